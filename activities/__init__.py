@@ -1,0 +1,1 @@
+"""Activities: the automated steps. Classes whose constructor gets their dependencies."""

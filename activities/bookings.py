@@ -1,0 +1,101 @@
+"""Automated steps that book into the system of record (payout, archive, publish, HR)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.store import (
+    Check,
+    DomainError,
+    SystemOfRecord,
+    no_time_off_overlap,
+    payee_not_blocked,
+    slug_free,
+)
+from valuechain.models.records import (
+    ArchiveInput,
+    BookingOutput,
+    PayoutInput,
+    PublishInput,
+    TimeOffRecordInput,
+)
+
+
+class BookingActivities:
+    def __init__(self, store: SystemOfRecord) -> None:
+        self._store = store
+
+    async def _book(
+        self,
+        key: str,
+        step: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        check: Check | None = None,
+    ) -> BookingOutput:
+        extra = {"step": step, "key": key}
+        try:
+            booking = await asyncio.to_thread(self._store.book, key, kind, subject, payload, check)
+        except DomainError as err:
+            activity.logger.warning(f"{kind} refused: {err}", extra=extra)
+            raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
+        verb = "already booked" if booking.duplicate else "booked"
+        activity.logger.info(f"{kind} {verb} as {booking.reference}", extra=extra)
+        return BookingOutput(reference=booking.reference, duplicate=booking.duplicate)
+
+    @activity.defn(name="pay_expense")
+    async def pay_expense(self, input: PayoutInput) -> BookingOutput:
+        return await self._book(
+            input.key,
+            input.step,
+            "payout",
+            input.employee,
+            {
+                "expense_id": input.expense_id,
+                "account": input.payee_account,
+                "amount": str(input.amount),
+                "currency": input.currency,
+            },
+            payee_not_blocked(input.payee_account),
+        )
+
+    @activity.defn(name="archive_document")
+    async def archive_document(self, input: ArchiveInput) -> BookingOutput:
+        return await self._book(
+            input.key,
+            input.step,
+            "archive",
+            input.document_id,
+            {"title": input.title, "version": input.version, "location": input.location},
+        )
+
+    @activity.defn(name="publish_post")
+    async def publish_post(self, input: PublishInput) -> BookingOutput:
+        return await self._book(
+            input.key,
+            input.step,
+            "publication",
+            input.slug,
+            {"post_id": input.post_id, "title": input.title, "images": input.images},
+            slug_free(input.slug, input.key),
+        )
+
+    @activity.defn(name="record_time_off")
+    async def record_time_off(self, input: TimeOffRecordInput) -> BookingOutput:
+        first, last = input.first_day.isoformat(), input.last_day.isoformat()
+        return await self._book(
+            input.key,
+            input.step,
+            "time_off",
+            input.employee,
+            {"first_day": first, "last_day": last, "kind": input.kind},
+            no_time_off_overlap(input.employee, first, last),
+        )
+
+    def all(self) -> list[Any]:
+        return [self.pay_expense, self.archive_document, self.publish_post, self.record_time_off]

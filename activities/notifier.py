@@ -1,0 +1,42 @@
+"""The one notifier: every notice (assigned, reminder, escalation, outcome) goes through
+here, to the structured log and to the outbox in the system of record."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+
+from activities.store import SystemOfRecord
+from valuechain.models.notify import NotifyInput, NotifyOutput
+
+
+class NotifierActivities:
+    def __init__(self, store: SystemOfRecord) -> None:
+        self._store = store
+
+    @activity.defn(name="notify")
+    async def notify(self, input: NotifyInput) -> NotifyOutput:
+        outbox_id, duplicate = await asyncio.to_thread(
+            self._store.add_to_outbox,
+            input.key,
+            input.kind,
+            input.recipient,
+            input.subject,
+            input.message,
+            input.workflow_id,
+            input.task_id,
+            input.step,
+        )
+        activity.logger.info(
+            f"notify {input.recipient}: {input.subject}",
+            extra={
+                "step": input.step,
+                "task_id": input.task_id,
+                "kind": input.kind,
+                "recipient": input.recipient,
+                "outbox_id": outbox_id,
+                "duplicate": duplicate,
+            },
+        )
+        return NotifyOutput(outbox_id=outbox_id, duplicate=duplicate)

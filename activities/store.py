@@ -1,0 +1,303 @@
+"""The system of record: bookings, the notification outbox, blocked payee accounts.
+
+Every write is keyed by the caller (workflow id + step), so an activity retried after it
+wrote finds its own booking and returns it instead of booking twice. Blocking calls: the
+activities run these through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from valuechain import errors
+
+metadata = sa.MetaData()
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),
+    sa.Column("reference", sa.String(40), nullable=False, unique=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_bookings_kind_subject", "kind", "subject"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(300), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("recipient", sa.String(200), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("workflow_id", sa.String(300), nullable=False),
+    sa.Column("task_id", sa.String(200)),
+    sa.Column("step", sa.String(100)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+blocked_accounts = sa.Table(
+    "blocked_accounts",
+    metadata,
+    sa.Column("account", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.String(300), nullable=False),
+)
+
+
+class DomainError(Exception):
+    """A booking that must not happen; retrying will not change the answer."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+@dataclass(frozen=True)
+class Booking:
+    key: str
+    reference: str
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    created_at: datetime
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    message: str
+    workflow_id: str
+    task_id: str | None
+    step: str | None
+    created_at: datetime
+
+
+def reference_for(kind: str, key: str) -> str:
+    # Derived from the key, so the same booking always has the same reference.
+    return f"{kind[:3].upper()}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # Several worker processes share the file: wait for a lock instead of failing.
+        return sa.create_engine(url, connect_args={"timeout": 30})
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+Check = Callable[[Connection], None]
+
+
+class SystemOfRecord:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _engine(url)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- bookings ---------------------------------------------------------------------
+
+    def book(
+        self,
+        key: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        check: Check | None = None,
+    ) -> Booking:
+        """Write a booking once. A repeat with the same payload returns the first one;
+        a repeat with a different payload is a conflict, never a silent overwrite."""
+        canonical = json.dumps(payload, sort_keys=True, default=str)
+        for _ in range(2):
+            existing = self._booking(key)
+            if existing is not None:
+                if existing.payload != json.loads(canonical):
+                    raise DomainError(
+                        errors.BOOKING_CONFLICT,
+                        f"booking {key} exists with other details ({existing.reference})",
+                    )
+                return Booking(**{**existing.__dict__, "duplicate": True})
+            try:
+                with self.engine.begin() as conn:
+                    if check is not None:
+                        check(conn)
+                    now = datetime.now(UTC)
+                    conn.execute(
+                        bookings.insert().values(
+                            key=key,
+                            reference=reference_for(kind, key),
+                            kind=kind,
+                            subject=subject,
+                            payload=canonical,
+                            created_at=now,
+                        )
+                    )
+                return Booking(key, reference_for(kind, key), kind, subject, payload, now)
+            except IntegrityError:
+                # Another attempt wrote the same key between our read and insert.
+                continue
+        raise RuntimeError(f"booking {key} could not be written or read back")
+
+    def _booking(self, key: str) -> Booking | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(bookings).where(bookings.c.key == key)).first()
+        return _to_booking(row) if row else None
+
+    def bookings(self, kind: str | None = None, subject: str | None = None) -> list[Booking]:
+        query = sa.select(bookings).order_by(bookings.c.created_at)
+        if kind:
+            query = query.where(bookings.c.kind == kind)
+        if subject:
+            query = query.where(bookings.c.subject == subject)
+        with self.engine.connect() as conn:
+            return [_to_booking(row) for row in conn.execute(query)]
+
+    # -- blocked accounts -------------------------------------------------------------
+
+    def block_account(self, account: str, reason: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(blocked_accounts).where(blocked_accounts.c.account == account))
+            conn.execute(blocked_accounts.insert().values(account=account, reason=reason))
+
+    # -- outbox -----------------------------------------------------------------------
+
+    def add_to_outbox(
+        self,
+        key: str,
+        kind: str,
+        recipient: str,
+        subject: str,
+        message: str,
+        workflow_id: str,
+        task_id: str | None,
+        step: str | None,
+    ) -> tuple[int, bool]:
+        """Add a notice once per key; returns (id, whether it was already there)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).scalar()
+        if found is not None:
+            return int(found), True
+        try:
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    outbox.insert().values(
+                        key=key,
+                        kind=kind,
+                        recipient=recipient,
+                        subject=subject,
+                        message=message,
+                        workflow_id=workflow_id,
+                        task_id=task_id,
+                        step=step,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+                inserted = result.inserted_primary_key
+                assert inserted is not None
+                return int(inserted[0]), False
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).scalar_one()
+            return int(found), True
+
+    def outbox(
+        self, recipient: str | None = None, workflow_id: str | None = None, limit: int = 200
+    ) -> list[OutboxEntry]:
+        query = sa.select(outbox).order_by(outbox.c.id.desc()).limit(limit)
+        if recipient:
+            query = query.where(outbox.c.recipient == recipient)
+        if workflow_id:
+            query = query.where(outbox.c.workflow_id == workflow_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            OutboxEntry(
+                r.id,
+                r.kind,
+                r.recipient,
+                r.subject,
+                r.message,
+                r.workflow_id,
+                r.task_id,
+                r.step,
+                r.created_at,
+            )
+            for r in reversed(rows)
+        ]
+
+
+def _to_booking(row: Any) -> Booking:
+    return Booking(
+        row.key, row.reference, row.kind, row.subject, json.loads(row.payload), row.created_at
+    )
+
+
+# -- domain checks, run inside the booking's transaction -------------------------------
+
+
+def payee_not_blocked(account: str) -> Check:
+    def check(conn: Connection) -> None:
+        reason = conn.execute(
+            sa.select(blocked_accounts.c.reason).where(blocked_accounts.c.account == account)
+        ).scalar()
+        if reason is not None:
+            raise DomainError(
+                errors.PAYOUT_REJECTED, f"payee account {account} is blocked: {reason}"
+            )
+
+    return check
+
+
+def slug_free(slug: str, key: str) -> Check:
+    def check(conn: Connection) -> None:
+        other = conn.execute(
+            sa.select(bookings.c.reference).where(
+                bookings.c.kind == "publication",
+                bookings.c.subject == slug,
+                bookings.c.key != key,
+            )
+        ).scalar()
+        if other is not None:
+            raise DomainError(errors.SLUG_TAKEN, f"slug '{slug}' is already published ({other})")
+
+    return check
+
+
+def no_time_off_overlap(employee: str, first_day: str, last_day: str) -> Check:
+    def check(conn: Connection) -> None:
+        rows = conn.execute(
+            sa.select(bookings.c.reference, bookings.c.payload).where(
+                bookings.c.kind == "time_off", bookings.c.subject == employee
+            )
+        ).all()
+        for reference, payload in rows:
+            other = json.loads(payload)
+            # ISO dates compare correctly as strings.
+            if other["first_day"] <= last_day and first_day <= other["last_day"]:
+                raise DomainError(
+                    errors.TIME_OFF_OVERLAP,
+                    f"{employee} already has time off {other['first_day']}..{other['last_day']}"
+                    f" ({reference})",
+                )
+
+    return check

@@ -1,0 +1,1 @@
+"""Command-line starters: one per workflow, plus `people` and the `run` demo."""

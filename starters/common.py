@@ -1,0 +1,130 @@
+"""What every starter shares: input from a JSON file and/or flags, validated by the
+request model before anything touches Temporal; bad input exits 2 and starts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from valuechain.client import connect, ui_workflow_url
+from valuechain.models.common import RunContext
+from valuechain.runcontext import build_context
+from valuechain.settings import Settings, SettingsError
+
+EXIT_BAD_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def describe_validation_error(what: str, err: ValidationError) -> str:
+    lines = [f"invalid {what}:"]
+    for problem in err.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "(input)"
+        given = problem.get("input")
+        shown = "" if isinstance(given, dict) else f" (got {given!r})"
+        lines.append(f"  {field}: {problem['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--input", metavar="FILE", help="request as JSON; flags override its fields")
+    p.add_argument("--workflow-id", help="workflow id (default: <kind>-<random>)")
+    p.add_argument("--wait", action="store_true", help="wait for the result and print it")
+    p.add_argument("--json", action="store_true", help="print the start as one JSON line")
+    return p
+
+
+def read_request(
+    args: argparse.Namespace, model: type[BaseModel], fields: Sequence[str], what: str
+) -> Any:
+    data: dict[str, Any] = {}
+    if args.input:
+        try:
+            loaded = json.loads(Path(args.input).read_text())
+        except OSError as err:
+            fail(f"--input {args.input}: {err.strerror}")
+        except json.JSONDecodeError as err:
+            fail(f"--input {args.input} is not valid JSON: {err}")
+        if not isinstance(loaded, dict):
+            fail(f"--input {args.input} must hold a JSON object")
+        data.update(loaded)
+    for name in fields:
+        value = getattr(args, name, None)
+        if value is not None:
+            data[name] = value
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        fail(describe_validation_error(what, err))
+
+
+def load_settings_and_context() -> tuple[Settings, RunContext]:
+    try:
+        settings = Settings.from_env()
+        return settings, build_context(settings)
+    except SettingsError as err:
+        fail(str(err))
+
+
+async def _start(
+    settings: Settings,
+    run: Callable[..., Any],
+    arg: BaseModel,
+    workflow_id: str,
+    args: argparse.Namespace,
+) -> int:
+    try:
+        client: Client = await connect(settings)
+    except RuntimeError as err:
+        fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", code=1)
+    try:
+        handle: WorkflowHandle[Any, Any] = await client.start_workflow(
+            run,
+            arg,
+            id=workflow_id,
+            task_queue=settings.approvals_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+    except WorkflowAlreadyStartedError:
+        fail(f"workflow {workflow_id} already exists; nothing started", code=1)
+    if args.json:
+        print(json.dumps({"workflow_id": handle.id, "run_id": handle.result_run_id}))
+    else:
+        print(f"started {workflow_id} (run {handle.result_run_id})")
+        print(f"  web UI:  {ui_workflow_url(settings, workflow_id)}")
+        print("  waiting: python -m starters.people list")
+    if args.wait:
+        result = await handle.result()
+        print(result.model_dump_json(indent=2))
+    return 0
+
+
+def start(
+    args: argparse.Namespace,
+    run: Callable[..., Any],
+    request_model: type[BaseModel],
+    input_model: type[BaseModel],
+    fields: Sequence[str],
+    kind: str,
+) -> int:
+    """Validate everything, then start the workflow; exit 2 before any side effect."""
+    request = read_request(args, request_model, fields, f"{kind} request")
+    settings, context = load_settings_and_context()
+    workflow_id = args.workflow_id or f"{kind}-{uuid.uuid4().hex[:12]}"
+    arg = input_model(request=request, context=context)
+    return asyncio.run(_start(settings, run, arg, workflow_id, args))

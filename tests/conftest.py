@@ -1,0 +1,42 @@
+"""One dev server for the session, started from the project's own `temporal` binary;
+each test gets a fresh task queue, workflow ids and a worker of its own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from valuechain.converter import DATA_CONVERTER
+from valuechain.devserver import find_temporal_cli
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    path = find_temporal_cli()
+    environment = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(path) if path else None,
+        data_converter=DATA_CONVERTER,
+        dev_server_startup_timeout=timedelta(seconds=120),
+    )
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SystemOfRecord]:
+    """A fresh system of record per test, so bookings of one test never meet another's."""
+    sor = SystemOfRecord(f"sqlite:///{tmp_path / 'records.db'}")
+    yield sor
+    sor.close()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4().hex}"

@@ -1,0 +1,128 @@
+"""Shared test helpers: run contexts with short clocks, workers, waiting on state."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.bookings import BookingActivities
+from activities.notifier import NotifierActivities
+from activities.store import SystemOfRecord
+from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
+from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
+from valuechain.runcontext import load_roster
+from workflows.human import HumanWorkflow
+from workflows.registry import HUMAN_WORKFLOWS
+
+LONG = timedelta(hours=1)
+WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
+
+
+def run_context(
+    task_queue: str,
+    due: timedelta = LONG,
+    remind: timedelta = LONG,
+    max_attempts: int = 5,
+) -> RunContext:
+    """The shipped roster, the given clocks, quick retries, notices on `task_queue`."""
+    return RunContext(
+        roster=load_roster(),
+        clocks=ClockPolicy(due_after=due, remind_every=remind),
+        activities=ActivityPolicy(
+            start_to_close=timedelta(seconds=10),
+            initial_interval=timedelta(milliseconds=100),
+            backoff=1.5,
+            maximum_interval=timedelta(seconds=1),
+            maximum_attempts=max_attempts,
+        ),
+        notifications_queue=task_queue,
+    )
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def worker(
+    client: Client,
+    task_queue: str,
+    store: SystemOfRecord,
+    replace: dict[str, Callable[..., Any]] | None = None,
+) -> AbstractAsyncContextManager[Worker]:
+    """A worker with every workflow and activity; `replace` maps an activity name to a
+    stand-in registered under that name (`@activity.defn(name=...)`)."""
+    replace = replace or {}
+    # The real activities are named after their methods.
+    real = [*BookingActivities(store).all(), NotifierActivities(store).notify]
+    kept = [fn for fn in real if fn.__name__ not in replace]
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=HUMAN_WORKFLOWS,
+        activities=[*kept, *replace.values()],
+    )
+
+
+async def wait_for_state(
+    handle: WorkflowHandle[Any, Any],
+    predicate: Callable[[WorkflowState], bool],
+    what: str,
+) -> WorkflowState:
+    """Poll the state query until `predicate` holds; fail naming `what` after the limit.
+    Polling is the only way to observe a running workflow from outside."""
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    state: WorkflowState | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        state = await handle.query(HumanWorkflow.state)
+        if predicate(state):
+            return state
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; last state: {state}")
+
+
+async def open_task(handle: WorkflowHandle[Any, Any], step: str) -> OpenTask:
+    state = await wait_for_state(
+        handle, lambda s: any(t.step == step for t in s.open_tasks), f"step {step} to open"
+    )
+    return next(t for t in state.open_tasks if t.step == step)
+
+
+async def decide(
+    handle: WorkflowHandle[Any, Any], step: str, actor: str, decision: str, **fields: Any
+) -> DecisionOutput:
+    task = await open_task(handle, step)
+    return await handle.execute_update(
+        HumanWorkflow.decide,
+        DecisionInput(task_id=task.task_id, actor=actor, decision=decision, **fields),
+    )
+
+
+async def history_length(handle: WorkflowHandle[Any, Any]) -> int:
+    return len((await handle.fetch_history()).events)
+
+
+async def until_idle(handle: WorkflowHandle[Any, Any], held_activity: str = "") -> None:
+    """Wait until the run is parked on a timer (a human step waiting, its notices sent)
+    or on the activity a test holds, so only an outside message can add to its history."""
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    while asyncio.get_running_loop().time() < deadline:
+        events = (await handle.fetch_history()).events
+        last = events[-1] if events else None
+        if last is not None and last.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            return
+        if (
+            last is not None
+            and last.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            and last.activity_task_scheduled_event_attributes.activity_type.name == held_activity
+        ):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{handle.id} did not settle on a timer")

@@ -1,0 +1,209 @@
+"""The four sequential workflows described once, so every mechanism test (validators,
+clocks, retries, domain failures, exactly-once booking, replay) runs against each."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from activities.store import SystemOfRecord
+from valuechain import errors
+from valuechain.models.blog import BlogInput, BlogRequest
+from valuechain.models.common import Model, RunContext
+from valuechain.models.document import DocumentInput, DocumentRequest
+from valuechain.models.expense import ExpenseInput, ExpenseRequest
+from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
+from workflows.blog import BlogPublishing
+from workflows.document import DocumentApproval
+from workflows.expense import ExpenseReimbursement
+from workflows.timeoff import TimeOffRequestWorkflow
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    actor: str
+    decision: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    run: Callable[..., Any]
+    make_input: Callable[[RunContext, str], Model]
+    requester: str
+    # A requester who also holds the first step's role: only four-eyes stops them.
+    self_approver: str
+    first_step: str
+    escalation_actor: str  # holds the first step's escalation role
+    happy_path: list[Step]
+    success_status: str
+    booking_step: str
+    booking_activity: str
+    reference_field: str
+    permanent_error: str
+    arrange_permanent_failure: Callable[[SystemOfRecord, str, Any], None]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _expense(ctx: RunContext, requester: str) -> ExpenseInput:
+    return ExpenseInput(
+        request=ExpenseRequest(
+            employee=requester,
+            amount=Decimal("125.50"),
+            category="travel",
+            description="Client visit, train tickets",
+            receipts=["receipts/train.pdf"],
+            payee_account=f"ACC-{uuid.uuid4().hex[:8]}",
+        ),
+        context=ctx,
+    )
+
+
+def _document(ctx: RunContext, requester: str) -> DocumentInput:
+    return DocumentInput(
+        request=DocumentRequest(
+            title="Travel policy",
+            author=requester,
+            location="docs/travel-policy-v1.pdf",
+            stakeholders=["maria", "hana"],
+        ),
+        context=ctx,
+    )
+
+
+def _blog(ctx: RunContext, requester: str) -> BlogInput:
+    return BlogInput(
+        request=BlogRequest(
+            title="Durable approvals",
+            slug=f"durable-approvals-{uuid.uuid4().hex[:6]}",
+            writer=requester,
+            draft_location="drafts/durable-approvals.md",
+        ),
+        context=ctx,
+    )
+
+
+def _timeoff(ctx: RunContext, requester: str) -> TimeOffInput:
+    return TimeOffInput(
+        request=TimeOffRequest(
+            employee=requester, first_day=date(2026, 12, 21), last_day=date(2026, 12, 24)
+        ),
+        context=ctx,
+    )
+
+
+def _block_payee(store: SystemOfRecord, _: str, inp: ExpenseInput) -> None:
+    store.block_account(inp.request.payee_account, "account closed by the bank")
+
+
+def _archive_taken(store: SystemOfRecord, workflow_id: str, _: DocumentInput) -> None:
+    # Something else already archived under this run's key, with other details.
+    store.book(
+        f"{workflow_id}:archive",
+        "archive",
+        workflow_id,
+        {"title": "another document", "version": 7, "location": "elsewhere.pdf"},
+    )
+
+
+def _slug_taken(store: SystemOfRecord, _: str, inp: BlogInput) -> None:
+    store.book(
+        "another-post:publish",
+        "publication",
+        inp.request.slug,
+        {"post_id": "another-post", "title": "Same slug", "images": []},
+    )
+
+
+def _overlap(store: SystemOfRecord, _: str, inp: TimeOffInput) -> None:
+    store.book(
+        "earlier-request:hr_record",
+        "time_off",
+        inp.request.employee,
+        {"first_day": "2026-12-23", "last_day": "2026-12-31", "kind": "vacation"},
+    )
+
+
+NOW = datetime(2020, 1, 1, tzinfo=UTC)  # a time already past: publish at once
+
+CASES = [
+    Case(
+        name="expense",
+        run=ExpenseReimbursement.run,
+        make_input=_expense,
+        requester="alice",
+        self_approver="dev",
+        first_step="manager_review",
+        escalation_actor="dev",
+        happy_path=[
+            Step("manager_review", "maria", "approve"),
+            Step("finance_approval", "fiona", "approve"),
+        ],
+        success_status="paid",
+        booking_step="payout",
+        booking_activity="pay_expense",
+        reference_field="payout_reference",
+        permanent_error=errors.PAYOUT_REJECTED,
+        arrange_permanent_failure=_block_payee,
+    ),
+    Case(
+        name="document",
+        run=DocumentApproval.run,
+        make_input=_document,
+        requester="alice",
+        self_approver="lena",
+        first_step="review",
+        escalation_actor="lena",
+        happy_path=[Step("review", "rita", "approve")],
+        success_status="approved",
+        booking_step="archive",
+        booking_activity="archive_document",
+        reference_field="archive_reference",
+        permanent_error=errors.BOOKING_CONFLICT,
+        arrange_permanent_failure=_archive_taken,
+    ),
+    Case(
+        name="blog",
+        run=BlogPublishing.run,
+        make_input=_blog,
+        requester="ben",
+        self_approver="erin",
+        first_step="editor_review",
+        escalation_actor="erin",
+        happy_path=[
+            Step("editor_review", "eddie", "approve"),
+            Step("add_images", "dina", "done", {"attachments": ["images/hero.png"]}),
+            Step("schedule", "paul", "schedule", {"scheduled_for": NOW}),
+        ],
+        success_status="published",
+        booking_step="publish",
+        booking_activity="publish_post",
+        reference_field="publication_reference",
+        permanent_error=errors.SLUG_TAKEN,
+        arrange_permanent_failure=_slug_taken,
+    ),
+    Case(
+        name="timeoff",
+        run=TimeOffRequestWorkflow.run,
+        make_input=_timeoff,
+        requester="alice",
+        self_approver="dev",
+        first_step="manager_approval",
+        escalation_actor="dev",
+        happy_path=[Step("manager_approval", "maria", "approve")],
+        success_status="recorded",
+        booking_step="hr_record",
+        booking_activity="record_time_off",
+        reference_field="hr_reference",
+        permanent_error=errors.TIME_OFF_OVERLAP,
+        arrange_permanent_failure=_overlap,
+    ),
+]

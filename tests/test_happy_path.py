@@ -1,0 +1,59 @@
+"""Each sequential workflow from request to booking, every step recorded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import decide, new_id, run_context, worker
+from tests.helpers.cases import CASES, Case
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_happy_path(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
+) -> None:
+    workflow_id = new_id(case.name)
+    async with worker(env.client, task_queue, store):
+        handle = await env.client.start_workflow(
+            case.run,
+            case.make_input(run_context(task_queue), case.requester),
+            id=workflow_id,
+            task_queue=task_queue,
+        )
+        for step in case.happy_path:
+            out = await decide(handle, step.step, step.actor, step.decision, **step.fields)
+            assert (out.step, out.actor, out.decision) == (step.step, step.actor, step.decision)
+        result = await handle.result()
+
+    assert result.status == case.success_status
+    human = [s for s in result.steps if s.performer == "human"]
+    assert [(s.step, s.actor, s.decision) for s in human] == [
+        (s.step, s.actor, s.decision) for s in case.happy_path
+    ]
+    for record in human:
+        assert record.closed_at >= record.opened_at
+        assert record.waited_seconds == (record.closed_at - record.opened_at).total_seconds()
+        assert record.escalated_to is None
+    system = [s for s in result.steps if s.performer == "system"]
+    assert [s.step for s in system] == [case.booking_step]
+
+    booking = store.bookings()
+    assert [b.key for b in booking] == [f"{workflow_id}:{case.booking_step}"]
+    assert getattr(result, case.reference_field) == booking[0].reference
+
+    notices = store.outbox(workflow_id=workflow_id)
+    kinds = [n.kind for n in notices]
+    assert kinds.count("assigned") == len(case.happy_path)
+    assert kinds[-1] == "outcome"
+    assert notices[-1].recipient == case.requester
+
+    if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
+        history = await handle.fetch_history()
+        (HISTORIES / f"{case.name}.json").write_text(history.to_json())

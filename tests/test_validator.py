@@ -1,0 +1,105 @@
+"""The decision validator refuses bad decisions without writing history, and the run
+goes on as if nothing happened."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import history_length, new_id, open_task, run_context, until_idle, worker
+from tests.helpers.cases import CASES, Case
+from valuechain.models.human import DecisionInput
+from workflows.human import HumanWorkflow
+
+
+async def refused(
+    handle: WorkflowHandle[Any, Any], decision: DecisionInput, held_activity: str = ""
+) -> str:
+    await until_idle(handle, held_activity)
+    before = await history_length(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(HumanWorkflow.decide, decision)
+    assert await history_length(handle) == before, "a refused decision wrote history"
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    return str(caught.value.cause)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_bad_decisions_are_refused(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
+) -> None:
+    first = case.happy_path[0]
+
+    @activity.defn(name=case.booking_activity)
+    async def held_booking(_: Any) -> None:
+        # Keeps one-step workflows open after the first decision, so "already decided"
+        # meets a running workflow.
+        await asyncio.Event().wait()
+
+    replace = {case.booking_activity: held_booking}
+    async with worker(env.client, task_queue, store, replace):
+        handle = await env.client.start_workflow(
+            case.run,
+            case.make_input(run_context(task_queue), case.requester),
+            id=new_id(case.name),
+            task_queue=task_queue,
+        )
+        task = await open_task(handle, case.first_step)
+
+        def attempt(**kw: Any) -> DecisionInput:
+            fields = {"task_id": task.task_id, "actor": first.actor, "decision": first.decision}
+            return DecisionInput(**{**fields, **kw})
+
+        msg = await refused(handle, attempt(task_id="no_such_step-1"))
+        assert "unknown task 'no_such_step-1'" in msg
+        assert task.task_id in msg
+
+        msg = await refused(handle, attempt(decision="maybe"))
+        assert "'maybe' is not allowed" in msg
+        assert "approve" in msg
+
+        msg = await refused(handle, attempt(actor="hana"))  # HR, not this step's role
+        assert "'hana' may not decide" in msg
+        assert task.role in msg
+
+        msg = await refused(handle, attempt(actor="nobody"))
+        assert "'nobody' is not in the roster" in msg
+
+        msg = await refused(handle, attempt(decision="reject"))  # no comment given
+        assert "needs comment" in msg
+
+        msg = await refused(handle, attempt(actor=case.requester))
+        assert case.requester in msg
+
+        # The refusals changed nothing: the right person decides and the run goes on.
+        await handle.execute_update(HumanWorkflow.decide, attempt())
+        msg = await refused(handle, attempt(), held_activity=case.booking_activity)
+        assert "already decided" in msg
+        assert first.actor in msg
+        await handle.terminate("test done")
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_requester_may_not_decide_own_request(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
+) -> None:
+    async with worker(env.client, task_queue, store):
+        handle = await env.client.start_workflow(
+            case.run,
+            case.make_input(run_context(task_queue), case.self_approver),
+            id=new_id(case.name),
+            task_queue=task_queue,
+        )
+        task = await open_task(handle, case.first_step)
+        msg = await refused(
+            handle,
+            DecisionInput(task_id=task.task_id, actor=case.self_approver, decision="approve"),
+        )
+        assert "four-eyes" in msg
+        await handle.terminate("test done")

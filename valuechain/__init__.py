@@ -1,0 +1,1 @@
+"""Valuechain core: models, data converter, settings, client connection, logging setup."""

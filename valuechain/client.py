@@ -1,0 +1,23 @@
+"""Connecting to Temporal: one place that knows the address, namespace and converter."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+
+from valuechain.converter import DATA_CONVERTER
+from valuechain.settings import Settings
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.namespace,
+        data_converter=DATA_CONVERTER,
+    )
+
+
+def ui_workflow_url(settings: Settings, workflow_id: str) -> str:
+    return (
+        f"http://localhost:{settings.ui_port}/namespaces/{settings.namespace}"
+        f"/workflows/{workflow_id}"
+    )

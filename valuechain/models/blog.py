@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.result import RunResult
+
+
+class BlogRequest(Model):
+    title: str = Field(min_length=1, max_length=200)
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)
+    writer: str = Field(pattern=NAME_PATTERN)
+    draft_location: str = Field(min_length=1)
+    max_send_backs: int = Field(default=3, ge=0, le=20)
+
+
+class BlogInput(Model):
+    request: BlogRequest
+    context: RunContext
+
+
+class BlogResult(RunResult):
+    status: Literal["published", "rejected"]
+    images: list[str] = []
+    scheduled_for: datetime | None = None
+    published_at: datetime | None = None
+    publication_reference: str | None = None

@@ -1,0 +1,61 @@
+"""What every workflow run carries from its starter: clocks, retry policy, roster."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
+
+
+class Model(BaseModel):
+    """Base for every model: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClockPolicy(Model):
+    """How long a human step may wait before it escalates, and how often it reminds."""
+
+    due_after: timedelta = Field(gt=timedelta(0))
+    remind_every: timedelta = Field(gt=timedelta(0))
+
+
+class ActivityPolicy(Model):
+    """Timeouts and retries for automated steps (activities)."""
+
+    start_to_close: timedelta = Field(default=timedelta(seconds=30), gt=timedelta(0))
+    initial_interval: timedelta = Field(default=timedelta(seconds=1), gt=timedelta(0))
+    backoff: float = Field(default=2.0, ge=1.0)
+    maximum_interval: timedelta = Field(default=timedelta(seconds=60), gt=timedelta(0))
+    maximum_attempts: int = Field(default=10, ge=0)
+
+
+class Roster(Model):
+    """Who holds which role. Business data handed to each run, so validators can check
+    roles without I/O and a run keeps the roster it started with."""
+
+    people: dict[str, list[str]]
+
+    @field_validator("people")
+    @classmethod
+    def _names(cls, people: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not people:
+            raise ValueError("the roster names nobody")
+        return people
+
+    def holds(self, person: str, role: str) -> bool:
+        return role in self.people.get(person, [])
+
+    def holders(self, role: str) -> list[str]:
+        return sorted(p for p, roles in self.people.items() if role in roles)
+
+
+class RunContext(Model):
+    """Settings and business data a workflow needs, fixed when the run starts."""
+
+    roster: Roster
+    clocks: ClockPolicy
+    activities: ActivityPolicy = ActivityPolicy()
+    notifications_queue: str = Field(min_length=1)

@@ -1,0 +1,95 @@
+"""The human step: its definition, the decision a person sends, and what gets recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from valuechain.models.common import NAME_PATTERN, ClockPolicy, Model
+
+# Fields of a decision that a step can require for a given decision.
+DecisionField = Literal["comment", "attachments", "scheduled_for"]
+
+
+class HumanStepSpec(Model):
+    step: str = Field(pattern=NAME_PATTERN)
+    role: str
+    decisions: list[str] = Field(min_length=1)
+    escalate_to: str
+    clocks: ClockPolicy
+    assignee: str | None = None
+    # Four-eyes: the requester may not decide this step on their own request.
+    four_eyes: bool = True
+    requires: dict[str, list[DecisionField]] = {}
+    summary: str = ""
+
+
+class DecisionInput(Model):
+    task_id: str = Field(min_length=1)
+    actor: str = Field(min_length=1)
+    decision: str = Field(min_length=1)
+    comment: str = ""
+    attachments: list[str] = []
+    scheduled_for: datetime | None = None
+
+
+class DecisionOutput(Model):
+    task_id: str
+    step: str
+    decision: str
+    actor: str
+    decided_at: datetime
+
+
+class StepRecord(Model):
+    """One step of a run as it happened: who did it, what they decided, how long it took."""
+
+    step: str
+    performer: Literal["human", "system"]
+    role: str
+    actor: str
+    decision: str
+    opened_at: datetime
+    closed_at: datetime
+    waited_seconds: float
+    task_id: str | None = None
+    comment: str = ""
+    reminders_sent: int = 0
+    escalated_to: str | None = None
+    reference: str | None = None
+
+
+class OpenTask(Model):
+    task_id: str
+    step: str
+    role: str
+    assignee: str | None
+    requester: str
+    decisions: list[str]
+    opened_at: datetime
+    due_at: datetime
+    reminders_sent: int = 0
+    escalated_to: str | None = None
+    summary: str = ""
+
+    def can_be_taken_by(self, person: str, roles: list[str]) -> bool:
+        """Whether `person` (holding `roles`) is one of those this task waits on."""
+        if self.escalated_to and self.escalated_to in roles:
+            return True
+        if self.assignee:
+            return person == self.assignee
+        return self.role in roles
+
+
+class WorkflowState(Model):
+    """What the `state` query answers: where a run is and what was decided so far."""
+
+    workflow_type: str
+    subject: str
+    requester: str
+    status: str
+    current_step: str | None
+    open_tasks: list[OpenTask]
+    steps: list[StepRecord]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.result import RunResult
+
+TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
+
+
+class TimeOffRequest(Model):
+    employee: str = Field(pattern=NAME_PATTERN)
+    first_day: date
+    last_day: date
+    kind: TimeOffKind = "vacation"
+    reason: str = Field(default="", max_length=500)
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        if self.last_day < self.first_day:
+            raise ValueError("last_day is before first_day")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+class TimeOffInput(Model):
+    request: TimeOffRequest
+    context: RunContext
+
+
+class TimeOffResult(RunResult):
+    status: Literal["recorded", "rejected"]
+    days: int
+    hr_reference: str | None = None

@@ -1,0 +1,110 @@
+"""Settings read from environment variables, each with a documented default.
+
+Workflows never read these: starters turn them into a `RunContext` that travels in the
+workflow input, so a running workflow keeps the values it started with.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "valuechain"
+
+
+@dataclass(frozen=True)
+class Settings:
+    temporal_address: str = "localhost:7233"
+    namespace: str = "default"
+    approvals_queue: str = "valuechain-approvals"
+    notifications_queue: str = "valuechain-notifications"
+    state_dir: Path = Path(".valuechain")
+    database_url: str = ""  # empty: a SQLite file in state_dir
+    roster_file: str = ""  # empty: the roster shipped with the package
+    human_due_seconds: float = 24 * 3600.0
+    human_remind_seconds: float = 4 * 3600.0
+    activity_timeout_seconds: float = 30.0
+    retry_initial_seconds: float = 1.0
+    retry_backoff: float = 2.0
+    retry_max_interval_seconds: float = 60.0
+    retry_max_attempts: int = 10
+    log_format: str = "console"
+    log_level: str = "INFO"
+    temporal_cli: str = ""  # explicit path to the `temporal` binary
+    cache_dir: Path = Path()  # replaced by the XDG cache default below
+    ui_port: int = 8233
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.state_dir / 'records.db').resolve()}"
+
+    @property
+    def human_due(self) -> timedelta:
+        return timedelta(seconds=self.human_due_seconds)
+
+    @property
+    def human_remind(self) -> timedelta:
+        return timedelta(seconds=self.human_remind_seconds)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `VALUECHAIN_<FIELD>` variables; raise naming the bad one."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {"cache_dir": _default_cache_dir()}
+        for f in fields(cls):
+            var = env_var(f.name)
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(var, raw, f.type)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        positive = [
+            "human_due_seconds",
+            "human_remind_seconds",
+            "activity_timeout_seconds",
+            "retry_initial_seconds",
+            "retry_max_interval_seconds",
+        ]
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{env_var(name)} must be greater than 0")
+        if self.retry_backoff < 1:
+            raise SettingsError(f"{env_var('retry_backoff')} must be 1 or more")
+        if self.retry_max_attempts < 0:
+            raise SettingsError(f"{env_var('retry_max_attempts')} must be 0 (unlimited) or more")
+        if self.log_format not in ("console", "json"):
+            raise SettingsError(f"{env_var('log_format')} must be 'console' or 'json'")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError(f"{env_var('log_level')} must be DEBUG, INFO, WARNING or ERROR")
+
+
+def env_var(field_name: str) -> str:
+    return f"VALUECHAIN_{field_name.upper()}"
+
+
+def _parse(var: str, raw: str, type_name: object) -> object:
+    kind = str(type_name)
+    try:
+        if kind == "float":
+            return float(raw)
+        if kind == "int":
+            return int(raw)
+    except ValueError:
+        raise SettingsError(f"{var}={raw!r} is not a number") from None
+    if kind == "Path":
+        return Path(raw).expanduser()
+    return raw

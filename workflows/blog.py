@@ -1,0 +1,103 @@
+"""Blog publishing: editor review (with send-back to the writer), the designer adds
+images, the publisher schedules a time, and the system publishes at that time on a
+durable timer."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.bookings import BookingActivities
+    from valuechain.models.blog import BlogInput, BlogResult
+    from valuechain.models.records import PublishInput
+
+from workflows.human import HumanWorkflow
+
+
+@workflow.defn(name="BlogPublishing")
+class BlogPublishing(HumanWorkflow):
+    @workflow.run
+    async def run(self, input: BlogInput) -> BlogResult:
+        req = input.request
+        self.begin(f"blog post '{req.title}' by {req.writer}", req.writer, input.context)
+
+        send_backs = 0
+        while True:
+            decisions = ["approve", "reject"]
+            if send_backs < req.max_send_backs:
+                decisions.append("send_back")
+            review = await self.human_step(
+                self.spec(
+                    "editor_review",
+                    "editor",
+                    decisions,
+                    escalate_to="managing_editor",
+                    requires={"send_back": ["comment"], "reject": ["comment"]},
+                )
+            )
+            if review.decision == "reject":
+                return await self.finish(
+                    BlogResult, "rejected", f"rejected by {review.actor}: {review.comment}"
+                )
+            if review.decision == "approve":
+                break
+            send_backs += 1
+            await self.human_step(
+                self.spec(
+                    "writer_revision",
+                    "writer",
+                    ["resubmit"],
+                    escalate_to="editor",
+                    assignee=req.writer,
+                    four_eyes=False,
+                    summary=f"revise '{req.title}': {review.comment}",
+                )
+            )
+
+        design = await self.human_step(
+            self.spec(
+                "add_images",
+                "designer",
+                ["done"],
+                escalate_to="managing_editor",
+                requires={"done": ["attachments"]},
+            )
+        )
+        schedule = await self.human_step(
+            self.spec(
+                "schedule",
+                "publisher",
+                ["schedule"],
+                escalate_to="managing_editor",
+                requires={"schedule": ["scheduled_for"]},
+            )
+        )
+        publish_at = schedule.scheduled_for
+        assert publish_at is not None  # the validator requires it
+        wait = publish_at - workflow.now()
+        if wait.total_seconds() > 0:
+            self.log(f"publishing at {publish_at.isoformat()}", step="publish")
+            workflow.set_current_details(f"publishing at {publish_at.isoformat()}")
+            await workflow.sleep(wait, summary=f"publish at {publish_at.isoformat()}")
+        published = await self.book(
+            "publish",
+            BookingActivities.publish_post,
+            PublishInput(
+                key=self.booking_key("publish"),
+                step="publish",
+                post_id=workflow.info().workflow_id,
+                slug=req.slug,
+                title=req.title,
+                images=design.attachments,
+            ),
+            summary=f"publish '{req.slug}'",
+        )
+        return await self.finish(
+            BlogResult,
+            "published",
+            f"published as {published.reference}",
+            images=design.attachments,
+            scheduled_for=publish_at,
+            published_at=workflow.now(),
+            publication_reference=published.reference,
+        )

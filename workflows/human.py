@@ -1,0 +1,394 @@
+"""The human step, written once: every workflow with people in the loop inherits it.
+
+A step opens a task (id, role, optional assignee, due time), notifies whoever it waits on,
+then waits for a `decide` update on durable timers: reminders go out on the cadence, and
+at the due time the task escalates to its escalation target. The update's validator
+refuses, without writing history, an unknown task, a task already decided, a decision the
+step does not allow, an actor who is not among those the task waits on, the requester
+deciding their own request (four-eyes) and a decision missing a field the step needs.
+
+Automated steps (`book`) and notices (`notify`) share the same run context: activity
+timeouts and retries come from the workflow input, never from the environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notifier import NotifierActivities
+    from valuechain import errors
+    from valuechain.models.common import RunContext
+    from valuechain.models.human import (
+        DecisionInput,
+        DecisionOutput,
+        HumanStepSpec,
+        OpenTask,
+        StepRecord,
+        WorkflowState,
+    )
+    from valuechain.models.notify import NotificationKind, NotifyInput
+    from valuechain.models.records import BookingOutput
+    from valuechain.models.result import RunResult
+
+NOTIFY_TIMEOUT = timedelta(seconds=10)
+
+R = TypeVar("R", bound=RunResult)
+
+
+@dataclass
+class _Task:
+    spec: HumanStepSpec
+    view: OpenTask
+    decision: DecisionInput | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass
+class _RunState:
+    subject: str = ""
+    requester: str = ""
+    status: str = "starting"
+    current_step: str | None = None
+    tasks: dict[str, _Task] = field(default_factory=dict)
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+class HumanWorkflow:
+    """Base class for workflows whose steps people decide."""
+
+    def __init__(self) -> None:
+        self._run = _RunState()
+        self._context: RunContext | None = None
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def begin(self, subject: str, requester: str, context: RunContext) -> None:
+        self._run.subject = subject
+        self._run.requester = requester
+        self._run.status = "running"
+        self._context = context
+        self.log(f"started: {subject}", step=None)
+
+    @property
+    def context(self) -> RunContext:
+        if self._context is None:
+            raise ApplicationError("workflow used before begin()", non_retryable=True)
+        return self._context
+
+    def spec(
+        self, step: str, role: str, decisions: list[str], escalate_to: str, **kw: Any
+    ) -> HumanStepSpec:
+        """A step definition using this run's clocks (callers may pass their own)."""
+        kw.setdefault("clocks", self.context.clocks)
+        return HumanStepSpec(
+            step=step, role=role, decisions=decisions, escalate_to=escalate_to, **kw
+        )
+
+    # -- the update, its validator and the query ----------------------------------------
+
+    @workflow.update
+    def decide(self, input: DecisionInput) -> DecisionOutput:
+        task = self._run.tasks[input.task_id]
+        now = workflow.now()
+        task.decision = input
+        task.decided_at = now
+        self.log(
+            f"{input.actor} decided {input.decision} on {input.task_id}",
+            step=task.spec.step,
+            task_id=input.task_id,
+        )
+        return DecisionOutput(
+            task_id=input.task_id,
+            step=task.spec.step,
+            decision=input.decision,
+            actor=input.actor,
+            decided_at=now,
+        )
+
+    @decide.validator
+    def _validate_decision(self, input: DecisionInput) -> None:
+        task = self._run.tasks.get(input.task_id)
+        if task is None:
+            waiting = ", ".join(self._open_task_ids()) or "none"
+            raise ValueError(f"unknown task '{input.task_id}'; open tasks: {waiting}")
+        spec, view = task.spec, task.view
+        if task.decision is not None:
+            raise ValueError(
+                f"task '{input.task_id}' was already decided: {task.decision.decision}"
+                f" by {task.decision.actor}"
+            )
+        if input.decision not in spec.decisions:
+            raise ValueError(
+                f"decision '{input.decision}' is not allowed at step '{spec.step}';"
+                f" allowed: {', '.join(spec.decisions)}"
+            )
+        roles = self.context.roster.people.get(input.actor)
+        if roles is None:
+            raise ValueError(f"actor '{input.actor}' is not in the roster")
+        if not view.can_be_taken_by(input.actor, roles):
+            raise ValueError(
+                f"actor '{input.actor}' may not decide '{input.task_id}': {_waits_on(view)}"
+            )
+        if spec.four_eyes and input.actor == self._run.requester:
+            raise ValueError(
+                f"actor '{input.actor}' made this request and may not decide it (four-eyes)"
+            )
+        for name in spec.requires.get(input.decision, []):
+            if not getattr(input, name):
+                raise ValueError(f"decision '{input.decision}' at step '{spec.step}' needs {name}")
+        if input.scheduled_for is not None and input.scheduled_for.tzinfo is None:
+            raise ValueError("scheduled_for needs a time zone, for example 2026-12-01T09:00:00Z")
+
+    @workflow.query
+    def state(self) -> WorkflowState:
+        return WorkflowState(
+            workflow_type=workflow.info().workflow_type,
+            subject=self._run.subject,
+            requester=self._run.requester,
+            status=self._run.status,
+            current_step=self._run.current_step,
+            open_tasks=[self._run.tasks[t].view for t in self._open_task_ids()],
+            steps=list(self._run.steps),
+        )
+
+    def _open_task_ids(self) -> list[str]:
+        return [tid for tid, t in self._run.tasks.items() if t.decision is None]
+
+    # -- the human step -----------------------------------------------------------------
+
+    async def human_step(self, spec: HumanStepSpec) -> DecisionInput:
+        """Open a task, remind and escalate on durable timers, return the decision."""
+        round_no = 1 + sum(1 for t in self._run.tasks.values() if t.spec.step == spec.step)
+        task_id = f"{spec.step}-{round_no}"
+        opened = workflow.now()
+        view = OpenTask(
+            task_id=task_id,
+            step=spec.step,
+            role=spec.role,
+            assignee=spec.assignee,
+            requester=self._run.requester,
+            decisions=spec.decisions,
+            opened_at=opened,
+            due_at=opened + spec.clocks.due_after,
+            summary=spec.summary or self._run.subject,
+        )
+        task = _Task(spec, view)
+        self._run.tasks[task_id] = task
+        self._run.current_step = spec.step
+        self._run.status = "waiting"
+        workflow.set_current_details(f"{task_id}: {_waits_on(view)}")
+        self.log(f"{task_id} opened, {_waits_on(view)}", step=spec.step, task_id=task_id)
+        await self.notify(
+            "assigned",
+            _recipient(view),
+            f"Task {task_id}: {view.summary}",
+            f"{_waits_on(view)}; decide one of {', '.join(spec.decisions)}"
+            f" by {view.due_at.isoformat()}",
+            task_id=task_id,
+            step=spec.step,
+        )
+
+        while task.decision is None:
+            now = workflow.now()
+            next_reminder = opened + spec.clocks.remind_every * (view.reminders_sent + 1)
+            if view.escalated_to is None and now >= view.due_at:
+                view.escalated_to = spec.escalate_to
+                workflow.set_current_details(f"{task_id} escalated: {_waits_on(view)}")
+                self.log(
+                    f"{task_id} passed its due time; escalated to {spec.escalate_to}",
+                    step=spec.step,
+                    task_id=task_id,
+                    warning=True,
+                )
+                await self.notify(
+                    "escalation",
+                    f"role:{spec.escalate_to}",
+                    f"Escalated {task_id}: {view.summary}",
+                    f"{task_id} was due {view.due_at.isoformat()} and is still open;"
+                    f" {_waits_on(view)}",
+                    task_id=task_id,
+                    step=spec.step,
+                )
+                continue
+            if now >= next_reminder:
+                view.reminders_sent += 1
+                await self.notify(
+                    "reminder",
+                    _recipient(view),
+                    f"Reminder {view.reminders_sent} for {task_id}: {view.summary}",
+                    f"still waiting since {opened.isoformat()}; due {view.due_at.isoformat()}",
+                    task_id=task_id,
+                    step=spec.step,
+                    key_suffix=str(view.reminders_sent),
+                )
+                continue
+            wake = next_reminder if view.escalated_to else min(next_reminder, view.due_at)
+            # A timeout is a reminder or the due time: the next loop turn says which.
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: task.decision is not None,
+                    timeout=wake - now,
+                    timeout_summary=f"{task_id}: next reminder or due time",
+                )
+
+        decision = task.decision
+        decided_at = task.decided_at or workflow.now()
+        self._run.steps.append(
+            StepRecord(
+                step=spec.step,
+                performer="human",
+                role=spec.role,
+                actor=decision.actor,
+                decision=decision.decision,
+                opened_at=opened,
+                closed_at=decided_at,
+                waited_seconds=(decided_at - opened).total_seconds(),
+                task_id=task_id,
+                comment=decision.comment,
+                reminders_sent=view.reminders_sent,
+                escalated_to=view.escalated_to,
+            )
+        )
+        self._run.status = "running"
+        self._run.current_step = None
+        workflow.set_current_details("")
+        return decision
+
+    # -- automated steps and notices ----------------------------------------------------
+
+    def retry_policy(self) -> RetryPolicy:
+        policy = self.context.activities
+        return RetryPolicy(
+            initial_interval=policy.initial_interval,
+            backoff_coefficient=policy.backoff,
+            maximum_interval=policy.maximum_interval,
+            maximum_attempts=policy.maximum_attempts,
+            non_retryable_error_types=errors.NON_RETRYABLE,
+        )
+
+    def booking_key(self, step: str) -> str:
+        return f"{workflow.info().workflow_id}:{step}"
+
+    async def book(self, step: str, activity: Any, arg: Any, summary: str) -> BookingOutput:
+        """Run a booking activity as a system step; a failure ends the run with a clear
+        ApplicationError carrying the domain error's type."""
+        self._run.current_step = step
+        opened = workflow.now()
+        self.log(f"{summary}", step=step)
+        try:
+            out: BookingOutput = await workflow.execute_activity_method(
+                activity,
+                arg,
+                start_to_close_timeout=self.context.activities.start_to_close,
+                retry_policy=self.retry_policy(),
+                summary=summary,
+            )
+        except ActivityError as err:
+            cause = err.cause
+            kind = (
+                cause.type if isinstance(cause, ApplicationError) and cause.type else "StepFailed"
+            )
+            reason = cause.message if cause is not None and hasattr(cause, "message") else str(err)
+            self._run.status = "failed"
+            self.log(f"{step} failed: {reason}", step=step, warning=True)
+            await self.notify(
+                "outcome",
+                self._run.requester,
+                f"Failed: {self._run.subject}",
+                f"step {step} failed: {reason}",
+                step=step,
+            )
+            raise ApplicationError(
+                f"{step} failed for {self._run.subject}: {reason}", type=kind, non_retryable=True
+            ) from err
+        closed = workflow.now()
+        self._run.steps.append(
+            StepRecord(
+                step=step,
+                performer="system",
+                role="system",
+                actor="system",
+                decision="done",
+                opened_at=opened,
+                closed_at=closed,
+                waited_seconds=(closed - opened).total_seconds(),
+                reference=out.reference,
+            )
+        )
+        self._run.current_step = None
+        return out
+
+    async def notify(
+        self,
+        kind: NotificationKind,
+        recipient: str,
+        subject: str,
+        message: str,
+        *,
+        task_id: str | None = None,
+        step: str | None = None,
+        key_suffix: str = "",
+    ) -> None:
+        wf_id = workflow.info().workflow_id
+        key = ":".join(p for p in (wf_id, kind, task_id or step or "", recipient, key_suffix) if p)
+        await workflow.execute_activity_method(
+            NotifierActivities.notify,
+            NotifyInput(
+                key=key,
+                kind=kind,
+                recipient=recipient,
+                subject=subject,
+                message=message,
+                workflow_id=wf_id,
+                task_id=task_id,
+                step=step,
+            ),
+            task_queue=self.context.notifications_queue,
+            start_to_close_timeout=NOTIFY_TIMEOUT,
+            retry_policy=self.retry_policy(),
+            summary=f"notify {recipient}: {kind}",
+        )
+
+    async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
+        """Tell the requester the outcome, let running handlers end, return the result
+        with every step recorded."""
+        await self.notify("outcome", self._run.requester, f"{status}: {self._run.subject}", message)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._run.status = status
+        self._run.current_step = None
+        self.log(f"finished {status}: {message}", step=None)
+        return result_type(
+            status=status,
+            started_at=workflow.info().start_time,
+            finished_at=workflow.now(),
+            steps=list(self._run.steps),
+            **fields,
+        )
+
+    def log(self, message: str, step: str | None, warning: bool = False, **extra: Any) -> None:
+        fields = {"step": step, **extra}
+        if warning:
+            workflow.logger.warning(message, extra=fields)
+        else:
+            workflow.logger.info(message, extra=fields)
+
+
+def _waits_on(view: OpenTask) -> str:
+    who = f"{view.assignee} ({view.role})" if view.assignee else f"role {view.role}"
+    if view.escalated_to:
+        return f"waiting on {who} or, escalated, role {view.escalated_to}"
+    return f"waiting on {who}"
+
+
+def _recipient(view: OpenTask) -> str:
+    if view.escalated_to:
+        return f"role:{view.escalated_to}"
+    return view.assignee or f"role:{view.role}"

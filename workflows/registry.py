@@ -1,0 +1,15 @@
+"""Every workflow type the approvals worker runs (and the replay test checks)."""
+
+from __future__ import annotations
+
+from workflows.blog import BlogPublishing
+from workflows.document import DocumentApproval
+from workflows.expense import ExpenseReimbursement
+from workflows.timeoff import TimeOffRequestWorkflow
+
+HUMAN_WORKFLOWS: list[type] = [
+    ExpenseReimbursement,
+    DocumentApproval,
+    BlogPublishing,
+    TimeOffRequestWorkflow,
+]

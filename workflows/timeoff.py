@@ -1,0 +1,61 @@
+"""Time-off request: the manager approves, then HR records it in the system of record."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.bookings import BookingActivities
+    from valuechain.models.records import TimeOffRecordInput
+    from valuechain.models.timeoff import TimeOffInput, TimeOffResult
+
+from workflows.human import HumanWorkflow
+
+
+@workflow.defn(name="TimeOffRequest")
+class TimeOffRequestWorkflow(HumanWorkflow):
+    @workflow.run
+    async def run(self, input: TimeOffInput) -> TimeOffResult:
+        req = input.request
+        self.begin(
+            f"{req.kind} for {req.employee}, {req.first_day}..{req.last_day} ({req.days} days)",
+            req.employee,
+            input.context,
+        )
+
+        approval = await self.human_step(
+            self.spec(
+                "manager_approval",
+                "manager",
+                ["approve", "reject"],
+                escalate_to="director",
+                requires={"reject": ["comment"]},
+            )
+        )
+        if approval.decision == "reject":
+            return await self.finish(
+                TimeOffResult,
+                "rejected",
+                f"rejected by {approval.actor}: {approval.comment}",
+                days=req.days,
+            )
+        record = await self.book(
+            "hr_record",
+            BookingActivities.record_time_off,
+            TimeOffRecordInput(
+                key=self.booking_key("hr_record"),
+                step="hr_record",
+                employee=req.employee,
+                first_day=req.first_day,
+                last_day=req.last_day,
+                kind=req.kind,
+            ),
+            summary=f"record {req.days} days of {req.kind} for {req.employee}",
+        )
+        return await self.finish(
+            TimeOffResult,
+            "recorded",
+            f"recorded by HR as {record.reference}",
+            days=req.days,
+            hr_reference=record.reference,
+        )
