@@ -240,15 +240,20 @@ class SystemOfRecord:
                 r.workflow_id,
                 r.task_id,
                 r.step,
-                r.created_at,
+                _utc(r.created_at),
             )
             for r in reversed(rows)
         ]
 
 
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every time written here is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _to_booking(row: Any) -> Booking:
     return Booking(
-        row.key, row.reference, row.kind, row.subject, json.loads(row.payload), row.created_at
+        row.key, row.reference, row.kind, row.subject, json.loads(row.payload), _utc(row.created_at)
     )
 
 

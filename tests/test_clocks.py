@@ -1,0 +1,57 @@
+"""Reminders go out on the cadence while a step waits; at the due time the step escalates,
+and the escalation target can then decide. Durations are seconds here, hours in use."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import decide, new_id, run_context, until_idle, wait_for_state, worker
+from tests.helpers.cases import CASES, Case
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_reminders_then_escalation(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
+) -> None:
+    ctx = run_context(task_queue, due=timedelta(seconds=3), remind=timedelta(seconds=1))
+    workflow_id = new_id(case.name)
+    async with worker(env.client, task_queue, store):
+        handle = await env.client.start_workflow(
+            case.run, case.make_input(ctx, case.requester), id=workflow_id, task_queue=task_queue
+        )
+        state = await wait_for_state(
+            handle,
+            lambda s: any(t.escalated_to for t in s.open_tasks),
+            "the first step to escalate",
+        )
+        await until_idle(handle)  # the escalation notice is written
+        task = state.open_tasks[0]
+        assert task.step == case.first_step
+        assert task.reminders_sent >= 2  # at 1 s and 2 s, before the 3 s due time
+
+        notices = store.outbox(workflow_id=workflow_id)
+        reminders = [n for n in notices if n.kind == "reminder"]
+        assert len(reminders) >= 2
+        assert all(task.task_id in n.subject for n in reminders)
+        escalation = [n for n in notices if n.kind == "escalation"]
+        assert len(escalation) == 1
+        assert escalation[0].recipient == f"role:{task.escalated_to}"
+
+        # The escalation target decides in place of the original role.
+        first, *rest = case.happy_path
+        await decide(handle, first.step, case.escalation_actor, first.decision, **first.fields)
+        for step in rest:
+            await decide(handle, step.step, step.actor, step.decision, **step.fields)
+        result = await handle.result()
+
+    assert result.status == case.success_status
+    record = result.steps[0]
+    assert record.step == case.first_step
+    assert record.escalated_to == task.escalated_to
+    assert record.actor == case.escalation_actor
+    assert record.reminders_sent >= 2
+    assert record.waited_seconds >= 3

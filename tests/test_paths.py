@@ -1,0 +1,197 @@
+"""The business paths besides the happy one: send-back, rejection, withdrawal, revision
+rounds and their caps, and publication at the scheduled time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import decide, new_id, open_task, run_context, wait_for_state, worker
+from tests.helpers.cases import CASES, Case
+
+CASE = {c.name: c for c in CASES}
+
+
+async def start(
+    env: WorkflowEnvironment, case: Case, task_queue: str, **request: Any
+) -> WorkflowHandle[Any, Any]:
+    inp = case.make_input(run_context(task_queue), case.requester)
+    if request:
+        inp = inp.model_copy(update={"request": inp.request.model_copy(update=request)})  # type: ignore[attr-defined]
+    return await env.client.start_workflow(
+        case.run, inp, id=new_id(case.name), task_queue=task_queue
+    )
+
+
+def trail(result: Any) -> list[tuple[str, str, str]]:
+    return [(s.step, s.actor, s.decision) for s in result.steps]
+
+
+async def test_expense_send_back_then_finance_rejects(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["expense"], task_queue)
+        await decide(h, "manager_review", "maria", "send_back", comment="add the hotel receipt")
+        task = await open_task(h, "employee_revision")
+        assert task.assignee == "alice"
+        assert "add the hotel receipt" in task.summary
+        await decide(h, "employee_revision", "alice", "resubmit", attachments=["hotel.pdf"])
+        await decide(h, "manager_review", "maria", "approve")
+        await decide(h, "finance_approval", "fiona", "reject", comment="over the travel policy")
+        result = await h.result()
+    assert result.status == "rejected"
+    assert result.payout_reference is None
+    assert trail(result) == [
+        ("manager_review", "maria", "send_back"),
+        ("employee_revision", "alice", "resubmit"),
+        ("manager_review", "maria", "approve"),
+        ("finance_approval", "fiona", "reject"),
+    ]
+    assert [s.task_id for s in result.steps][:3] == [
+        "manager_review-1",
+        "employee_revision-1",
+        "manager_review-2",
+    ]
+    assert store.bookings() == []
+    assert "over the travel policy" in store.outbox(recipient="alice")[-1].message
+
+
+async def test_expense_rejected_by_manager_and_withdrawn(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        rejected = await start(env, CASE["expense"], task_queue)
+        await decide(rejected, "manager_review", "maria", "reject", comment="personal expense")
+        withdrawn = await start(env, CASE["expense"], task_queue)
+        await decide(withdrawn, "manager_review", "maria", "send_back", comment="which client?")
+        await decide(withdrawn, "employee_revision", "alice", "withdraw")
+        assert (await rejected.result()).status == "rejected"
+        assert (await withdrawn.result()).status == "withdrawn"
+    assert store.bookings() == []
+
+
+async def test_expense_send_backs_are_capped(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["expense"], task_queue, max_send_backs=1)
+        assert "send_back" in (await open_task(h, "manager_review")).decisions
+        await decide(h, "manager_review", "maria", "send_back", comment="which client?")
+        await decide(h, "employee_revision", "alice", "resubmit")
+        second = await wait_for_state(
+            h, lambda s: any(t.task_id == "manager_review-2" for t in s.open_tasks), "round 2"
+        )
+        assert second.open_tasks[0].decisions == ["approve", "reject"]
+        await h.terminate("test done")
+
+
+async def test_document_revision_rounds_then_archive(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["document"], task_queue, max_revisions=1, reviewer="rita")
+        review = await open_task(h, "review")
+        assert review.assignee == "rita"
+        await decide(h, "review", "rita", "request_changes", comment="cite the regulation")
+        await decide(h, "author_revision", "alice", "resubmit", attachments=["docs/v2.pdf"])
+        # One revision allowed: the second review must approve or reject.
+        assert (await open_task(h, "review")).decisions == ["approve", "reject"]
+        await decide(h, "review", "rita", "approve")
+        result = await h.result()
+    assert result.status == "approved"
+    assert (result.version, result.location) == (2, "docs/v2.pdf")
+    [archived] = store.bookings(kind="archive")
+    assert archived.payload["version"] == 2
+    assert archived.reference == result.archive_reference
+    told = {n.recipient for n in store.outbox(workflow_id=h.id) if n.kind == "info"}
+    assert told == {"maria", "hana"}
+
+
+async def test_document_rejected(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["document"], task_queue)
+        await decide(h, "review", "rita", "reject", comment="out of scope")
+        result = await h.result()
+    assert (result.status, result.archive_reference) == ("rejected", None)
+    assert store.bookings() == []
+
+
+async def test_blog_send_back_then_rejected(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["blog"], task_queue)
+        await decide(h, "editor_review", "eddie", "send_back", comment="shorter intro")
+        await decide(h, "writer_revision", "ben", "resubmit")
+        await decide(h, "editor_review", "eddie", "reject", comment="still too long")
+        result = await h.result()
+    assert result.status == "rejected"
+    assert [s.decision for s in result.steps] == ["send_back", "resubmit", "reject"]
+    assert store.bookings() == []
+
+
+async def test_blog_publishes_at_the_scheduled_time(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["blog"], task_queue)
+        await decide(h, "editor_review", "eddie", "approve")
+        await decide(h, "add_images", "dina", "done", attachments=["hero.png", "chart.png"])
+        task = await open_task(h, "schedule")
+        publish_at = task.opened_at + timedelta(seconds=3)
+        await decide(h, "schedule", "paul", "schedule", scheduled_for=publish_at)
+        waiting = await wait_for_state(
+            h, lambda s: not s.open_tasks and s.steps[-1].step == "schedule", "the timer"
+        )
+        assert waiting.status == "running"
+        assert store.bookings() == [], "published before its time"
+        result = await h.result()
+    assert result.status == "published"
+    assert result.scheduled_for == publish_at
+    assert result.published_at is not None
+    assert result.published_at >= publish_at
+    assert result.images == ["hero.png", "chart.png"]
+    [published] = store.bookings(kind="publication")
+    assert published.created_at >= publish_at
+
+
+@pytest.mark.parametrize(
+    ("case_name", "step", "fields", "message"),
+    [
+        ("blog", "schedule", {}, "needs scheduled_for"),
+        ("document", "author_revision", {}, "needs attachments"),
+    ],
+)
+async def test_steps_refuse_decisions_missing_their_data(
+    env: WorkflowEnvironment,
+    store: SystemOfRecord,
+    task_queue: str,
+    case_name: str,
+    step: str,
+    fields: dict[str, Any],
+    message: str,
+) -> None:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    case = CASE[case_name]
+    async with worker(env.client, task_queue, store):
+        h = await start(env, case, task_queue)
+        if case_name == "blog":
+            await decide(h, "editor_review", "eddie", "approve")
+            await decide(h, "add_images", "dina", "done", attachments=["hero.png"])
+            actor, decision = "paul", "schedule"
+        else:
+            await decide(h, "review", "rita", "request_changes", comment="more detail")
+            actor, decision = "alice", "resubmit"
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await decide(h, step, actor, decision, **fields)
+        assert message in str(caught.value.cause)
+        await h.terminate("test done")

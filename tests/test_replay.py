@@ -1,0 +1,68 @@
+"""Recorded histories still replay: a change to workflow code that would break running
+workflows fails here. Re-record with `VALUECHAIN_RECORD_HISTORIES=1 pytest
+tests/test_happy_path.py` only when such a break is intended (and versioned)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from valuechain.converter import DATA_CONVERTER
+from valuechain.models.expense import ExpenseInput, ExpenseResult
+from valuechain.models.human import DecisionInput, HumanStepSpec
+from workflows.expense import ExpenseReimbursement
+from workflows.registry import HUMAN_WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
+def test_every_workflow_type_has_a_recorded_history() -> None:
+    recorded = set()
+    for path in HISTORIES:
+        first = json.loads(path.read_text())["events"][0]
+        recorded.add(first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"])
+    assert len(HUMAN_WORKFLOWS) == 4
+    assert recorded == {
+        "ExpenseReimbursement",
+        "DocumentApproval",
+        "BlogPublishing",
+        "TimeOffRequest",
+    }
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem)
+async def test_history_replays(path: Path) -> None:
+    replayer = Replayer(workflows=HUMAN_WORKFLOWS, data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(load(path))
+
+
+@workflow.defn(name="ExpenseReimbursement")
+class FinanceSkippingExpense(ExpenseReimbursement):
+    """The expense workflow with its finance step dropped: a change that breaks runs
+    already past manager review, which replay must catch."""
+
+    @workflow.run
+    async def run(self, input: ExpenseInput) -> ExpenseResult:
+        return await super().run(input)
+
+    async def human_step(self, spec: HumanStepSpec) -> DecisionInput:
+        if spec.step == "finance_approval":
+            return DecisionInput(task_id="skipped", actor="system", decision="approve")
+        return await super().human_step(spec)
+
+
+async def test_replay_catches_an_incompatible_change() -> None:
+    replayer = Replayer(workflows=[FinanceSkippingExpense], data_converter=DATA_CONVERTER)
+    expense = next(p for p in HISTORIES if p.stem == "expense")
+    result = await replayer.replay_workflow(load(expense), raise_on_replay_failure=False)
+    assert isinstance(result.replay_failure, NondeterminismError)
