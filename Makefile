@@ -1,0 +1,36 @@
+# The two commands of the quick start. Each does its own set-up: the virtual
+# environment, the dependencies and the `temporal` dev server binary.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck temporal clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+temporal: $(STAMP)
+	@$(BIN)/python -m valuechain.devserver >/dev/null
+
+# make run            the examples wait for people (Ctrl-C stops everything)
+# make run MODE=auto  act as the people, drive every example to its end, exit 0
+run: temporal
+	$(BIN)/python -m starters.run $(if $(filter auto,$(MODE)),--auto,)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: temporal lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .valuechain .mypy_cache .ruff_cache .pytest_cache

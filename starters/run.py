@@ -1,0 +1,223 @@
+"""`make run`: the dev server with the Web UI and a persistent database, the workers as
+separate processes, and one of each sequential workflow started through the starters.
+
+  python -m starters.run          wait for people to act; Ctrl-C stops everything
+  python -m starters.run --auto   act as the people, drive every example to its end,
+                                  stop everything and exit 0 (non-zero if one failed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from temporalio.testing import WorkflowEnvironment
+
+from starters.demo import act_as_people, demos
+from starters.people import waiting_tasks
+from valuechain.client import connect
+from valuechain.converter import DATA_CONVERTER
+from valuechain.devserver import DevServerError, find_temporal_cli
+from valuechain.runcontext import load_roster
+from valuechain.settings import Settings, SettingsError
+
+WORKERS = ["approvals", "notifications"]
+SUCCESS = {"paid", "approved", "published", "recorded"}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return (host or "localhost"), int(port)
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _next_run_no(state_dir: Path) -> int:
+    counter = state_dir / "demo-runs"
+    run_no = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(run_no))
+    return run_no
+
+
+@dataclass
+class Worker:
+    name: str
+    proc: asyncio.subprocess.Process
+    log_path: Path
+    log: IO[bytes]
+
+
+async def start_server(settings: Settings) -> WorkflowEnvironment | None:
+    """Start the dev server, or return None when one already listens at the address."""
+    host, port = _split_address(settings.temporal_address)
+    if _listening(host, port):
+        say(f"using the Temporal server already listening at {settings.temporal_address}")
+        return None
+    path = find_temporal_cli()
+    db = (settings.state_dir / "temporal.db").resolve()
+    say(f"starting the Temporal dev server on port {port} (history kept in {db})")
+    return await WorkflowEnvironment.start_local(
+        namespace=settings.namespace,
+        data_converter=DATA_CONVERTER,
+        ip="127.0.0.1" if host in ("localhost", "127.0.0.1") else host,
+        port=port,
+        ui=True,
+        ui_port=settings.ui_port,
+        dev_server_existing_path=str(path) if path else None,
+        dev_server_database_filename=str(db),
+        dev_server_startup_timeout=timedelta(seconds=120),
+    )
+
+
+async def start_workers(settings: Settings, env: dict[str, str]) -> list[Worker]:
+    logs = settings.state_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    workers = []
+    for name in WORKERS:
+        log_path = logs / f"{name}.log"
+        # Opening a local log file is instant; it stays open for the worker's life.
+        log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", f"workers.{name}", env=env, stdout=log, stderr=log
+        )
+        workers.append(Worker(name, proc, log_path, log))
+        say(f"started worker {name} (pid {proc.pid}, log {log_path})")
+    return workers
+
+
+async def stop_workers(workers: list[Worker]) -> None:
+    for w in workers:
+        if w.proc.returncode is None:
+            w.proc.send_signal(signal.SIGTERM)
+    for w in workers:
+        try:
+            await asyncio.wait_for(w.proc.wait(), timeout=15)
+        except TimeoutError:
+            w.proc.kill()
+            await w.proc.wait()
+        w.log.close()
+        say(f"stopped worker {w.name} (exit {w.proc.returncode})")
+
+
+async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
+    run_no = _next_run_no(settings.state_dir)
+    ids = []
+    for demo in demos(run_no):
+        workflow_id = f"demo-{demo.kind}-{run_no}"
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", demo.starter, *demo.args, "--workflow-id", workflow_id,
+            "--json", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"starter {demo.starter} failed: {err.decode().strip()}")
+        ids.append(json.loads(out)["workflow_id"])
+        say(f"started {workflow_id} with python -m {demo.starter}")
+    return ids
+
+
+async def show_waiting(settings: Settings) -> None:
+    client = await connect(settings)
+    deadline = asyncio.get_running_loop().time() + 10
+    rows: list[Any] = []
+    while asyncio.get_running_loop().time() < deadline and not rows:
+        rows = await waiting_tasks(client, settings.approvals_queue)
+        if not rows:
+            await asyncio.sleep(0.5)  # visibility lags a moment behind new workflows
+    say("\nWaiting for people:")
+    for w in rows:
+        t = w.task
+        say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
+    say(
+        "\nAct on them:\n"
+        "  .venv/bin/python -m starters.people list\n"
+        "  .venv/bin/python -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
+        "  .venv/bin/python -m starters.people outbox\n"
+        "Roles and people: valuechain/roster.toml. Stop everything with Ctrl-C."
+    )
+
+
+async def main_async(auto: bool, settings: Settings) -> int:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "VALUECHAIN_STATE_DIR": str(settings.state_dir.resolve()),
+        "VALUECHAIN_DATABASE_URL": settings.effective_database_url,
+    }
+    server = await start_server(settings)
+    workers: list[Worker] = []
+    code = 0
+    try:
+        workers = await start_workers(settings, env)
+        ids = await launch_examples(settings, env)
+        say(
+            f"\nTemporal Web UI: http://localhost:{settings.ui_port}/namespaces/{settings.namespace}/workflows"
+        )
+        if auto:
+            say("\nacting as the people (auto mode):")
+            client = await connect(settings)
+            results = await act_as_people(
+                client, settings.approvals_queue, ids, load_roster(settings.roster_file), say
+            )
+            say("\nresults:")
+            for workflow_id, result in results.items():
+                status = result.get("status")
+                say(f"  {workflow_id}: {status} ({len(result.get('steps', []))} steps)")
+                if status not in SUCCESS:
+                    code = 1
+        else:
+            await show_waiting(settings)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+            say("\nstopping...")
+    except Exception as err:
+        say(f"error: {err}")
+        for w in workers:
+            say(f"  (worker logs: {w.log_path})")
+        code = 1
+    finally:
+        await stop_workers(workers)
+        if server is not None:
+            await server.shutdown()
+            say("stopped the Temporal dev server")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Run Valuechain locally with its examples.")
+    p.add_argument("--auto", action="store_true", help="act as the people and exit")
+    args = p.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(main_async(args.auto, settings))
+    except DevServerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

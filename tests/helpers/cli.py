@@ -1,0 +1,48 @@
+"""Run the project's commands as a user would: a subprocess, its exit code and output."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+def cli_env(address: str, task_queue: str, database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VALUECHAIN_")}
+    env.update(
+        VALUECHAIN_TEMPORAL_ADDRESS=address,
+        VALUECHAIN_APPROVALS_QUEUE=task_queue,
+        VALUECHAIN_NOTIFICATIONS_QUEUE=task_queue,
+        VALUECHAIN_DATABASE_URL=database_url,
+        VALUECHAIN_LOG_FORMAT="json",
+        **extra,
+    )
+    return env
+
+
+async def run_module(module: str, *args: str, env: dict[str, str]) -> Ran:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return Ran(proc.returncode, out.decode(), err.decode())
