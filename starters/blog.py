@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from starters.common import parser, start
 from valuechain.models.blog import BlogInput, BlogRequest
+from valuechain.process import exit_process
 from workflows.blog import BlogPublishing
 
 FIELDS = ["title", "slug", "writer", "draft_location", "max_send_backs"]
@@ -23,4 +22,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

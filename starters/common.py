@@ -19,6 +19,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from valuechain.client import connect, ui_workflow_url
 from valuechain.models.common import RunContext
+from valuechain.process import exit_process
 from valuechain.runcontext import build_context
 from valuechain.settings import Settings, SettingsError
 
@@ -27,7 +28,7 @@ EXIT_BAD_INPUT = 2
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
-    sys.exit(code)
+    exit_process(code)
 
 
 def describe_validation_error(what: str, err: ValidationError) -> str:

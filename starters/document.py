@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from starters.common import parser, start
 from valuechain.models.document import DocumentInput, DocumentRequest
+from valuechain.process import exit_process
 from workflows.document import DocumentApproval
 
 FIELDS = ["title", "author", "location", "reviewer", "stakeholders", "max_revisions"]
@@ -29,4 +28,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from starters.common import parser, start
 from valuechain.models.expense import ExpenseInput, ExpenseRequest
+from valuechain.process import exit_process
 from workflows.expense import ExpenseReimbursement
 
 FIELDS = [
@@ -35,4 +34,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

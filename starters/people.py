@@ -26,6 +26,7 @@ from starters.common import describe_validation_error, fail
 from valuechain.client import connect
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
+from valuechain.process import exit_process
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 from workflows.human import HumanWorkflow
@@ -195,4 +196,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

@@ -27,6 +27,7 @@ from starters.people import waiting_tasks
 from valuechain.client import connect
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import DevServerError, find_temporal_cli
+from valuechain.process import exit_process
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
@@ -127,7 +128,10 @@ async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
         )  # fmt: skip
         out, err = await proc.communicate()
         if proc.returncode != 0:
-            raise RuntimeError(f"starter {demo.starter} failed: {err.decode().strip()}")
+            raise RuntimeError(
+                f"starter {demo.starter} exited {proc.returncode}:"
+                f" {err.decode().strip() or out.decode().strip()}"
+            )
         ids.append(json.loads(out)["workflow_id"])
         say(f"started {workflow_id} with python -m {demo.starter}")
     return ids
@@ -220,4 +224,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

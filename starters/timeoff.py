@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from starters.common import parser, start
 from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
+from valuechain.process import exit_process
 from workflows.timeoff import TimeOffRequestWorkflow
 
 FIELDS = ["employee", "first_day", "last_day", "kind", "reason"]
@@ -23,4 +22,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

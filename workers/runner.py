@@ -13,6 +13,7 @@ from temporalio.worker import Worker
 from activities.store import SystemOfRecord
 from valuechain.client import connect
 from valuechain.logging import configure_logging, get_logger
+from valuechain.process import exit_process
 from valuechain.settings import Settings, SettingsError
 
 Build = Callable[[Settings, SystemOfRecord], tuple[str, Sequence[type], Sequence[Any]]]
@@ -20,6 +21,11 @@ Build = Callable[[Settings, SystemOfRecord], tuple[str, Sequence[type], Sequence
 
 async def serve(name: str, build: Build, settings: Settings) -> None:
     log = get_logger(f"workers.{name}")
+    # Handlers first: a signal during start-up still means "stop cleanly".
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     store = SystemOfRecord(settings.effective_database_url)
     task_queue, workflows, activities = build(settings, store)
     client = await connect(settings)
@@ -29,10 +35,6 @@ async def serve(name: str, build: Build, settings: Settings) -> None:
         workflows=workflows,
         activities=activities,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     log.info(
         "worker started",
         worker=name,
@@ -61,3 +63,4 @@ def main(name: str, build: Build) -> None:
         sys.exit(2)
     configure_logging(settings.log_format, settings.log_level)
     asyncio.run(serve(name, build, settings))
+    exit_process(0)
