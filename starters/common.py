@@ -22,6 +22,7 @@ from valuechain.models.common import RunContext
 from valuechain.process import exit_process
 from valuechain.runcontext import build_context
 from valuechain.settings import Settings, SettingsError
+from valuechain.validation import describe_validation_error
 
 EXIT_BAD_INPUT = 2
 
@@ -29,16 +30,6 @@ EXIT_BAD_INPUT = 2
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     exit_process(code)
-
-
-def describe_validation_error(what: str, err: ValidationError) -> str:
-    lines = [f"invalid {what}:"]
-    for problem in err.errors():
-        field = ".".join(str(part) for part in problem["loc"]) or "(input)"
-        given = problem.get("input")
-        shown = "" if isinstance(given, dict) else f" (got {given!r})"
-        lines.append(f"  {field}: {problem['msg']}{shown}")
-    return "\n".join(lines)
 
 
 def parser(description: str) -> argparse.ArgumentParser:

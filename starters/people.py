@@ -22,13 +22,14 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store import SystemOfRecord
-from starters.common import describe_validation_error, fail
+from starters.common import fail
 from valuechain.client import connect
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.process import exit_process
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
+from valuechain.validation import describe_validation_error
 from workflows.human import HumanWorkflow
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext
 from valuechain.settings import Settings, SettingsError
+from valuechain.validation import describe_validation_error
 
 
 def load_roster(path: str = "") -> Roster:
@@ -22,8 +23,10 @@ def load_roster(path: str = "") -> Roster:
         return Roster.model_validate(tomllib.loads(text))
     except OSError as err:
         raise SettingsError(f"roster file {path}: {err.strerror}") from err
-    except (tomllib.TOMLDecodeError, ValidationError) as err:
+    except tomllib.TOMLDecodeError as err:
         raise SettingsError(f"roster file {path or '(built in)'}: {err}") from err
+    except ValidationError as err:
+        raise SettingsError(describe_validation_error(f"roster file {path}", err)) from err
 
 
 def build_context(settings: Settings, roster: Roster | None = None) -> RunContext:

@@ -75,7 +75,7 @@ class HumanWorkflow:
         self._run.requester = requester
         self._run.status = "running"
         self._context = context
-        self.log(f"started: {subject}", step=None)
+        self.log(f"started: {subject}", step="start")
 
     @property
     def context(self) -> RunContext:
@@ -360,11 +360,17 @@ class HumanWorkflow:
     async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
         """Tell the requester the outcome, let running handlers end, return the result
         with every step recorded."""
-        await self.notify("outcome", self._run.requester, f"{status}: {self._run.subject}", message)
+        await self.notify(
+            "outcome",
+            self._run.requester,
+            f"{status}: {self._run.subject}",
+            message,
+            step="finish",
+        )
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._run.status = status
         self._run.current_step = None
-        self.log(f"finished {status}: {message}", step=None)
+        self.log(f"finished {status}: {message}", step="finish")
         return result_type(
             status=status,
             started_at=workflow.info().start_time,
@@ -373,7 +379,7 @@ class HumanWorkflow:
             **fields,
         )
 
-    def log(self, message: str, step: str | None, warning: bool = False, **extra: Any) -> None:
+    def log(self, message: str, step: str, warning: bool = False, **extra: Any) -> None:
         fields = {"step": step, **extra}
         if warning:
             workflow.logger.warning(message, extra=fields)

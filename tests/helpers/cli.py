@@ -18,12 +18,18 @@ class Ran:
     err: str
 
 
-def cli_env(address: str, task_queue: str, database_url: str, **extra: str) -> dict[str, str]:
+def cli_env(
+    address: str,
+    task_queue: str,
+    database_url: str,
+    notifications_queue: str = "",
+    **extra: str,
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VALUECHAIN_")}
     env.update(
         VALUECHAIN_TEMPORAL_ADDRESS=address,
         VALUECHAIN_APPROVALS_QUEUE=task_queue,
-        VALUECHAIN_NOTIFICATIONS_QUEUE=task_queue,
+        VALUECHAIN_NOTIFICATIONS_QUEUE=notifications_queue or task_queue,
         VALUECHAIN_DATABASE_URL=database_url,
         VALUECHAIN_LOG_FORMAT="json",
         **extra,

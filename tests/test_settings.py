@@ -1,0 +1,105 @@
+"""Settings from the environment, the roster file, and finding the `temporal` binary."""
+
+from __future__ import annotations
+
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from valuechain import devserver
+from valuechain.runcontext import build_context, load_roster
+from valuechain.settings import Settings, SettingsError
+
+
+def test_defaults_and_overrides() -> None:
+    default = Settings.from_env({})
+    assert default.temporal_address == "localhost:7233"
+    assert default.effective_database_url.endswith(".valuechain/records.db")
+    custom = Settings.from_env(
+        {
+            "VALUECHAIN_TEMPORAL_ADDRESS": "temporal:7233",
+            "VALUECHAIN_HUMAN_DUE_SECONDS": "90",
+            "VALUECHAIN_RETRY_MAX_ATTEMPTS": "3",
+            "VALUECHAIN_DATABASE_URL": "postgresql://records/valuechain",
+        }
+    )
+    assert custom.temporal_address == "temporal:7233"
+    assert custom.human_due == timedelta(seconds=90)
+    assert custom.effective_database_url == "postgresql://records/valuechain"
+    ctx = build_context(custom)
+    assert ctx.clocks.due_after == timedelta(seconds=90)
+    assert ctx.activities.maximum_attempts == 3
+    assert ctx.roster.holds("maria", "manager")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"VALUECHAIN_HUMAN_DUE_SECONDS": "soon"}, "VALUECHAIN_HUMAN_DUE_SECONDS='soon' is not"),
+        ({"VALUECHAIN_HUMAN_REMIND_SECONDS": "0"}, "VALUECHAIN_HUMAN_REMIND_SECONDS must be"),
+        ({"VALUECHAIN_RETRY_MAX_ATTEMPTS": "1.5"}, "VALUECHAIN_RETRY_MAX_ATTEMPTS='1.5' is not"),
+        ({"VALUECHAIN_LOG_FORMAT": "xml"}, "VALUECHAIN_LOG_FORMAT must be 'console' or 'json'"),
+        ({"VALUECHAIN_RETRY_BACKOFF": "0.5"}, "VALUECHAIN_RETRY_BACKOFF must be 1 or more"),
+    ],
+)
+def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(")):
+        Settings.from_env(env)
+
+
+def test_roster_file_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "roster.toml"
+    bad.write_text('[people]\nmaria = "manager"\n')
+    with pytest.raises(
+        SettingsError, match=f"(?s)roster file {bad}:.*people.maria: Input should be a valid list"
+    ):
+        load_roster(str(bad))
+    with pytest.raises(SettingsError, match="No such file"):
+        load_roster(str(tmp_path / "missing.toml"))
+    good = tmp_path / "good.toml"
+    good.write_text('[people]\nzoe = ["manager"]\n')
+    assert load_roster(str(good)).holders("manager") == ["zoe"]
+
+
+def fake_temporal(folder: Path, version_line: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "temporal"
+    path.write_text(f"#!/bin/sh\necho '{version_line}'\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path
+
+
+GO_BUILD = "temporal version 0.0.0-DEV (Server 1.29.1, UI 2.42.1)"
+RELEASE = "temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)"
+OTHER = "temporal version 1.4.0 (Server 1.28.0, UI 2.39.0)"
+
+
+@pytest.fixture
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No temporal, no go: an empty PATH and a cache of our own."""
+    monkeypatch.delenv("VALUECHAIN_TEMPORAL_CLI", raising=False)
+    monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    (tmp_path / "bin").mkdir()
+    return tmp_path
+
+
+def test_finder_prefers_the_explicit_path(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    explicit = fake_temporal(isolated / "mine", OTHER)
+    fake_temporal(isolated / "bin", RELEASE)
+    monkeypatch.setenv("VALUECHAIN_TEMPORAL_CLI", str(explicit))
+    assert devserver.find_temporal_cli() == explicit
+    monkeypatch.setenv("VALUECHAIN_TEMPORAL_CLI", str(isolated / "nothing-here"))
+    with pytest.raises(devserver.DevServerError, match="VALUECHAIN_TEMPORAL_CLI="):
+        devserver.find_temporal_cli()
+
+
+def test_finder_takes_path_only_at_the_pinned_version(isolated: Path) -> None:
+    on_path = fake_temporal(isolated / "bin", RELEASE)
+    assert devserver.find_temporal_cli() == on_path
+    fake_temporal(isolated / "bin", OTHER)
+    assert devserver.find_temporal_cli() is None  # no cache, no go: the SDK downloads
+    cached = fake_temporal(devserver.cached_binary().parent, GO_BUILD)
+    assert devserver.find_temporal_cli() == cached

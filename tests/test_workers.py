@@ -1,0 +1,68 @@
+"""The worker processes as deployed: `python -m workers.<name>` configured by the
+environment, JSON logs that say where each line came from, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import decide, new_id, run_context
+from tests.helpers.cases import CASES
+from tests.helpers.cli import ROOT, cli_env
+
+WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
+
+
+async def test_worker_processes_run_a_workflow_and_stop_cleanly(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    case = CASES[0]  # expense: human steps, a booking and notices
+    notices = f"{task_queue}-notices"  # each worker polls its own queue, as deployed
+    address = env.client.service_client.config.target_host
+    proc_env = cli_env(address, task_queue, store.url, notifications_queue=notices)
+    logs = {name: tmp_path / f"{name}.log" for name in ("approvals", "notifications")}
+    procs = {}
+    for name, path in logs.items():
+        procs[name] = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", f"workers.{name}", cwd=ROOT, env=proc_env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=path.open("wb"),
+        )  # fmt: skip
+    try:
+        workflow_id = new_id(case.name)
+        handle = await env.client.start_workflow(
+            case.run,
+            case.make_input(run_context(notices), case.requester),
+            id=workflow_id,
+            task_queue=task_queue,
+        )
+        for step in case.happy_path:
+            await decide(handle, step.step, step.actor, step.decision, **step.fields)
+        result = await handle.result()
+        assert result.status == case.success_status
+    finally:
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        codes = {n: await asyncio.wait_for(p.wait(), timeout=30) for n, p in procs.items()}
+    assert codes == {"approvals": 0, "notifications": 0}
+
+    run_id = handle.result_run_id
+    lines = [json.loads(line) for path in logs.values() for line in path.read_text().splitlines()]
+    ours = [line for line in lines if line.get("logger") in WORKFLOW_LOGGERS]
+    assert ours, "the workflow and its activities logged nothing"
+    for line in ours:
+        assert line["workflow_id"] == workflow_id, line
+        assert line["run_id"] == run_id, line
+        assert line.get("step"), line
+    events = [line["event"] for line in ours]
+    assert any("escalated" not in e and "decided approve on manager_review-1" in e for e in events)
+    assert any(e.startswith("payout booked as ") for e in events)
+    assert any(line.get("activity") == "notify" for line in ours)
+    stops = [line for line in lines if line["event"] == "worker stopped"]
+    assert len(stops) == 2
