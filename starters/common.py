@@ -18,6 +18,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from valuechain.client import connect, ui_workflow_url
+from valuechain.logging import configure_logging
 from valuechain.models.common import RunContext
 from valuechain.process import exit_process
 from valuechain.runcontext import build_context
@@ -68,6 +69,7 @@ def read_request(
 def load_settings_and_context() -> tuple[Settings, RunContext]:
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format, settings.log_level)
         return settings, build_context(settings)
     except SettingsError as err:
         fail(str(err))

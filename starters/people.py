@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.store import SystemOfRecord
 from starters.common import fail
 from valuechain.client import connect
+from valuechain.logging import configure_logging
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.process import exit_process
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
     except SettingsError as err:
         fail(str(err))
+    configure_logging(settings.log_format, settings.log_level)
     return asyncio.run(_run(args, settings))
 
 

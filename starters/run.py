@@ -27,6 +27,7 @@ from starters.people import waiting_tasks
 from valuechain.client import connect
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import DevServerError, find_temporal_cli
+from valuechain.logging import configure_logging
 from valuechain.process import exit_process
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
@@ -216,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_format, settings.log_level)
     try:
         return asyncio.run(main_async(args.auto, settings))
     except DevServerError as err:

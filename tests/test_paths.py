@@ -195,3 +195,15 @@ async def test_steps_refuse_decisions_missing_their_data(
             await decide(h, step, actor, decision, **fields)
         assert message in str(caught.value.cause)
         await h.terminate("test done")
+
+
+async def test_time_off_rejected_records_nothing(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await start(env, CASE["timeoff"], task_queue)
+        await decide(h, "manager_approval", "maria", "reject", comment="release week")
+        result = await h.result()
+    assert (result.status, result.hr_reference, result.days) == ("rejected", None, 4)
+    assert trail(result) == [("manager_approval", "maria", "reject")]
+    assert store.bookings() == []

@@ -1,0 +1,20 @@
+# The Valuechain image: every worker and starter; the command picks which.
+FROM python:3.11.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY valuechain ./valuechain
+COPY activities ./activities
+COPY workflows ./workflows
+COPY workers ./workers
+COPY starters ./starters
+RUN pip install ".[postgres]" \
+    && useradd --create-home --uid 10001 valuechain
+
+USER valuechain
+CMD ["python", "-m", "workers.approvals"]
