@@ -1,7 +1,9 @@
 """Settings read from environment variables, each with a documented default.
 
 Workflows never read these: starters turn them into a `RunContext` that travels in the
-workflow input, so a running workflow keeps the values it started with.
+workflow input, so a running workflow keeps the values it started with. (The `temporal`
+binary's own settings, VALUECHAIN_TEMPORAL_CLI and VALUECHAIN_CACHE_DIR, are read by
+`valuechain.devserver`, which must run before any dependency is installed.)
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ from pathlib import Path
 
 class SettingsError(ValueError):
     """An environment variable holds a value that cannot be used."""
-
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "valuechain"
 
 
 @dataclass(frozen=True)
@@ -40,8 +37,6 @@ class Settings:
     retry_max_attempts: int = 10
     log_format: str = "console"
     log_level: str = "INFO"
-    temporal_cli: str = ""  # explicit path to the `temporal` binary
-    cache_dir: Path = Path()  # replaced by the XDG cache default below
     ui_port: int = 8233
 
     @property
@@ -60,7 +55,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `VALUECHAIN_<FIELD>` variables; raise naming the bad one."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {"cache_dir": _default_cache_dir()}
+        values: dict[str, object] = {}
         for f in fields(cls):
             var = env_var(f.name)
             raw = env.get(var)
