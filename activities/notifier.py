@@ -17,17 +17,7 @@ class NotifierActivities:
 
     @activity.defn(name="notify")
     async def notify(self, input: NotifyInput) -> NotifyOutput:
-        outbox_id, duplicate = await asyncio.to_thread(
-            self._store.add_to_outbox,
-            input.key,
-            input.kind,
-            input.recipient,
-            input.subject,
-            input.message,
-            input.workflow_id,
-            input.task_id,
-            input.step,
-        )
+        outbox_id, duplicate = await asyncio.to_thread(self._store.add_to_outbox, input)
         activity.logger.info(
             f"notify {input.recipient}: {input.subject}",
             extra={

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from valuechain import errors
+from valuechain.models.notify import NotifyInput
 
 metadata = sa.MetaData()
 
@@ -181,44 +182,25 @@ class SystemOfRecord:
 
     # -- outbox -----------------------------------------------------------------------
 
-    def add_to_outbox(
-        self,
-        key: str,
-        kind: str,
-        recipient: str,
-        subject: str,
-        message: str,
-        workflow_id: str,
-        task_id: str | None,
-        step: str | None,
-    ) -> tuple[int, bool]:
+    def add_to_outbox(self, notice: NotifyInput) -> tuple[int, bool]:
         """Add a notice once per key; returns (id, whether it was already there)."""
+        lookup = sa.select(outbox.c.id).where(outbox.c.key == notice.key)
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).scalar()
+            found = conn.execute(lookup).scalar()
         if found is not None:
             return int(found), True
         try:
             with self.engine.begin() as conn:
                 result = conn.execute(
-                    outbox.insert().values(
-                        key=key,
-                        kind=kind,
-                        recipient=recipient,
-                        subject=subject,
-                        message=message,
-                        workflow_id=workflow_id,
-                        task_id=task_id,
-                        step=step,
-                        created_at=datetime.now(UTC),
-                    )
+                    outbox.insert().values(**notice.model_dump(), created_at=datetime.now(UTC))
                 )
                 inserted = result.inserted_primary_key
                 assert inserted is not None
                 return int(inserted[0]), False
         except IntegrityError:
+            # A retry of the same notice raced this one in; theirs stands.
             with self.engine.connect() as conn:
-                found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == key)).scalar_one()
-            return int(found), True
+                return int(conn.execute(lookup).scalar_one()), True
 
     def outbox(
         self, recipient: str | None = None, workflow_id: str | None = None, limit: int = 200

@@ -13,20 +13,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, run_context, stand_in, worker
-from tests.helpers.cases import CASES, Case
+from tests.helpers import new_id, run_context, stand_in, worker
+from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
 from valuechain.models.records import BookingOutput
 
 
 async def drive(env: WorkflowEnvironment, case: Case, task_queue: str, workflow_id: str) -> Any:
-    handle = await env.client.start_workflow(
-        case.run,
-        case.make_input(run_context(task_queue), case.requester),
-        id=workflow_id,
-        task_queue=task_queue,
-    )
-    for step in case.happy_path:
-        await decide(handle, step.step, step.actor, step.decision, **step.fields)
+    handle = await start_case(env.client, case, task_queue, workflow_id=workflow_id)
+    await walk_happy_path(handle, case)
     return handle
 
 
@@ -77,8 +71,7 @@ async def test_domain_error_fails_the_run_clearly(
         handle = await env.client.start_workflow(
             case.run, inp, id=workflow_id, task_queue=task_queue
         )
-        for step in case.happy_path:
-            await decide(handle, step.step, step.actor, step.decision, **step.fields)
+        await walk_happy_path(handle, case)
         with pytest.raises(WorkflowFailureError) as caught:
             await handle.result()
 

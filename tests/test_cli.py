@@ -31,6 +31,17 @@ async def assert_not_started(env: WorkflowEnvironment, workflow_id: str) -> None
     assert caught.value.status == RPCStatusCode.NOT_FOUND
 
 
+async def assert_refused(
+    env: WorkflowEnvironment, ran_with: dict[str, str], module: str, args: list[str], message: str
+) -> None:
+    """The command exits 2 naming the problem, and the workflow it names does not exist."""
+    workflow_id = new_id("bad")
+    ran = await run_module(module, *args, "--workflow-id", workflow_id, env=ran_with)
+    assert ran.code == 2, ran
+    assert message in ran.err
+    await assert_not_started(env, workflow_id)
+
+
 def bad_file(tmp_path: Path, content: str) -> str:
     path = tmp_path / "request.json"
     path.write_text(content)
@@ -75,17 +86,8 @@ async def test_starter_refuses_bad_input(
     args: list[str],
     message: str,
 ) -> None:
-    workflow_id = new_id("bad")
-    ran = await run_module(
-        module,
-        *args,
-        "--workflow-id",
-        workflow_id,
-        env=cli_env(address(env), task_queue, store.url),
-    )
-    assert ran.code == 2, ran
-    assert message in ran.err
-    await assert_not_started(env, workflow_id)
+    cli = cli_env(address(env), task_queue, store.url)
+    await assert_refused(env, cli, module, args, message)
 
 
 @pytest.mark.parametrize(
@@ -104,30 +106,18 @@ async def test_starter_refuses_bad_input_file(
     content: str,
     message: str,
 ) -> None:
-    workflow_id = new_id("bad")
-    ran = await run_module(
-        "starters.expense",
-        "--input",
-        bad_file(tmp_path, content),
-        "--workflow-id",
-        workflow_id,
-        env=cli_env(address(env), task_queue, store.url),
+    cli = cli_env(address(env), task_queue, store.url)
+    await assert_refused(
+        env, cli, "starters.expense", ["--input", bad_file(tmp_path, content)], message
     )
-    assert ran.code == 2, ran
-    assert message in ran.err
-    await assert_not_started(env, workflow_id)
 
 
 async def test_starter_refuses_bad_setting(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
-    workflow_id = new_id("bad")
-    env_vars = cli_env(address(env), task_queue, store.url, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
-    ran = await run_module("starters.expense", *GOOD_EXPENSE, "--workflow-id", workflow_id,
-                           env=env_vars)  # fmt: skip
-    assert ran.code == 2, ran
-    assert "VALUECHAIN_HUMAN_DUE_SECONDS='soon' is not a number" in ran.err
-    await assert_not_started(env, workflow_id)
+    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
+    message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon' is not a number"
+    await assert_refused(env, cli, "starters.expense", GOOD_EXPENSE, message)
 
 
 async def test_start_list_and_decide_from_the_command_line(

@@ -9,8 +9,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, run_context, until_idle, wait_for_state, worker
-from tests.helpers.cases import CASES, Case
+from tests.helpers import new_id, run_context, until_idle, wait_for_state, worker
+from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -20,9 +20,7 @@ async def test_reminders_then_escalation(
     ctx = run_context(task_queue, due=timedelta(seconds=3), remind=timedelta(seconds=1))
     workflow_id = new_id(case.name)
     async with worker(env.client, task_queue, store):
-        handle = await env.client.start_workflow(
-            case.run, case.make_input(ctx, case.requester), id=workflow_id, task_queue=task_queue
-        )
+        handle = await start_case(env.client, case, task_queue, ctx, workflow_id=workflow_id)
         state = await wait_for_state(
             handle,
             lambda s: any(t.escalated_to for t in s.open_tasks),
@@ -42,10 +40,7 @@ async def test_reminders_then_escalation(
         assert escalation[0].recipient == f"role:{task.escalated_to}"
 
         # The escalation target decides in place of the original role.
-        first, *rest = case.happy_path
-        await decide(handle, first.step, case.escalation_actor, first.decision, **first.fields)
-        for step in rest:
-            await decide(handle, step.step, step.actor, step.decision, **step.fields)
+        await walk_happy_path(handle, case, first_actor=case.escalation_actor)
         result = await handle.result()
 
     assert result.status == case.success_status

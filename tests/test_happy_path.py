@@ -9,8 +9,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, run_context, worker
-from tests.helpers.cases import CASES, Case
+from tests.helpers import decide, new_id, worker
+from tests.helpers.cases import CASES, Case, start_case
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -21,12 +21,7 @@ async def test_happy_path(
 ) -> None:
     workflow_id = new_id(case.name)
     async with worker(env.client, task_queue, store):
-        handle = await env.client.start_workflow(
-            case.run,
-            case.make_input(run_context(task_queue), case.requester),
-            id=workflow_id,
-            task_queue=task_queue,
-        )
+        handle = await start_case(env.client, case, task_queue, workflow_id=workflow_id)
         for step in case.happy_path:
             out = await decide(handle, step.step, step.actor, step.decision, **step.fields)
             assert (out.step, out.actor, out.decision) == (step.step, step.actor, step.decision)

@@ -146,7 +146,7 @@ async def test_blog_publishes_at_the_scheduled_time(
         await decide(h, "editor_review", "eddie", "approve")
         await decide(h, "add_images", "dina", "done", attachments=["hero.png", "chart.png"])
         task = await open_task(h, "schedule")
-        publish_at = task.opened_at + timedelta(seconds=3)
+        publish_at = task.opened_at + timedelta(seconds=5)
         await decide(h, "schedule", "paul", "schedule", scheduled_for=publish_at)
         waiting = await wait_for_state(
             h, lambda s: not s.open_tasks and s.steps[-1].step == "schedule", "the timer"

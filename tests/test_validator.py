@@ -12,8 +12,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import history_length, new_id, open_task, run_context, until_idle, worker
-from tests.helpers.cases import CASES, Case
+from tests.helpers import history_length, open_task, until_idle, worker
+from tests.helpers.cases import CASES, Case, start_case
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 
@@ -44,12 +44,7 @@ async def test_bad_decisions_are_refused(
 
     replace = {case.booking_activity: held_booking}
     async with worker(env.client, task_queue, store, replace):
-        handle = await env.client.start_workflow(
-            case.run,
-            case.make_input(run_context(task_queue), case.requester),
-            id=new_id(case.name),
-            task_queue=task_queue,
-        )
+        handle = await start_case(env.client, case, task_queue)
         task = await open_task(handle, case.first_step)
 
         def attempt(**kw: Any) -> DecisionInput:
@@ -90,12 +85,7 @@ async def test_requester_may_not_decide_own_request(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
 ) -> None:
     async with worker(env.client, task_queue, store):
-        handle = await env.client.start_workflow(
-            case.run,
-            case.make_input(run_context(task_queue), case.self_approver),
-            id=new_id(case.name),
-            task_queue=task_queue,
-        )
+        handle = await start_case(env.client, case, task_queue, requester=case.self_approver)
         task = await open_task(handle, case.first_step)
         msg = await refused(
             handle,

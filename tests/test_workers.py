@@ -12,8 +12,8 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, run_context
-from tests.helpers.cases import CASES
+from tests.helpers import new_id, run_context
+from tests.helpers.cases import CASES, start_case, walk_happy_path
 from tests.helpers.cli import ROOT, cli_env
 
 WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
@@ -35,14 +35,9 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(
         )  # fmt: skip
     try:
         workflow_id = new_id(case.name)
-        handle = await env.client.start_workflow(
-            case.run,
-            case.make_input(run_context(notices), case.requester),
-            id=workflow_id,
-            task_queue=task_queue,
-        )
-        for step in case.happy_path:
-            await decide(handle, step.step, step.actor, step.decision, **step.fields)
+        ctx = run_context(notices)
+        handle = await start_case(env.client, case, task_queue, ctx, workflow_id=workflow_id)
+        await walk_happy_path(handle, case)
         result = await handle.result()
         assert result.status == case.success_status
     finally:

@@ -10,7 +10,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from temporalio.client import Client, WorkflowHandle
+
 from activities.store import SystemOfRecord
+from tests.helpers import decide, new_id, run_context
 from valuechain import errors
 from valuechain.models.blog import BlogInput, BlogRequest
 from valuechain.models.common import Model, RunContext
@@ -207,3 +210,29 @@ CASES = [
         arrange_permanent_failure=_overlap,
     ),
 ]
+
+
+async def start_case(
+    client: Client,
+    case: Case,
+    task_queue: str,
+    ctx: RunContext | None = None,
+    requester: str | None = None,
+    workflow_id: str | None = None,
+) -> WorkflowHandle[Any, Any]:
+    """Start `case`'s workflow; by default with long clocks and notices on `task_queue`."""
+    return await client.start_workflow(
+        case.run,
+        case.make_input(ctx or run_context(task_queue), requester or case.requester),
+        id=workflow_id or new_id(case.name),
+        task_queue=task_queue,
+    )
+
+
+async def walk_happy_path(
+    handle: WorkflowHandle[Any, Any], case: Case, first_actor: str | None = None
+) -> None:
+    """Decide every step of the happy path; `first_actor` stands in for the first one."""
+    for i, step in enumerate(case.happy_path):
+        actor = first_actor if i == 0 and first_actor else step.actor
+        await decide(handle, step.step, actor, step.decision, **step.fields)
