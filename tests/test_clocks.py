@@ -50,3 +50,26 @@ async def test_reminders_then_escalation(
     assert record.actor == case.escalation_actor
     assert record.reminders_sent >= 2
     assert record.waited_seconds >= 3
+
+
+async def test_timers_survive_a_worker_restart(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    """The step's clocks live in the server: a worker that stops while a step waits, and
+    another that starts later, lose nothing; the due time still escalates."""
+    case = CASES[0]
+    ctx = run_context(task_queue, due=timedelta(seconds=2), remind=timedelta(hours=1))
+    async with worker(env.client, task_queue, store):
+        handle = await start_case(env.client, case, task_queue, ctx)
+        opened = await wait_for_state(handle, lambda s: bool(s.open_tasks), "the first step")
+        assert opened.open_tasks[0].escalated_to is None
+    # No worker runs now; the due-time timer is the server's to keep.
+    async with worker(env.client, task_queue, store):
+        state = await wait_for_state(
+            handle, lambda s: any(t.escalated_to for t in s.open_tasks), "the escalation"
+        )
+        assert state.open_tasks[0].escalated_to == "director"
+        await walk_happy_path(handle, case, first_actor=case.escalation_actor)
+        result = await handle.result()
+    assert result.status == case.success_status
+    assert result.steps[0].escalated_to == "director"

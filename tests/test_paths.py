@@ -13,6 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, open_task, run_context, wait_for_state, worker
 from tests.helpers.cases import CASES, Case
+from workflows.human import HumanWorkflow
 
 CASE = {c.name: c for c in CASES}
 
@@ -41,6 +42,19 @@ async def test_expense_send_back_then_finance_rejects(
         task = await open_task(h, "employee_revision")
         assert task.assignee == "alice"
         assert "add the hotel receipt" in task.summary
+        # The state query: which step, waiting on whom, since when, decided so far.
+        state = await h.query(HumanWorkflow.state)
+        assert (state.status, state.current_step, state.requester) == (
+            "waiting",
+            "employee_revision",
+            "alice",
+        )
+        assert [(t.task_id, t.assignee) for t in state.open_tasks] == [
+            ("employee_revision-1", "alice")
+        ]
+        assert state.open_tasks[0].opened_at >= state.steps[0].closed_at
+        assert trail(state) == [("manager_review", "maria", "send_back")]
+        assert state.steps[0].comment == "add the hotel receipt"
         await decide(h, "employee_revision", "alice", "resubmit", attachments=["hotel.pdf"])
         await decide(h, "manager_review", "maria", "approve")
         await decide(h, "finance_approval", "fiona", "reject", comment="over the travel policy")
