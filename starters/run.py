@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from starters.demo import act_as_people, demos
 from starters.people import waiting_tasks
+from valuechain import search
 from valuechain.client import connect
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import DevServerError, find_temporal_cli
@@ -78,6 +79,7 @@ async def start_server(settings: Settings) -> WorkflowEnvironment | None:
     return await WorkflowEnvironment.start_local(
         namespace=settings.namespace,
         data_converter=DATA_CONVERTER,
+        search_attributes=search.ALL,
         ip="127.0.0.1" if host in ("localhost", "127.0.0.1") else host,
         port=port,
         ui=True,

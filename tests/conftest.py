@@ -13,6 +13,7 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
+from valuechain import search
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import find_temporal_cli
 
@@ -23,6 +24,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(path) if path else None,
         data_converter=DATA_CONVERTER,
+        search_attributes=search.ALL,
         dev_server_startup_timeout=timedelta(seconds=120),
     )
     yield environment

@@ -22,6 +22,7 @@ class ExpenseReimbursement(HumanWorkflow):
             f"expense {req.amount} {req.currency} ({req.category}) for {req.employee}",
             req.employee,
             input.context,
+            amount=req.amount,
         )
         money = {"amount": req.amount, "currency": req.currency}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -24,7 +25,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
-    from valuechain import errors
+    from valuechain import errors, search
     from valuechain.models.common import RunContext
     from valuechain.models.human import (
         DecisionInput,
@@ -49,6 +50,7 @@ class _Task:
     view: OpenTask
     decision: DecisionInput | None = None
     decided_at: datetime | None = None
+    timed_out: bool = False
 
 
 @dataclass
@@ -67,15 +69,36 @@ class HumanWorkflow:
     def __init__(self) -> None:
         self._run = _RunState()
         self._context: RunContext | None = None
+        self._stage = "start"
 
     # -- set-up -----------------------------------------------------------------------
 
-    def begin(self, subject: str, requester: str, context: RunContext) -> None:
+    def begin(
+        self, subject: str, requester: str, context: RunContext, amount: Decimal | None = None
+    ) -> None:
         self._run.subject = subject
         self._run.requester = requester
         self._run.status = "running"
         self._context = context
+        if amount is not None:
+            workflow.upsert_search_attributes([search.AMOUNT.value_set(float(amount))])
         self.log(f"started: {subject}", step="start")
+
+    def set_stage(self, stage: str) -> None:
+        """Publish where the run is (a state, step or stage) for the UI and list queries."""
+        self._stage = stage
+        self._publish()
+
+    def _publish(self) -> None:
+        waiting: list[str] = []
+        for tid in self._open_task_ids():
+            view = self._run.tasks[tid].view
+            for role in (view.role, view.escalated_to):
+                if role and role not in waiting:
+                    waiting.append(role)
+        workflow.upsert_search_attributes(
+            [search.STAGE.value_set(self._stage), search.WAITING_ROLE.value_set(waiting)]
+        )
 
     @property
     def context(self) -> RunContext:
@@ -126,17 +149,20 @@ class HumanWorkflow:
                 f" by {task.decision.actor}"
             )
         if input.decision not in spec.decisions:
+            legal = [
+                f"{d} -> {spec.outcomes[d]}" if d in spec.outcomes else d for d in spec.decisions
+            ]
             raise ValueError(
                 f"decision '{input.decision}' is not allowed at step '{spec.step}';"
-                f" allowed: {', '.join(spec.decisions)}"
+                f" allowed: {', '.join(legal)}"
             )
         roles = self.context.roster.people.get(input.actor)
-        if roles is None:
+        if roles is None and input.actor != view.assignee:
             raise ValueError(f"actor '{input.actor}' is not in the roster")
-        if not view.can_be_taken_by(input.actor, roles):
-            raise ValueError(
-                f"actor '{input.actor}' may not decide '{input.task_id}': {_waits_on(view)}"
-            )
+        needed = spec.decision_roles.get(input.decision)
+        if not view.can_be_taken_by(input.actor, roles or [], needed):
+            waits = f"'{input.decision}' needs role {needed}" if needed else _waits_on(view)
+            raise ValueError(f"actor '{input.actor}' may not decide '{input.task_id}': {waits}")
         if spec.four_eyes and input.actor == self._run.requester:
             raise ValueError(
                 f"actor '{input.actor}' made this request and may not decide it (four-eyes)"
@@ -184,6 +210,8 @@ class HumanWorkflow:
         self._run.tasks[task_id] = task
         self._run.current_step = spec.step
         self._run.status = "waiting"
+        self._stage = spec.stage or spec.step
+        self._publish()
         workflow.set_current_details(f"{task_id}: {_waits_on(view)}")
         self.log(f"{task_id} opened, {_waits_on(view)}", step=spec.step, task_id=task_id)
         await self.notify(
@@ -199,8 +227,12 @@ class HumanWorkflow:
         while task.decision is None:
             now = workflow.now()
             next_reminder = opened + spec.clocks.remind_every * (view.reminders_sent + 1)
+            if spec.timeout_decision and now >= view.due_at:
+                await self._time_out(task)
+                continue
             if view.escalated_to is None and now >= view.due_at:
                 view.escalated_to = spec.escalate_to
+                self._publish()
                 workflow.set_current_details(f"{task_id} escalated: {_waits_on(view)}")
                 self.log(
                     f"{task_id} passed its due time; escalated to {spec.escalate_to}",
@@ -255,12 +287,61 @@ class HumanWorkflow:
                 comment=decision.comment,
                 reminders_sent=view.reminders_sent,
                 escalated_to=view.escalated_to,
+                timed_out=task.timed_out,
             )
         )
-        self._run.status = "running"
-        self._run.current_step = None
-        workflow.set_current_details("")
+        if not self._open_task_ids():
+            self._run.status = "running"
+            self._run.current_step = None
+            workflow.set_current_details("")
+        self._publish()
         return decision
+
+    async def _time_out(self, task: _Task) -> None:
+        """The due time passed on a step with a timeout outcome: the system decides."""
+        spec, view = task.spec, task.view
+        assert spec.timeout_decision is not None
+        task.timed_out = True
+        task.decision = DecisionInput(
+            task_id=view.task_id,
+            actor="system",
+            decision=spec.timeout_decision,
+            comment=f"due {view.due_at.isoformat()} passed",
+        )
+        task.decided_at = workflow.now()
+        self.log(
+            f"{view.task_id} passed its due time; the system took '{spec.timeout_decision}'",
+            step=spec.step,
+            task_id=view.task_id,
+            warning=True,
+        )
+        await self.notify(
+            "escalation",
+            f"role:{spec.escalate_to}",
+            f"Timed out {view.task_id}: {view.summary}",
+            f"{view.task_id} was due {view.due_at.isoformat()};"
+            f" the system took '{spec.timeout_decision}'",
+            task_id=view.task_id,
+            step=spec.step,
+        )
+
+    async def close_open_tasks(self, reason: str) -> None:
+        """End every open task without a decision (the outcome is already certain) and
+        tell those it waited on that it is closed."""
+        for tid in self._open_task_ids():
+            task = self._run.tasks[tid]
+            task.decision = DecisionInput(
+                task_id=tid, actor="system", decision="closed", comment=reason
+            )
+            task.decided_at = workflow.now()
+            await self.notify(
+                "info",
+                _recipient(task.view),
+                f"Closed {tid}: {task.view.summary}",
+                f"no decision needed any more: {reason}",
+                task_id=tid,
+                step=task.spec.step,
+            )
 
     # -- automated steps and notices ----------------------------------------------------
 
@@ -281,8 +362,9 @@ class HumanWorkflow:
         """Run a booking activity as a system step; a failure ends the run with a clear
         ApplicationError carrying the domain error's type."""
         self._run.current_step = step
+        self.set_stage(step)
         opened = workflow.now()
-        self.log(f"{summary}", step=step)
+        self.log(summary, step=step)
         try:
             out: BookingOutput = await workflow.execute_activity_method(
                 activity,
@@ -370,6 +452,7 @@ class HumanWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._run.status = status
         self._run.current_step = None
+        self.set_stage(status)
         self.log(f"finished {status}: {message}", step="finish")
         return result_type(
             status=status,

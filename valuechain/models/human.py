@@ -24,6 +24,14 @@ class HumanStepSpec(Model):
     four_eyes: bool = True
     requires: dict[str, list[DecisionField]] = {}
     summary: str = ""
+    # A decision that needs another role than `role` (state machines: a role per transition).
+    decision_roles: dict[str, str] = {}
+    # What each decision leads to, shown when a decision is refused ("approve -> approved").
+    outcomes: dict[str, str] = {}
+    # At the due time the system takes this decision instead of only escalating.
+    timeout_decision: str | None = None
+    # The stage published as a search attribute while the step waits (default: step).
+    stage: str | None = None
 
 
 class DecisionInput(Model):
@@ -58,6 +66,7 @@ class StepRecord(Model):
     comment: str = ""
     reminders_sent: int = 0
     escalated_to: str | None = None
+    timed_out: bool = False
     reference: str | None = None
 
 
@@ -74,13 +83,14 @@ class OpenTask(Model):
     escalated_to: str | None = None
     summary: str = ""
 
-    def can_be_taken_by(self, person: str, roles: list[str]) -> bool:
-        """Whether `person` (holding `roles`) is one of those this task waits on."""
+    def can_be_taken_by(self, person: str, roles: list[str], role: str | None = None) -> bool:
+        """Whether `person` (holding `roles`) is one of those this task waits on; `role`
+        overrides the task's role for a decision that needs another one."""
+        if self.assignee:
+            return person == self.assignee or bool(self.escalated_to and self.escalated_to in roles)
         if self.escalated_to and self.escalated_to in roles:
             return True
-        if self.assignee:
-            return person == self.assignee
-        return self.role in roles
+        return (role or self.role) in roles
 
 
 class WorkflowState(Model):

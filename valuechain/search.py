@@ -1,0 +1,18 @@
+"""Search attributes: what the Web UI and `temporal workflow list --query` filter on.
+
+They must be registered with the server before a workflow sets them: `make run` and the
+tests pass `ALL` to the dev server they start, docker-compose.yml registers them with
+`temporal operator search-attribute create`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.common import SearchAttributeKey
+
+STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step or stage
+WAITING_ROLE = SearchAttributeKey.for_keyword_list("ValuechainWaitingRole")  # [] when none
+AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")
+
+ALL: list[SearchAttributeKey[Any]] = [STAGE, WAITING_ROLE, AMOUNT]
