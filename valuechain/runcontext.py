@@ -29,6 +29,13 @@ def load_roster(path: str = "") -> Roster:
         raise SettingsError(describe_validation_error(f"roster file {path}", err)) from err
 
 
+def table_path(settings: Settings, name: str) -> str:
+    """Where the decision table `name` is read from: VALUECHAIN_TABLES_DIR or the package."""
+    if settings.tables_dir:
+        return str(Path(settings.tables_dir) / f"{name}.toml")
+    return str(resources.files("valuechain").joinpath("tables", f"{name}.toml"))
+
+
 def build_context(settings: Settings, roster: Roster | None = None) -> RunContext:
     return RunContext(
         roster=roster or load_roster(settings.roster_file),

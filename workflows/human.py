@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.notify import NotificationKind, NotifyInput
     from valuechain.models.records import BookingOutput
     from valuechain.models.result import RunResult
+    from valuechain.rules import TableDecision
 
 NOTIFY_TIMEOUT = timedelta(seconds=10)
 
@@ -343,6 +344,31 @@ class HumanWorkflow:
                 step=task.spec.step,
             )
 
+    async def approval_chain(
+        self, route: TableDecision, summary: str, skip: tuple[str, ...] = ("automatic",)
+    ) -> tuple[list[str], DecisionInput | None]:
+        """One approval step per approver a decision table routed to, in rule order.
+        Returns the roles that approved and the rejection that stopped the chain, if any."""
+        approved: list[str] = []
+        for hit in route.hits:
+            role = hit.outputs["approver"]
+            if role in skip:
+                continue
+            decision = await self.human_step(
+                self.spec(
+                    f"{role}_approval",
+                    role,
+                    ["approve", "reject"],
+                    escalate_to=hit.outputs["escalate_to"],
+                    requires={"reject": ["comment"]},
+                    summary=f"{summary} (rule {hit.rule} of {route.table} v{route.version})",
+                )
+            )
+            if decision.decision == "reject":
+                return approved, decision
+            approved.append(role)
+        return approved, None
+
     # -- automated steps and notices ----------------------------------------------------
 
     def retry_policy(self) -> RetryPolicy:
@@ -353,6 +379,24 @@ class HumanWorkflow:
             maximum_interval=policy.maximum_interval,
             maximum_attempts=policy.maximum_attempts,
             non_retryable_error_types=errors.NON_RETRYABLE,
+        )
+
+    def system_decision(self, step: str, decision: str, comment: str = "") -> None:
+        """Record a step the workflow decided by itself (a rule, not a person)."""
+        now = workflow.now()
+        self.log(f"{step}: {decision} {comment}".rstrip(), step=step)
+        self._run.steps.append(
+            StepRecord(
+                step=step,
+                performer="system",
+                role="system",
+                actor="system",
+                decision=decision,
+                opened_at=now,
+                closed_at=now,
+                waited_seconds=0.0,
+                comment=comment,
+            )
         )
 
     def booking_key(self, step: str) -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from workflows.blog import BlogPublishing
+from workflows.complaint import ComplaintTriage
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
+from workflows.invoice import InvoiceApproval
+from workflows.purchase import PurchaseApproval
 from workflows.timeoff import TimeOffRequestWorkflow
 
 HUMAN_WORKFLOWS: list[type] = [
@@ -12,4 +15,7 @@ HUMAN_WORKFLOWS: list[type] = [
     DocumentApproval,
     BlogPublishing,
     TimeOffRequestWorkflow,
+    PurchaseApproval,
+    InvoiceApproval,
+    ComplaintTriage,
 ]
