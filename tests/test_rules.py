@@ -11,7 +11,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, open_task, run_context, until_idle, worker
+from tests.helpers import decide, listed, new_id, open_task, run_context, until_idle, worker
 from valuechain.models.rules_driven import (
     ComplaintInput,
     ComplaintRequest,
@@ -198,6 +198,10 @@ async def test_it_purchase_needs_manager_and_it_review(
         )
         task = await open_task(h, "manager_approval")
         assert "rule manager of purchase_approval v2026-11-01" in task.summary
+        query = (
+            f'WorkflowId="{h.id}" AND ValuechainAmount >= 500 AND ValuechainWaitingRole="manager"'
+        )
+        assert await listed(env.client, query) == [h.id]
         await decide(h, "manager_approval", "maria", "approve")
         await decide(h, "it_review_approval", "ivan", "approve")
         result = await h.result()

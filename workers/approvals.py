@@ -7,13 +7,15 @@ from typing import Any
 
 from activities.bookings import BookingActivities
 from activities.store import SystemOfRecord
+from activities.support import SupportActivities
 from valuechain.settings import Settings
 from workers.runner import main
 from workflows.registry import HUMAN_WORKFLOWS
 
 
 def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type], Sequence[Any]]:
-    return settings.approvals_queue, HUMAN_WORKFLOWS, BookingActivities(store).all()
+    activities = [*BookingActivities(store).all(), *SupportActivities(store).all()]
+    return settings.approvals_queue, HUMAN_WORKFLOWS, activities
 
 
 if __name__ == "__main__":

@@ -102,6 +102,14 @@ class HumanWorkflow:
         )
 
     @property
+    def requester(self) -> str:
+        return self._run.requester
+
+    @property
+    def subject(self) -> str:
+        return self._run.subject
+
+    @property
     def context(self) -> RunContext:
         if self._context is None:
             raise ApplicationError("workflow used before begin()", non_retryable=True)
@@ -182,6 +190,7 @@ class HumanWorkflow:
             requester=self._run.requester,
             status=self._run.status,
             current_step=self._run.current_step,
+            stage=self._stage,
             open_tasks=[self._run.tasks[t].view for t in self._open_task_ids()],
             steps=list(self._run.steps),
         )
@@ -403,14 +412,20 @@ class HumanWorkflow:
         return f"{workflow.info().workflow_id}:{step}"
 
     async def book(self, step: str, activity: Any, arg: Any, summary: str) -> BookingOutput:
-        """Run a booking activity as a system step; a failure ends the run with a clear
-        ApplicationError carrying the domain error's type."""
+        """Run a booking activity as a system step (see `automated`)."""
+        out: BookingOutput = await self.automated(step, activity, arg, summary)
+        return out
+
+    async def automated(self, step: str, activity: Any, arg: Any, summary: str) -> Any:
+        """Run an activity as a system step with this run's timeout and retry policy,
+        recorded in the result; a failure ends the run with a clear ApplicationError
+        carrying the domain error's type."""
         self._run.current_step = step
         self.set_stage(step)
         opened = workflow.now()
         self.log(summary, step=step)
         try:
-            out: BookingOutput = await workflow.execute_activity_method(
+            out = await workflow.execute_activity_method(
                 activity,
                 arg,
                 start_to_close_timeout=self.context.activities.start_to_close,
@@ -446,7 +461,7 @@ class HumanWorkflow:
                 opened_at=opened,
                 closed_at=closed,
                 waited_seconds=(closed - opened).total_seconds(),
-                reference=out.reference,
+                reference=getattr(out, "reference", None),
             )
         )
         self._run.current_step = None

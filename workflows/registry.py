@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
+from workflows.compliance import ComplianceReview
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
 from workflows.purchase import PurchaseApproval
+from workflows.ticket import SupportTicket
 from workflows.timeoff import TimeOffRequestWorkflow
 
 HUMAN_WORKFLOWS: list[type] = [
@@ -18,4 +20,6 @@ HUMAN_WORKFLOWS: list[type] = [
     PurchaseApproval,
     InvoiceApproval,
     ComplaintTriage,
+    ComplianceReview,
+    SupportTicket,
 ]

@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
 from activities.store import SystemOfRecord
+from activities.support import SupportActivities
 from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.runcontext import load_roster
@@ -63,7 +64,11 @@ def worker(
     stand-in registered under that name (`@activity.defn(name=...)`)."""
     replace = replace or {}
     # The real activities are named after their methods.
-    real = [*BookingActivities(store).all(), NotifierActivities(store).notify]
+    real = [
+        *BookingActivities(store).all(),
+        *SupportActivities(store).all(),
+        NotifierActivities(store).notify,
+    ]
     kept = [fn for fn in real if fn.__name__ not in replace]
     return Worker(
         client,
@@ -142,3 +147,15 @@ async def until_idle(handle: WorkflowHandle[Any, Any], held_activity: str = "") 
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"{handle.id} did not settle on a timer")
+
+
+async def listed(client: Client, query: str) -> list[str]:
+    """Workflow ids `query` lists, once it lists any: visibility is eventually consistent,
+    so this polls until the limit and fails saying which query found nothing."""
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    while asyncio.get_running_loop().time() < deadline:
+        found = [w.id async for w in client.list_workflows(query)]
+        if found:
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no workflow listed by {query}")

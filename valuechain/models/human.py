@@ -101,5 +101,6 @@ class WorkflowState(Model):
     requester: str
     status: str
     current_step: str | None
+    stage: str  # the current state, step or stage (also the ValuechainStage attribute)
     open_tasks: list[OpenTask]
     steps: list[StepRecord]

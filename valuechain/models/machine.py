@@ -1,0 +1,102 @@
+"""State-machine workflows: compliance review and support ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from valuechain.machines import StateMachine
+from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.result import RunResult
+from valuechain.models.rules_driven import ComplaintCategory, Severity
+from valuechain.rules import DecisionTable, TableDecision
+
+
+class TransitionRecord(Model):
+    source: str
+    decision: str
+    target: str
+    actor: str
+    at: datetime
+    comment: str = ""
+    attachments: list[str] = []
+
+
+class ComplianceRequest(Model):
+    title: str = Field(min_length=1, max_length=200)
+    author: str = Field(pattern=NAME_PATTERN)
+    location: str = Field(min_length=1)
+    max_revisions: int = Field(default=2, ge=0, le=20)
+
+
+class ComplianceInput(Model):
+    request: ComplianceRequest
+    context: RunContext
+    machine: StateMachine
+
+
+class Revision(Model):
+    round: int
+    requested_by: str
+    feedback: str
+    requested_at: datetime
+    resubmitted_at: datetime | None = None
+    location: str | None = None
+
+
+class ComplianceResult(RunResult):
+    status: Literal["approved", "rejected"]
+    location: str
+    transitions: list[TransitionRecord]
+    revisions: list[Revision]
+
+
+class TicketRequest(Model):
+    customer: str = Field(min_length=1, max_length=100)
+    subject: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    # Left out, the ticket is categorised automatically from its text.
+    category: ComplaintCategory | None = None
+    severity: Severity = "medium"
+
+
+class TicketInput(Model):
+    request: TicketRequest
+    context: RunContext
+    machine: StateMachine
+    triage: DecisionTable
+
+
+class TicketResult(RunResult):
+    status: Literal["closed"]
+    category: str
+    categorised_automatically: bool
+    priority: str
+    agent: str
+    route: TableDecision
+    escalated_immediately: bool
+    transitions: list[TransitionRecord]
+    survey_sent: bool
+
+
+class CategoriseInput(Model):
+    subject: str
+    description: str
+
+
+class CategoriseOutput(Model):
+    category: ComplaintCategory
+    matched: list[str]  # the words that decided it
+
+
+class AssignInput(Model):
+    key: str
+    step: str
+    agents: list[str] = Field(min_length=1)
+
+
+class AssignOutput(Model):
+    agent: str
+    reference: str
