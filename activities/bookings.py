@@ -19,6 +19,7 @@ from activities.store import (
 from valuechain.models.records import (
     ArchiveInput,
     BookingOutput,
+    LaunchRecordInput,
     PayoutInput,
     PublishInput,
     TimeOffRecordInput,
@@ -97,5 +98,17 @@ class BookingActivities:
             no_time_off_overlap(input.employee, first, last),
         )
 
+    @activity.defn(name="record_launch")
+    async def record_launch(self, input: LaunchRecordInput) -> BookingOutput:
+        return await self._book(
+            input.key, input.step, "launch", input.product, {"branches": input.branches}
+        )
+
     def all(self) -> list[Any]:
-        return [self.pay_expense, self.archive_document, self.publish_post, self.record_time_off]
+        return [
+            self.pay_expense,
+            self.archive_document,
+            self.publish_post,
+            self.record_time_off,
+            self.record_launch,
+        ]

@@ -8,7 +8,10 @@ from workflows.compliance import ComplianceReview
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
+from workflows.launch import LaunchBranch, ProductLaunch
+from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
+from workflows.signoff import MultiApproverSignOff
 from workflows.ticket import SupportTicket
 from workflows.timeoff import TimeOffRequestWorkflow
 
@@ -22,4 +25,8 @@ HUMAN_WORKFLOWS: list[type] = [
     ComplaintTriage,
     ComplianceReview,
     SupportTicket,
+    MultiApproverSignOff,
+    ProposalReview,
+    ProductLaunch,
+    LaunchBranch,
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
@@ -102,9 +103,15 @@ async def wait_for_state(
     deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
     state: WorkflowState | None = None
     while asyncio.get_running_loop().time() < deadline:
-        state = await handle.query(HumanWorkflow.state)
-        if predicate(state):
-            return state
+        try:
+            state = await handle.query(HumanWorkflow.state)
+        except RPCError as err:
+            # A child workflow exists a moment after its parent asked for it.
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+        else:
+            if predicate(state):
+                return state
         await asyncio.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}; last state: {state}")
 

@@ -50,3 +50,10 @@ class TimeOffRecordInput(Model):
     first_day: date
     last_day: date
     kind: str
+
+
+class LaunchRecordInput(Model):
+    key: str
+    step: str
+    product: str
+    branches: list[str]

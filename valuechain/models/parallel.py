@@ -1,0 +1,135 @@
+"""Parallel workflows: multi-approver sign-off, proposal review, product launch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from valuechain.join import JoinPolicy
+from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.result import RunResult
+
+
+class BranchVerdict(Model):
+    branch: str
+    verdict: Literal["approved", "rejected", "closed"]
+    actor: str = ""
+    comment: str = ""
+    at: datetime | None = None
+
+
+class JoinResult(Model):
+    outcome: Literal["approved", "rejected"]
+    policy: str
+    verdicts: list[BranchVerdict]  # in the order the branches ended
+
+    @property
+    def closed(self) -> list[str]:
+        return [v.branch for v in self.verdicts if v.verdict == "closed"]
+
+
+class SignOffRequest(Model):
+    subject: str = Field(min_length=1, max_length=200)
+    requester: str = Field(pattern=NAME_PATTERN)
+    approvers: list[str] = Field(min_length=1, max_length=20)
+    policy: JoinPolicy = JoinPolicy()
+
+    @field_validator("approvers")
+    @classmethod
+    def _distinct(cls, approvers: list[str]) -> list[str]:
+        if len(set(approvers)) != len(approvers):
+            raise ValueError("an approver is listed twice")
+        return approvers
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        if self.policy.needed(len(self.approvers)) > len(self.approvers):
+            raise ValueError(
+                f"quorum {self.policy.quorum} is more than the {len(self.approvers)} approvers"
+            )
+        if self.requester in self.approvers:
+            raise ValueError("the requester may not sign off their own request")
+        return self
+
+
+class SignOffInput(Model):
+    request: SignOffRequest
+    context: RunContext
+
+
+class SignOffResult(RunResult):
+    status: Literal["approved", "rejected"]
+    join: JoinResult
+
+
+class ProposalRequest(Model):
+    title: str = Field(min_length=1, max_length=200)
+    proposer: str = Field(pattern=NAME_PATTERN)
+    location: str = Field(min_length=1)
+    departments: list[str] = Field(default=["legal", "finance", "engineering"], min_length=1)
+    policy: JoinPolicy = JoinPolicy()
+
+
+class ProposalInput(Model):
+    request: ProposalRequest
+    context: RunContext
+
+
+class ProposalResult(RunResult):
+    status: Literal["approved", "rejected"]
+    join: JoinResult
+
+
+class LaunchBranchSpec(Model):
+    name: str = Field(pattern=NAME_PATTERN)
+    role: str
+    deliverable: str
+
+
+DEFAULT_BRANCHES = [
+    LaunchBranchSpec(name="marketing", role="marketing", deliverable="campaigns"),
+    LaunchBranchSpec(name="sales", role="sales", deliverable="sales pitches"),
+    LaunchBranchSpec(name="support", role="support", deliverable="support documentation"),
+]
+
+
+class LaunchRequest(Model):
+    product: str = Field(min_length=1, max_length=200)
+    owner: str = Field(pattern=NAME_PATTERN)
+    launch_at: datetime
+    branches: list[LaunchBranchSpec] = Field(default=DEFAULT_BRANCHES, min_length=1)
+
+    @field_validator("launch_at")
+    @classmethod
+    def _zoned(cls, launch_at: datetime) -> datetime:
+        if launch_at.tzinfo is None:
+            raise ValueError("launch_at needs a time zone, for example 2026-12-01T09:00:00Z")
+        return launch_at
+
+
+class LaunchInput(Model):
+    request: LaunchRequest
+    context: RunContext
+
+
+class BranchInput(Model):
+    product: str
+    owner: str
+    branch: LaunchBranchSpec
+    context: RunContext
+
+
+class BranchResult(RunResult):
+    status: Literal["ready"]
+    branch: str
+    deliverables: list[str]
+
+
+class LaunchResult(RunResult):
+    status: Literal["launched", "not_launched"]
+    join: JoinResult
+    failed_branches: dict[str, str]  # branch -> why
+    launched_at: datetime | None = None
+    launch_reference: str | None = None

@@ -1,0 +1,101 @@
+"""The parallel mechanism: branches run at once, their verdicts combine by a
+`JoinPolicy`, and the run stops waiting the moment the outcome is certain. Written once
+for people deciding in parallel (sign-off, proposal review) and for child workflows
+(product launch)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
+
+with workflow.unsafe.imports_passed_through():
+    from valuechain.join import JoinPolicy
+    from valuechain.models.human import HumanStepSpec
+    from valuechain.models.parallel import BranchVerdict, JoinResult
+
+from workflows.human import HumanWorkflow
+
+Stop = Callable[[list[str]], Awaitable[None]]
+
+
+class ParallelWorkflow(HumanWorkflow):
+    async def join(
+        self,
+        branches: dict[str, Coroutine[Any, Any, BranchVerdict]],
+        policy: JoinPolicy,
+        stop: Stop,
+    ) -> JoinResult:
+        """Run every branch at once; once the policy's outcome is certain, `stop` the
+        branches still pending (each then ends with a `closed` verdict)."""
+        tasks = {name: asyncio.create_task(branch) for name, branch in branches.items()}
+        verdicts: list[BranchVerdict] = []
+
+        def tally(kind: str) -> int:
+            return sum(1 for v in verdicts if v.verdict == kind)
+
+        outcome = policy.outcome(len(tasks), 0, 0)
+        while outcome == "pending":
+            ended = {v.branch for v in verdicts}
+            await workflow.wait(
+                [t for name, t in tasks.items() if name not in ended],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for name, task in tasks.items():  # in branch order: deterministic
+                if task.done() and name not in ended:
+                    verdicts.append(task.result())
+            outcome = policy.outcome(len(tasks), tally("approved"), tally("rejected"))
+
+        ended = {v.branch for v in verdicts}
+        pending = [name for name in tasks if name not in ended]
+        if pending:
+            self.log(f"outcome {outcome} is certain; closing {', '.join(pending)}", step="join")
+            await stop(pending)
+            for name in pending:
+                verdicts.append(await tasks[name])
+        return JoinResult(outcome=outcome, policy=policy.describe(len(tasks)), verdicts=verdicts)
+
+    async def decide_in_parallel(
+        self, specs: list[HumanStepSpec], policy: JoinPolicy
+    ) -> JoinResult:
+        """One human step per spec, all open at once, joined by `policy`; pending people
+        are told the decision is closed once the outcome is certain."""
+
+        async def close(pending: list[str]) -> None:
+            await self.close_open_tasks("the outcome is already decided")
+
+        return await self.join(
+            {spec.step: self._human_branch(spec) for spec in specs}, policy, close
+        )
+
+    async def _human_branch(self, spec: HumanStepSpec) -> BranchVerdict:
+        decision = await self.human_step(spec)
+        if decision.actor == "system" and decision.decision == "closed":
+            verdict = "closed"
+        else:
+            verdict = "approved" if decision.decision == "approve" else "rejected"
+        return BranchVerdict(
+            branch=spec.step,
+            verdict=verdict,
+            actor=decision.actor,
+            comment=decision.comment,
+            at=workflow.now(),
+        )
+
+    async def child_branch(
+        self, name: str, handle: workflow.ChildWorkflowHandle[Any, Any]
+    ) -> BranchVerdict:
+        """A child workflow as a branch: completed is approved, failed is rejected (with
+        the child's reason), cancelled by `stop` is closed."""
+        try:
+            await handle
+        except ChildWorkflowError as err:
+            if isinstance(err.cause, CancelledError):
+                return BranchVerdict(branch=name, verdict="closed", at=workflow.now())
+            cause = err.cause
+            reason = cause.message if isinstance(cause, ApplicationError) else str(err)
+            return BranchVerdict(branch=name, verdict="rejected", comment=reason, at=workflow.now())
+        return BranchVerdict(branch=name, verdict="approved", at=workflow.now())

@@ -1,0 +1,37 @@
+"""Proposal review: the departments review the proposal at the same time; their
+decisions combine by the request's policy (default: all must approve)."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from valuechain.models.parallel import ProposalInput, ProposalResult
+
+from workflows.parallel import ParallelWorkflow
+
+
+@workflow.defn(name="ProposalReview")
+class ProposalReview(ParallelWorkflow):
+    @workflow.run
+    async def run(self, input: ProposalInput) -> ProposalResult:
+        req = input.request
+        self.begin(f"proposal '{req.title}' by {req.proposer}", req.proposer, input.context)
+        joined = await self.decide_in_parallel(
+            [
+                self.spec(
+                    f"{department}_review",
+                    department,
+                    ["approve", "reject"],
+                    escalate_to="director",
+                    requires={"reject": ["comment"]},
+                    stage="review",
+                    summary=f"{department} review of '{req.title}' at {req.location}",
+                )
+                for department in req.departments
+            ],
+            req.policy,
+        )
+        return await self.finish(
+            ProposalResult, joined.outcome, f"{joined.outcome}: {joined.policy}", join=joined
+        )

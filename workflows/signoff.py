@@ -1,0 +1,39 @@
+"""Multi-approver sign-off: the approvers decide in any order; the policy says all or a
+quorum, and whether one rejection vetoes. The run ends as soon as the outcome is
+certain, and approvers still pending are told it is closed."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from valuechain.models.parallel import SignOffInput, SignOffResult
+
+from workflows.parallel import ParallelWorkflow
+
+
+@workflow.defn(name="MultiApproverSignOff")
+class MultiApproverSignOff(ParallelWorkflow):
+    @workflow.run
+    async def run(self, input: SignOffInput) -> SignOffResult:
+        req = input.request
+        self.begin(f"sign-off of {req.subject}", req.requester, input.context)
+        joined = await self.decide_in_parallel(
+            [
+                self.spec(
+                    f"sign_off_{approver}",
+                    "approver",
+                    ["approve", "reject"],
+                    escalate_to="director",
+                    assignee=approver,
+                    requires={"reject": ["comment"]},
+                    stage="sign_off",
+                    summary=f"sign off {req.subject} ({req.policy.describe(len(req.approvers))})",
+                )
+                for approver in req.approvers
+            ],
+            req.policy,
+        )
+        return await self.finish(
+            SignOffResult, joined.outcome, f"{joined.outcome}: {joined.policy}", join=joined
+        )
