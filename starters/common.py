@@ -19,8 +19,10 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from valuechain.client import connect, ui_workflow_url
 from valuechain.logging import configure_logging
+from valuechain.machines import MachineError
 from valuechain.models.common import RunContext
 from valuechain.process import exit_process
+from valuechain.rules import TableError
 from valuechain.runcontext import build_context
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -115,10 +117,33 @@ def start(
     input_model: type[BaseModel],
     fields: Sequence[str],
     kind: str,
+    data: Callable[[Settings], dict[str, Any]] | None = None,
 ) -> int:
-    """Validate everything, then start the workflow; exit 2 before any side effect."""
+    """Validate everything, then start the workflow; exit 2 before any side effect.
+    `data` loads what else the input carries (a decision table, a state machine)."""
     request = read_request(args, request_model, fields, f"{kind} request")
     settings, context = load_settings_and_context()
+    try:
+        extra = data(settings) if data else {}
+    except (TableError, MachineError) as err:
+        fail(str(err))
     workflow_id = args.workflow_id or f"{kind}-{uuid.uuid4().hex[:12]}"
-    arg = input_model(request=request, context=context)
+    arg = input_model(request=request, context=context, **extra)
     return asyncio.run(_start(settings, run, arg, workflow_id, args))
+
+
+def policy_flags(p: argparse.ArgumentParser) -> None:
+    """Flags for a join policy: --policy all|quorum, --quorum N, --veto."""
+    p.add_argument("--policy", dest="policy_mode", choices=["all", "quorum"])
+    p.add_argument("--quorum", type=int, help="how many must approve (with --policy quorum)")
+    p.add_argument("--veto", action="store_true", default=None, help="one rejection vetoes")
+
+
+def collect_policy(args: argparse.Namespace) -> None:
+    """Fold the policy flags into `args.policy`, leaving a file's policy alone if none."""
+    given = {
+        "mode": args.policy_mode,
+        "quorum": args.quorum,
+        "veto": args.veto,
+    }
+    args.policy = {k: v for k, v in given.items() if v is not None} or None

@@ -14,6 +14,8 @@ from tests.helpers import new_id, open_task, worker
 from tests.helpers.cli import Ran, cli_env, run_module
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow
+from workflows.signoff import MultiApproverSignOff
+from workflows.ticket import SupportTicket
 
 GOOD_EXPENSE = [
     "--employee", "alice", "--amount", "42.10", "--category", "meals",
@@ -76,8 +78,26 @@ def bad_file(tmp_path: Path, content: str) -> str:
             ["--employee", "alice", "--from", "2026-13-01", "--to", "2026-12-01"],
             "first_day: Input should be a valid date",
         ),
+        ("starters.purchase", ["--requester", "alice", "--item", "Desk", "--amount", "0",
+                               "--category", "office", "--vendor", "v"],
+         "amount: Input should be greater than 0"),
+        ("starters.invoice", ["--invoice-number", "I-1", "--vendor", "Globex Inc",
+                              "--amount", "10", "--submitted-by", "adam"], "vendor: String should"),
+        ("starters.complaint", ["--customer", "Jo", "--subject", "x", "--category", "noise"],
+         "category: Input should be 'safety'"),
+        ("starters.compliance", ["--title", "T", "--author", "ben", "--location", "x",
+                                 "--max-revisions", "-1"], "max_revisions: Input should be"),
+        ("starters.ticket", ["--customer", "Jo", "--subject", "x", "--severity", "urgent"],
+         "severity: Input should be 'low'"),
+        ("starters.signoff", ["--subject", "S", "--requester", "alice", "--approver", "maria",
+                              "--policy", "quorum", "--quorum", "2"],
+         "quorum 2 is more than the 1 approvers"),
+        ("starters.proposal", ["--title", "P", "--proposer", "ben", "--location", "p.pdf",
+                               "--policy", "quorum"], "a quorum policy needs quorum"),
+        ("starters.launch", ["--product", "K", "--owner", "alice",
+                             "--launch-at", "2027-01-01T09:00:00"], "launch_at needs a time zone"),
     ],
-)
+)  # fmt: skip
 async def test_starter_refuses_bad_input(
     env: WorkflowEnvironment,
     store: SystemOfRecord,
@@ -186,3 +206,89 @@ async def test_start_list_and_decide_from_the_command_line(
     assert outbox.code == 0
     assert "[assigned] to role:manager" in outbox.out
     assert "[outcome] to ben" in outbox.out
+
+
+GOOD_PURCHASE = ["--requester", "alice", "--item", "Desk", "--amount", "900.00",
+                 "--category", "office", "--vendor", "staples"]  # fmt: skip
+TABLES = Path(__file__).resolve().parents[1] / "valuechain" / "tables"
+MACHINES = Path(__file__).resolve().parents[1] / "valuechain" / "machines"
+
+
+async def test_broken_rules_file_starts_nothing(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    text = (TABLES / "purchase_approval.toml").read_text()
+    (tmp_path / "purchase_approval.toml").write_text(text.replace("lt = 5000.00", 'lt = "5k"'))
+    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_TABLES_DIR=str(tmp_path))
+    message = "rule 'manager': when.amount.lt: Input should be a valid decimal"
+    await assert_refused(env, cli, "starters.purchase", GOOD_PURCHASE, message)
+
+
+async def test_broken_machine_file_starts_nothing(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    text = (MACHINES / "compliance_review.toml").read_text()
+    (tmp_path / "compliance_review.toml").write_text(
+        text.replace('target = "pending_review"', 'target = "pending"')
+    )
+    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_MACHINES_DIR=str(tmp_path))
+    args = ["--title", "T", "--author", "ben", "--location", "x"]
+    await assert_refused(env, cli, "starters.compliance", args, "unknown state 'pending'")
+
+
+async def test_policy_flags_reach_the_workflow(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    workflow_id = new_id("signoff")
+    cli = cli_env(address(env), task_queue, store.url)
+    args = ["--subject", "Budget", "--requester", "alice", "--approver", "maria",
+            "--approver", "dev", "--approver", "carla", "--policy", "quorum", "--quorum", "2",
+            "--veto", "--workflow-id", workflow_id]  # fmt: skip
+    async with worker(env.client, task_queue, store):
+        started = await run_module("starters.signoff", *args, env=cli)
+        assert started.code == 0, started
+        handle = env.client.get_workflow_handle_for(MultiApproverSignOff.run, workflow_id)
+        await open_task(handle, "sign_off_dev")
+        await run_module("starters.people", "decide", workflow_id, "sign_off_dev-1", "reject",
+                         "--as", "dev", "--comment", "no", env=cli)  # fmt: skip
+        result = await handle.result()
+    assert result.status == "rejected"
+    assert result.join.policy == "2 of 3 must approve; one rejection vetoes"
+
+
+async def test_a_customer_acts_on_a_ticket_from_the_command_line(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    workflow_id = new_id("ticket")
+    cli = cli_env(address(env), task_queue, store.url)
+    async with worker(env.client, task_queue, store):
+        started = await run_module(
+            "starters.ticket", "--customer", "jo@example.com", "--subject", "Refund missing",
+            "--workflow-id", workflow_id, env=cli,
+        )  # fmt: skip
+        assert started.code == 0, started
+        handle = env.client.get_workflow_handle_for(SupportTicket.run, workflow_id)
+        new = await open_task(handle, "new")
+        listed = await run_module("starters.people", "list", "--person", new.assignee or "",
+                                  env=cli)  # fmt: skip
+        assert f"{workflow_id}  new-1" in listed.out
+        ok = await run_module(
+            "starters.people",
+            "decide",
+            workflow_id,
+            "new-1",
+            "resolve",
+            "--as",
+            new.assignee or "",
+            "--comment",
+            "refunded",
+            env=cli,
+        )
+        assert ok.code == 0, ok
+        await open_task(handle, "resolved")
+        ok = await run_module("starters.people", "decide", workflow_id, "resolved-1", "confirm",
+                              "--as", "jo@example.com", env=cli)  # fmt: skip
+        assert ok.code == 0, ok
+        result = await handle.result()
+    assert result.status == "closed"
+    assert result.category == "billing"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from valuechain.machines import StateMachine, load_machine
 from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext
+from valuechain.rules import DecisionTable, load_table
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
 
@@ -29,11 +31,20 @@ def load_roster(path: str = "") -> Roster:
         raise SettingsError(describe_validation_error(f"roster file {path}", err)) from err
 
 
-def table_path(settings: Settings, name: str) -> str:
-    """Where the decision table `name` is read from: VALUECHAIN_TABLES_DIR or the package."""
-    if settings.tables_dir:
-        return str(Path(settings.tables_dir) / f"{name}.toml")
-    return str(resources.files("valuechain").joinpath("tables", f"{name}.toml"))
+def _data_file(folder: str, packaged: str, name: str) -> str:
+    if folder:
+        return str(Path(folder) / f"{name}.toml")
+    return str(resources.files("valuechain").joinpath(packaged, f"{name}.toml"))
+
+
+def load_named_table(settings: Settings, name: str) -> DecisionTable:
+    """The decision table `name` from VALUECHAIN_TABLES_DIR, or the one shipped."""
+    return load_table(_data_file(settings.tables_dir, "tables", name))
+
+
+def load_named_machine(settings: Settings, name: str) -> StateMachine:
+    """The state machine `name` from VALUECHAIN_MACHINES_DIR, or the one shipped."""
+    return load_machine(_data_file(settings.machines_dir, "machines", name))
 
 
 def build_context(settings: Settings, roster: Roster | None = None) -> RunContext:

@@ -29,6 +29,7 @@ class Settings:
     database_url: str = ""  # empty: a SQLite file in state_dir
     roster_file: str = ""  # empty: the roster shipped with the package
     tables_dir: str = ""  # empty: the decision tables shipped with the package
+    machines_dir: str = ""  # empty: the state machines shipped with the package
     human_due_seconds: float = 24 * 3600.0
     human_remind_seconds: float = 4 * 3600.0
     activity_timeout_seconds: float = 30.0
