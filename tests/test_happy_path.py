@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, worker
+from tests.helpers import decide, new_id, record_history, worker
 from tests.helpers.cases import CASES, Case, start_case
-
-HISTORIES = Path(__file__).parent / "histories"
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -49,6 +44,4 @@ async def test_happy_path(
     assert kinds[-1] == "outcome"
     assert notices[-1].recipient == case.requester
 
-    if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
-        history = await handle.fetch_history()
-        (HISTORIES / f"{case.name}.json").write_text(history.to_json())
+    await record_history(handle, case.name)

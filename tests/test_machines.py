@@ -18,6 +18,7 @@ from tests.helpers import (
     listed,
     new_id,
     open_task,
+    record_history,
     run_context,
     until_idle,
     worker,
@@ -145,6 +146,7 @@ async def test_compliance_revision_loop_then_approval(
         assert "'request_revision' is not allowed" in msg
         await decide(h, "pending_review", "rita", "approve")
         result = await h.result()
+        await record_history(h, "compliance")
 
     assert result.status == "approved"
     assert result.location == "docs/vdp-v2.pdf"
@@ -263,6 +265,7 @@ async def test_ticket_past_due_escalates_then_reopens(
         await decide(h, "in_progress", agent_task.assignee or "", "resolve", comment="swapped")
         # The customer stays silent: the resolution closes itself at the due time.
         result = await h.result()
+        await record_history(h, "ticket")
     assert result.categorised_automatically is False
     assert [(t.source, t.decision, t.target, t.actor) for t in result.transitions] == [
         ("new", "escalate", "escalated", "system"),

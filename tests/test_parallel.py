@@ -12,7 +12,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, run_context, wait_for_state, worker
+from tests.helpers import decide, new_id, record_history, run_context, wait_for_state, worker
 from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
     LaunchInput,
@@ -117,6 +117,7 @@ async def test_one_rejection_vetoes(
         await decide(h, "sign_off_maria", "maria", "approve")
         await decide(h, "sign_off_frank", "frank", "reject", comment="over budget")
         result = await h.result()
+        await record_history(h, "signoff")
     assert result.status == "rejected"
     assert result.join.policy == "3 of 5 must approve; one rejection vetoes"
     rejected = [v for v in result.join.verdicts if v.verdict == "rejected"]
@@ -158,6 +159,7 @@ async def test_proposal_review_by_three_departments(
             await decide(approved, f"{dept}_review", actor, "approve")
         await decide(rejected, "finance_review", "fiona", "reject", comment="no budget")
         ok, no = await approved.result(), await rejected.result()
+        await record_history(rejected, "proposal")
     assert ok.status == "approved"
     assert {v.branch for v in ok.join.verdicts} == {
         "legal_review", "finance_review", "engineering_review",
@@ -221,6 +223,7 @@ async def test_launch_happens_on_the_launch_date(
         waiting = await wait_for_state(
             h, lambda s: s.stage == "waiting_for_launch_date", "the launch-date timer"
         )
+        await record_history(child, "launch-branch")
         assert waiting.status == "running"
         assert store.bookings() == [], "launched before the launch date"
         result = await h.result()
@@ -248,6 +251,7 @@ async def test_a_failing_branch_stops_the_launch(
         sales = env.client.get_workflow_handle(f"{launch_id}-sales")
         await decide(sales, "prepare", "sal", "blocked", comment="no pricing approved")
         result = await h.result()
+        await record_history(h, "launch")
         statuses = {
             b: (await env.client.get_workflow_handle(f"{launch_id}-{b}").describe()).status
             for b, _ in BRANCHES

@@ -11,7 +11,16 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, listed, new_id, open_task, run_context, until_idle, worker
+from tests.helpers import (
+    decide,
+    listed,
+    new_id,
+    open_task,
+    record_history,
+    run_context,
+    until_idle,
+    worker,
+)
 from valuechain.models.rules_driven import (
     ComplaintInput,
     ComplaintRequest,
@@ -205,6 +214,7 @@ async def test_it_purchase_needs_manager_and_it_review(
         await decide(h, "manager_approval", "maria", "approve")
         await decide(h, "it_review_approval", "ivan", "approve")
         result = await h.result()
+        await record_history(h, "purchase")
     assert (result.status, result.approvers) == ("approved", ["manager", "it_review"])
     assert result.route.rules == ["manager", "it_review"]
     assert result.route.version == "2026-11-01"
@@ -291,6 +301,7 @@ async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(
             reminded = any(n.kind == "reminder" for n in store.outbox(workflow_id=h.id))
         await decide(h, "cfo_approval", "carla", "approve")
         result = await h.result()
+        await record_history(h, "invoice")
     assert (result.status, result.route.rules) == ("approved", ["cfo"])
     assert result.steps[0].reminders_sent >= 1
 
@@ -336,6 +347,7 @@ async def test_complaint_triage(
         assert [n.recipient for n in escalations] == (["role:safety_officer"] if immediate else [])
         await decide(h, "resolve", actor, "resolve", comment="replaced the kettle")
         result = await h.result()
+        await record_history(h, f"complaint-{category}")
     assert result.status == "resolved"
     assert result.escalated_immediately is immediate
     assert result.steps[0].step == "triage"

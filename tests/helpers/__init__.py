@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from temporalio import activity
@@ -166,3 +168,16 @@ async def listed(client: Client, query: str) -> list[str]:
             return found
         await asyncio.sleep(0.2)
     raise AssertionError(f"no workflow listed by {query}")
+
+
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+
+
+async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """With VALUECHAIN_RECORD_HISTORIES=1, keep this run's history for the replay test,
+    as `<name>@<workflow id>.json`: replay needs the id (child ids derive from it)."""
+    if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
+        for old in HISTORIES.glob(f"{name}@*.json"):
+            old.unlink()
+        history = await handle.fetch_history()
+        (HISTORIES / f"{name}@{handle.id}.json").write_text(history.to_json())
