@@ -293,3 +293,29 @@ async def test_stage_and_waiting_role_are_searchable(
         )
         assert await listed(env.client, query) == [h.id]
         await h.terminate("test done")
+
+
+async def test_agent_starts_then_escalates_a_ticket(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    async with worker(env.client, task_queue, store):
+        h = await env.client.start_workflow(
+            SupportTicket.run, ticket(run_context(task_queue), category="product"),
+            id=new_id("ticket"), task_queue=task_queue,
+        )  # fmt: skip
+        new = await open_task(h, "new")
+        assert new.decisions == ["start", "resolve"]  # escalating from new is the system's
+        agent = new.assignee or ""
+        await decide(h, "new", agent, "start")
+        await decide(h, "in_progress", agent, "escalate", comment="needs a firmware engineer")
+        await decide(h, "escalated", "sue", "resolve", comment="firmware 2.1 fixes it")
+        await decide(h, "resolved", "jo@example.com", "confirm")
+        result = await h.result()
+    assert [(t.source, t.decision, t.target, t.actor) for t in result.transitions] == [
+        ("new", "start", "in_progress", agent),
+        ("in_progress", "escalate", "escalated", agent),
+        ("escalated", "resolve", "resolved", "sue"),
+        ("resolved", "confirm", "closed", "jo@example.com"),
+    ]
+    told = [n.subject for n in store.outbox(recipient="jo@example.com")]
+    assert "Your ticket was escalated" in told
