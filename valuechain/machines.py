@@ -13,12 +13,12 @@ escalated at once, a step past its due time), never offered to a person.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 
+from valuechain.datafiles import read_toml
 from valuechain.models.common import NAME_PATTERN, Model
 from valuechain.validation import describe_validation_error
 
@@ -114,12 +114,7 @@ class StateMachine(Model):
 
 
 def load_machine(path: str | Path) -> StateMachine:
-    try:
-        data = tomllib.loads(Path(path).read_text())
-    except OSError as err:
-        raise MachineError(f"state machine file {path}: {err.strerror}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise MachineError(f"state machine file {path}: not valid TOML: {err}") from err
+    data = read_toml(path, "state machine file", MachineError)
     try:
         return StateMachine.model_validate(data)
     except ValidationError as err:

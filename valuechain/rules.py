@@ -15,13 +15,13 @@ with, whatever happens to the file afterwards. Evaluation is pure, so workflows 
 
 from __future__ import annotations
 
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 
+from valuechain.datafiles import read_toml
 from valuechain.models.common import NAME_PATTERN, Model
 
 InputType = Literal["number", "string"]
@@ -171,13 +171,7 @@ class DecisionTable(Model):
 
 def load_table(path: str | Path) -> DecisionTable:
     """Read and check a table file; every error names the file, and the rule and field."""
-    try:
-        # Amounts parse as Decimal: 500.00 must compare exactly.
-        data = tomllib.loads(Path(path).read_text(), parse_float=Decimal)
-    except OSError as err:
-        raise TableError(f"rules file {path}: {err.strerror}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise TableError(f"rules file {path}: not valid TOML: {err}") from err
+    data = read_toml(path, "rules file", TableError)
     try:
         return DecisionTable.model_validate(data)
     except ValidationError as err:

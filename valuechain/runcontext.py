@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from valuechain.datafiles import read_toml
 from valuechain.machines import StateMachine, load_machine
 from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext
 from valuechain.rules import DecisionTable, load_table
@@ -17,16 +17,9 @@ from valuechain.validation import describe_validation_error
 
 def load_roster(path: str = "") -> Roster:
     """Read the roster TOML (`[people] name = ["role", ...]`); errors name the file."""
+    data = read_toml(path or _data_file("", ".", "roster"), "roster file", SettingsError)
     try:
-        if path:
-            text = Path(path).read_text()
-        else:
-            text = resources.files("valuechain").joinpath("roster.toml").read_text()
-        return Roster.model_validate(tomllib.loads(text))
-    except OSError as err:
-        raise SettingsError(f"roster file {path}: {err.strerror}") from err
-    except tomllib.TOMLDecodeError as err:
-        raise SettingsError(f"roster file {path or '(built in)'}: {err}") from err
+        return Roster.model_validate(data)
     except ValidationError as err:
         raise SettingsError(describe_validation_error(f"roster file {path}", err)) from err
 
