@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.store import (
+    Booking,
     Check,
     DomainError,
     SystemOfRecord,
@@ -26,6 +27,28 @@ from valuechain.models.records import (
 )
 
 
+async def book(
+    store: SystemOfRecord,
+    key: str,
+    kind: str,
+    subject: str,
+    payload: dict[str, Any],
+    check: Check | None = None,
+    step: str | None = None,
+) -> Booking:
+    """Book once in the system of record, off the event loop; a domain error becomes a
+    non-retryable ApplicationError of its type, so Temporal does not retry it."""
+    extra = {"step": step or kind, "key": key}
+    try:
+        booking = await asyncio.to_thread(store.book, key, kind, subject, payload, check)
+    except DomainError as err:
+        activity.logger.warning(f"{kind} refused: {err}", extra=extra)
+        raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
+    verb = "already booked" if booking.duplicate else "booked"
+    activity.logger.info(f"{kind} {verb} as {booking.reference}", extra=extra)
+    return booking
+
+
 class BookingActivities:
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
@@ -39,14 +62,7 @@ class BookingActivities:
         payload: dict[str, Any],
         check: Check | None = None,
     ) -> BookingOutput:
-        extra = {"step": step, "key": key}
-        try:
-            booking = await asyncio.to_thread(self._store.book, key, kind, subject, payload, check)
-        except DomainError as err:
-            activity.logger.warning(f"{kind} refused: {err}", extra=extra)
-            raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
-        verb = "already booked" if booking.duplicate else "booked"
-        activity.logger.info(f"{kind} {verb} as {booking.reference}", extra=extra)
+        booking = await book(self._store, key, kind, subject, payload, check, step)
         return BookingOutput(reference=booking.reference, duplicate=booking.duplicate)
 
     @activity.defn(name="pay_expense")

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,31 @@ blocked_accounts = sa.Table(
     metadata,
     sa.Column("account", sa.String(64), primary_key=True),
     sa.Column("reason", sa.String(300), nullable=False),
+)
+
+
+# Products and their stock. Amounts and weights are stored as text: exact decimals on
+# every database. `on_hand - reserved` is what new orders may reserve; every change runs
+# inside the transaction of the booking that causes it.
+catalog = sa.Table(
+    "catalog",
+    metadata,
+    sa.Column("sku", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("unit_price", sa.String(20), nullable=False),
+    sa.Column("weight_kg", sa.String(20), nullable=False),
+    sa.Column("on_hand", sa.Integer, nullable=False),
+    sa.Column("reserved", sa.Integer, nullable=False, default=0),
+    sa.CheckConstraint("reserved >= 0 AND on_hand >= reserved", name="stock_never_negative"),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("credit_limit", sa.String(20), nullable=False),
+    sa.Column("distance_km", sa.Integer, nullable=False),
 )
 
 
@@ -173,6 +199,61 @@ class SystemOfRecord:
         with self.engine.connect() as conn:
             return [_to_booking(row) for row in conn.execute(query)]
 
+    # -- catalog, stock and customers ---------------------------------------------------
+
+    def add_product(
+        self, sku: str, name: str, unit_price: Decimal, weight_kg: Decimal, on_hand: int
+    ) -> None:
+        """Add a product unless it is there already (seeding is safe to repeat)."""
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(catalog.c.sku).where(catalog.c.sku == sku)).first():
+                return
+            conn.execute(
+                catalog.insert().values(
+                    sku=sku, name=name, unit_price=str(unit_price), weight_kg=str(weight_kg),
+                    on_hand=on_hand, reserved=0,
+                )
+            )  # fmt: skip
+
+    def add_customer(self, id: str, name: str, credit_limit: Decimal, distance_km: int) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(customers.c.id).where(customers.c.id == id)).first():
+                return
+            conn.execute(
+                customers.insert().values(
+                    id=id, name=name, credit_limit=str(credit_limit), distance_km=distance_km
+                )
+            )
+
+    def products(self, skus: list[str]) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(catalog).where(catalog.c.sku.in_(skus))).all()
+        return {row.sku: row for row in rows}
+
+    def customer(self, id: str) -> Any | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(customers).where(customers.c.id == id)).first()
+
+    def stock(self, sku: str) -> tuple[int, int]:
+        """(on hand, reserved) of a product."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(catalog.c.on_hand, catalog.c.reserved).where(catalog.c.sku == sku)
+            ).one()
+        return int(row.on_hand), int(row.reserved)
+
+    def exposure(self, customer: str) -> Decimal:
+        """What the customer owes on invoices not voided: invoiced - paid + refunded."""
+        owed = Decimal(0)
+        signs = {"invoice": 1, "payment": -1, "refund": 1}
+        voided = {b.payload["invoice"] for b in self.bookings("invoice_void", customer)}
+        for kind, sign in signs.items():
+            for b in self.bookings(kind, customer):
+                if kind == "invoice" and b.reference in voided:
+                    continue
+                owed += sign * Decimal(b.payload["amount"])
+        return owed
+
     # -- blocked accounts -------------------------------------------------------------
 
     def block_account(self, account: str, reason: str) -> None:
@@ -251,6 +332,47 @@ def payee_not_blocked(account: str) -> Check:
             raise DomainError(
                 errors.PAYOUT_REJECTED, f"payee account {account} is blocked: {reason}"
             )
+
+    return check
+
+
+def reserve(sku: str, qty: int) -> Check:
+    """Reserve `qty` of `sku` if that many are free; the conditional update is atomic, so
+    concurrent orders can never drive stock below zero."""
+
+    def check(conn: Connection) -> None:
+        done = conn.execute(
+            sa.update(catalog)
+            .where(catalog.c.sku == sku, catalog.c.on_hand - catalog.c.reserved >= qty)
+            .values(reserved=catalog.c.reserved + qty)
+        )
+        if done.rowcount == 0:
+            row = conn.execute(
+                sa.select(catalog.c.on_hand, catalog.c.reserved).where(catalog.c.sku == sku)
+            ).first()
+            free = 0 if row is None else row.on_hand - row.reserved
+            raise DomainError(errors.STOCK_SHORT, f"{sku}: {qty} wanted, {free} free")
+
+    return check
+
+
+def adjust_stock(sku: str, on_hand: int = 0, reserved: int = 0) -> Check:
+    """Move stock by the given amounts (a release, a receipt, goods shipped or returned)."""
+
+    def check(conn: Connection) -> None:
+        conn.execute(
+            sa.update(catalog)
+            .where(catalog.c.sku == sku)
+            .values(on_hand=catalog.c.on_hand + on_hand, reserved=catalog.c.reserved + reserved)
+        )
+
+    return check
+
+
+def all_of(*checks: Check) -> Check:
+    def check(conn: Connection) -> None:
+        for each in checks:
+            each(conn)
 
     return check
 

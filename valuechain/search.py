@@ -15,4 +15,15 @@ STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step
 WAITING_ROLE = SearchAttributeKey.for_keyword_list("ValuechainWaitingRole")  # [] when none
 AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")
 
-ALL: list[SearchAttributeKey[Any]] = [STAGE, WAITING_ROLE, AMOUNT]
+ORDER_ID = SearchAttributeKey.for_keyword("OrderId")  # the order and all its stages
+CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
+ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")
+
+ALL: list[SearchAttributeKey[Any]] = [
+    STAGE,
+    WAITING_ROLE,
+    AMOUNT,
+    ORDER_ID,
+    CUSTOMER_ID,
+    ORDER_TOTAL,
+]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from activities.bookings import BookingActivities
+from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from activities.support import SupportActivities
 from valuechain.settings import Settings
@@ -14,7 +15,11 @@ from workflows.registry import HUMAN_WORKFLOWS
 
 
 def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type], Sequence[Any]]:
-    activities = [*BookingActivities(store).all(), *SupportActivities(store).all()]
+    activities = [
+        *BookingActivities(store).all(),
+        *SupportActivities(store).all(),
+        *OrderActivities(store).all(),
+    ]
     return settings.approvals_queue, HUMAN_WORKFLOWS, activities
 
 

@@ -416,10 +416,18 @@ class HumanWorkflow:
         out: BookingOutput = await self.automated(step, activity, arg, summary)
         return out
 
-    async def automated(self, step: str, activity: Any, arg: Any, summary: str) -> Any:
+    async def automated(
+        self,
+        step: str,
+        activity: Any,
+        arg: Any,
+        summary: str,
+        business_errors: tuple[str, ...] = (),
+    ) -> Any:
         """Run an activity as a system step with this run's timeout and retry policy,
         recorded in the result; a failure ends the run with a clear ApplicationError
-        carrying the domain error's type."""
+        carrying the domain error's type, except the `business_errors` types, which the
+        caller handles (the ActivityError is raised to it as it is)."""
         self._run.current_step = step
         self.set_stage(step)
         opened = workflow.now()
@@ -434,6 +442,8 @@ class HumanWorkflow:
             )
         except ActivityError as err:
             cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type in business_errors:
+                raise
             kind = (
                 cause.type if isinstance(cause, ApplicationError) and cause.type else "StepFailed"
             )

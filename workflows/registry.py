@@ -9,6 +9,17 @@ from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
 from workflows.launch import LaunchBranch, ProductLaunch
+from workflows.order_stages import (
+    Collection,
+    CreditCheck,
+    Invoicing,
+    OrderEntry,
+    PickPack,
+    ShipmentPlanning,
+    Shipping,
+    StockCheck,
+)
+from workflows.order_to_cash import OrderToCash
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
 from workflows.signoff import MultiApproverSignOff
@@ -29,4 +40,13 @@ HUMAN_WORKFLOWS: list[type] = [
     ProposalReview,
     ProductLaunch,
     LaunchBranch,
+    OrderToCash,
+    OrderEntry,
+    CreditCheck,
+    StockCheck,
+    PickPack,
+    ShipmentPlanning,
+    Shipping,
+    Invoicing,
+    Collection,
 ]

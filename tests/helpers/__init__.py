@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
+from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from activities.support import SupportActivities
 from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
@@ -70,6 +71,7 @@ def worker(
     real = [
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
+        *OrderActivities(store).all(),
         NotifierActivities(store).notify,
     ]
     kept = [fn for fn in real if fn.__name__ not in replace]

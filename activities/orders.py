@@ -1,0 +1,295 @@
+"""Order-to-cash activities. Every booking is keyed by order and step, so a retried
+activity finds its earlier work; every undo is a booking too, so undoing twice undoes once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from decimal import Decimal
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.bookings import book
+from activities.store import (
+    Booking,
+    Check,
+    SystemOfRecord,
+    adjust_stock,
+    all_of,
+    reserve,
+)
+from valuechain import errors
+from valuechain.models.orders import (
+    CheckCreditInput,
+    CreditDecision,
+    InvoiceOrderInput,
+    PackOrderInput,
+    PackOutput,
+    PricedLine,
+    PricedOrder,
+    PriceInput,
+    RecordPaymentInput,
+    ReserveInput,
+    ShipOrderInput,
+    UndoInput,
+    UndoOutput,
+)
+from valuechain.models.records import BookingOutput
+
+KG_PER_PACKAGE = Decimal(20)
+
+
+class OrderActivities:
+    def __init__(self, store: SystemOfRecord) -> None:
+        self._store = store
+
+    async def _book(
+        self,
+        key: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        check: Check | None = None,
+    ) -> Booking:
+        return await book(self._store, key, kind, subject, payload, check)
+
+    @activity.defn(name="price_order")
+    async def price_order(self, input: PriceInput) -> PricedOrder:
+        req = input.request
+        customer = await asyncio.to_thread(self._store.customer, req.customer)
+        if customer is None:
+            raise ApplicationError(
+                f"unknown customer {req.customer}", type=errors.UNKNOWN_CUSTOMER, non_retryable=True
+            )
+        found = await asyncio.to_thread(self._store.products, [line.sku for line in req.lines])
+        missing = [line.sku for line in req.lines if line.sku not in found]
+        if missing:
+            raise ApplicationError(
+                f"unknown product {', '.join(missing)}",
+                type=errors.UNKNOWN_PRODUCT,
+                non_retryable=True,
+            )
+        lines = [
+            PricedLine(
+                sku=line.sku,
+                qty=line.qty,
+                unit_price=Decimal(found[line.sku].unit_price),
+                weight_kg=Decimal(found[line.sku].weight_kg),
+            )
+            for line in req.lines
+        ]
+        return PricedOrder(
+            order_id=req.order_id,
+            customer=req.customer,
+            lines=lines,
+            total=sum((line.unit_price * line.qty for line in lines), Decimal(0)),
+            weight_kg=sum((line.weight_kg * line.qty for line in lines), Decimal(0)),
+            distance_km=int(customer.distance_km),
+            due_date=req.due_date,
+        )
+
+    @activity.defn(name="check_credit")
+    async def check_credit(self, input: CheckCreditInput) -> CreditDecision:
+        customer = await asyncio.to_thread(self._store.customer, input.customer)
+        if customer is None:
+            raise ApplicationError(
+                f"unknown customer {input.customer}",
+                type=errors.UNKNOWN_CUSTOMER,
+                non_retryable=True,
+            )
+        limit = Decimal(customer.credit_limit)
+        exposure = await asyncio.to_thread(self._store.exposure, input.customer)
+        approved = exposure + input.amount <= limit
+        reason = (
+            f"{exposure} owed + {input.amount} {'within' if approved else 'over'} limit {limit}"
+        )
+        activity.logger.info(
+            f"credit {'approved' if approved else 'refused'}: {reason}", extra={"step": "credit"}
+        )
+        return CreditDecision(approved=approved, limit=limit, exposure=exposure, reason=reason)
+
+    @activity.defn(name="reserve_stock")
+    async def reserve_stock(self, input: ReserveInput) -> BookingOutput:
+        b = await self._book(
+            input.key,
+            "reservation",
+            input.order_id,
+            {"sku": input.sku, "qty": input.qty},
+            reserve(input.sku, input.qty),
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    @activity.defn(name="schedule_production")
+    async def schedule_production(self, input: ReserveInput) -> BookingOutput:
+        b = await self._book(
+            input.key, "production_order", input.order_id, {"sku": input.sku, "qty": input.qty}
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    @activity.defn(name="receive_production")
+    async def receive_production(self, input: ReserveInput) -> BookingOutput:
+        b = await self._book(
+            input.key,
+            "production_receipt",
+            input.order_id,
+            {"sku": input.sku, "qty": input.qty},
+            adjust_stock(input.sku, on_hand=input.qty),
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    @activity.defn(name="pack_order")
+    async def pack_order(self, input: PackOrderInput) -> PackOutput:
+        weight = input.order.weight_kg
+        packages = max(1, math.ceil(weight / KG_PER_PACKAGE))
+        b = await self._book(
+            input.key,
+            "packing",
+            input.order.order_id,
+            {"packages": packages, "weight_kg": str(weight)},
+        )
+        return PackOutput(reference=b.reference, packages=packages, weight_kg=weight)
+
+    @activity.defn(name="ship_order")
+    async def ship_order(self, input: ShipOrderInput) -> BookingOutput:
+        """Goods leave: each reserved line leaves stock (on hand and reserved)."""
+        order = input.order
+        moves = [
+            adjust_stock(line.sku, on_hand=-line.qty, reserved=-line.qty) for line in order.lines
+        ]
+        b = await self._book(
+            input.key,
+            "shipment",
+            order.order_id,
+            {
+                "mode": input.mode,
+                "carrier": input.carrier,
+                "lines": {line.sku: line.qty for line in order.lines},
+            },
+            all_of(*moves),
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    @activity.defn(name="issue_invoice")
+    async def issue_invoice(self, input: InvoiceOrderInput) -> BookingOutput:
+        order = input.order
+        b = await self._book(
+            input.key,
+            "invoice",
+            order.customer,
+            {
+                "order": order.order_id,
+                "amount": str(order.total),
+                "due_at": input.due_at.isoformat(),
+            },
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    @activity.defn(name="record_payment")
+    async def record_payment(self, input: RecordPaymentInput) -> BookingOutput:
+        b = await self._book(
+            input.key,
+            "payment",
+            input.customer,
+            {
+                "order": input.order_id,
+                "invoice": input.invoice,
+                "payment_id": input.payment_id,
+                "amount": str(input.amount),
+            },
+        )
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
+
+    # -- undo: each looks at what the order booked and reverses what is still in force --
+
+    def _order_bookings(self, kind: str, order_id: str, customer: str | None = None) -> list[Any]:
+        if customer is None:
+            return self._store.bookings(kind, order_id)
+        return [b for b in self._store.bookings(kind, customer) if b.payload["order"] == order_id]
+
+    @activity.defn(name="refund_payments")
+    async def refund_payments(self, input: UndoInput) -> UndoOutput:
+        paid = await asyncio.to_thread(
+            self._order_bookings, "payment", input.order_id, input.customer
+        )
+        total = sum((Decimal(b.payload["amount"]) for b in paid), Decimal(0))
+        if not total:
+            return UndoOutput(undone=[])
+        b = await self._book(
+            f"{input.order_id}:refund",
+            "refund",
+            input.customer,
+            {"order": input.order_id, "amount": str(total)},
+        )
+        return UndoOutput(undone=[f"refunded {total} ({b.reference})"])
+
+    @activity.defn(name="void_invoice")
+    async def void_invoice(self, input: UndoInput) -> UndoOutput:
+        invoices = await asyncio.to_thread(
+            self._order_bookings, "invoice", input.order_id, input.customer
+        )
+        undone = []
+        for inv in invoices:
+            await self._book(
+                f"{input.order_id}:void:{inv.reference}",
+                "invoice_void",
+                input.customer,
+                {"order": input.order_id, "invoice": inv.reference},
+            )
+            undone.append(f"voided invoice {inv.reference}")
+        return UndoOutput(undone=undone)
+
+    @activity.defn(name="cancel_shipment")
+    async def cancel_shipment(self, input: UndoInput) -> UndoOutput:
+        """The goods come back: each shipped line returns to stock on hand."""
+        shipments = await asyncio.to_thread(self._order_bookings, "shipment", input.order_id)
+        undone = []
+        for ship in shipments:
+            back = [adjust_stock(sku, on_hand=qty) for sku, qty in ship.payload["lines"].items()]
+            await self._book(
+                f"{input.order_id}:cancel:{ship.reference}",
+                "shipment_cancel",
+                input.order_id,
+                {"shipment": ship.reference},
+                all_of(*back),
+            )
+            undone.append(f"cancelled shipment {ship.reference}")
+        return UndoOutput(undone=undone)
+
+    @activity.defn(name="release_stock")
+    async def release_stock(self, input: UndoInput) -> UndoOutput:
+        """Release reservations still held; a shipment already consumed its reservations."""
+        if await asyncio.to_thread(self._order_bookings, "shipment", input.order_id):
+            return UndoOutput(undone=[])
+        held = await asyncio.to_thread(self._order_bookings, "reservation", input.order_id)
+        undone = []
+        for r in held:
+            sku, qty = r.payload["sku"], r.payload["qty"]
+            await self._book(
+                f"{input.order_id}:release:{sku}",
+                "reservation_release",
+                input.order_id,
+                {"sku": sku, "qty": qty},
+                adjust_stock(sku, reserved=-qty),
+            )
+            undone.append(f"released {qty} x {sku}")
+        return UndoOutput(undone=undone)
+
+    def all(self) -> list[Any]:
+        return [
+            self.price_order,
+            self.check_credit,
+            self.reserve_stock,
+            self.schedule_production,
+            self.receive_production,
+            self.pack_order,
+            self.ship_order,
+            self.issue_invoice,
+            self.record_payment,
+            self.refund_payments,
+            self.void_invoice,
+            self.cancel_shipment,
+            self.release_stock,
+        ]

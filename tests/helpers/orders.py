@@ -1,0 +1,106 @@
+"""Order-to-cash test helpers: seeded stock, short clocks, acting as carrier and bank."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+
+from activities.seed import seed_demo_data
+from activities.store import SystemOfRecord
+from tests.helpers import WAIT_LIMIT, new_id, run_context
+from valuechain.models.orders import (
+    DeliveryInput,
+    O2CSettings,
+    OrderLine,
+    OrderRequest,
+    OrderToCashInput,
+    OrderView,
+    PaymentInput,
+)
+from valuechain.rules import load_table
+from workflows.order_to_cash import OrderToCash
+
+SHIPMENT_TABLE = load_table(
+    Path(__file__).resolve().parents[2] / "valuechain" / "tables" / "shipment_mode.toml"
+)
+FAST = O2CSettings(
+    payment_terms=timedelta(hours=1),
+    dunning_every=timedelta(hours=1),
+    production_lead_time=timedelta(seconds=1),
+    delivery_grace=timedelta(hours=1),
+)
+
+
+def seeded(store: SystemOfRecord) -> SystemOfRecord:
+    seed_demo_data(store)
+    return store
+
+
+def order_input(
+    task_queue: str,
+    lines: dict[str, int],
+    customer: str = "C-ACME",
+    settings: O2CSettings = FAST,
+    order_id: str | None = None,
+) -> OrderToCashInput:
+    return OrderToCashInput(
+        request=OrderRequest(
+            order_id=order_id or new_id("order"),
+            customer=customer,
+            lines=[OrderLine(sku=sku, qty=qty) for sku, qty in lines.items()],
+            due_date=date.today() + timedelta(days=30),
+        ),
+        context=run_context(task_queue),
+        shipment_table=SHIPMENT_TABLE,
+        settings=settings,
+    )
+
+
+async def start_order(
+    client: Client, task_queue: str, inp: OrderToCashInput
+) -> WorkflowHandle[Any, Any]:
+    return await client.start_workflow(
+        OrderToCash.run, inp, id=inp.request.order_id, task_queue=task_queue
+    )
+
+
+async def wait_order(
+    handle: WorkflowHandle[Any, Any], predicate: Callable[[OrderView], bool], what: str
+) -> OrderView:
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    view: OrderView | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        view = await handle.query(OrderToCash.order)
+        if predicate(view):
+            return view
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; last: {view}")
+
+
+async def deliver(handle: WorkflowHandle[Any, Any]) -> str:
+    """Act as the carrier: confirm the delivery of the order's shipment."""
+    view = await wait_order(handle, lambda v: v.shipment is not None, "the shipment")
+    assert view.shipment is not None
+    await handle.execute_update(
+        OrderToCash.shipment_delivered,
+        DeliveryInput(shipment=view.shipment, signed_by="front desk"),
+    )
+    return view.shipment
+
+
+async def pay(
+    handle: WorkflowHandle[Any, Any], amount: Decimal | None = None, payment_id: str | None = None
+) -> OrderView:
+    """Act as the bank: pay `amount` (default: what is outstanding) once an invoice exists."""
+    view = await wait_order(handle, lambda v: v.accepting_payments, "collection")
+    await handle.execute_update(
+        OrderToCash.payment_received,
+        PaymentInput(payment_id=payment_id or new_id("pay"), amount=amount or view.outstanding),
+    )
+    return await handle.query(OrderToCash.order)
