@@ -3,16 +3,32 @@ failure with compensation, and the stock it must never oversell."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
-from temporalio.client import WorkflowExecutionStatus
+import pytest
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import record_history, worker
-from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
+from tests.helpers import decide, open_task, record_history, wait_for_state, worker
+from tests.helpers.orders import (
+    FAST,
+    deliver,
+    order_input,
+    pay,
+    seeded,
+    start_order,
+    wait_order,
+)
+from valuechain.models.orders import CancelInput, DeliveryInput, PaymentInput
 from workflows.human import HumanWorkflow
 from workflows.order_stages import StockCheck
+from workflows.order_to_cash import OrderToCash
 
 STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_planning",
           "shipping", "invoicing", "collection"]  # fmt: skip
@@ -84,3 +100,150 @@ async def test_stock_short_goes_to_production_then_on(
     assert store.stock("FRIDGE-X") == (0, 0)  # produced 2, shipped 2
     status = (await env.client.get_workflow_handle(h.id).describe()).status
     assert status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_late_payment_reminders_then_collections(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    clocks = FAST.model_copy(
+        update={"payment_terms": timedelta(seconds=3), "dunning_every": timedelta(seconds=1)}
+    )
+    async with worker(env.client, task_queue, store):
+        h = await start_order(
+            env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}, settings=clocks)
+        )
+        await deliver(h)
+        await pay(h, Decimal("10.00"))  # part of it, then nothing more
+        collection = env.client.get_workflow_handle(f"{h.id}-collection")
+        task = await open_task(collection, "collections")
+        assert task.role == "collections"
+        await decide(collection, "collections", "colin", "write_off", comment="customer bankrupt")
+        result = await h.result()
+    assert result.status == "written_off"
+    assert result.paid == Decimal("10.00")
+    reminders = [n for n in store.outbox(recipient="C-ACME") if n.kind == "reminder"]
+    assert len(reminders) >= 2
+    assert "39.90 outstanding" in reminders[-1].message
+
+
+async def test_partial_payments_and_refused_events(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    async with worker(env.client, task_queue, store):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 1}))
+        early = await refused(
+            h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
+        )
+        assert "no invoice has been issued" in early
+        view = await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        wrong = await refused(h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x"))
+        assert f"unknown shipment 'SHI-x'; this order ships as {view.shipment}" in wrong
+        await deliver(h)
+        again = await refused(
+            h, OrderToCash.shipment_delivered, DeliveryInput(shipment=view.shipment or "")
+        )
+        assert "already delivered" in again
+        first = await pay(h, Decimal("400.00"), "P-1")
+        assert (first.paid, first.outstanding) == (Decimal("400.00"), Decimal("499.00"))
+        twice = await refused(
+            h, OrderToCash.payment_received, PaymentInput(payment_id="P-1", amount=Decimal(1))
+        )
+        assert "payment P-1 was already received" in twice
+        over = await refused(
+            h,
+            OrderToCash.payment_received,
+            PaymentInput(payment_id="P-2", amount=Decimal("500.00")),
+        )
+        assert "more than the 499.00 outstanding" in over
+        await pay(h, Decimal("499.00"), "P-2")
+        result = await h.result()
+    assert (result.status, result.paid) == ("paid", Decimal("899.00"))
+    assert sorted(b.payload["payment_id"] for b in store.bookings("payment")) == ["P-1", "P-2"]
+
+
+async def refused(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> str:
+    before = len((await handle.fetch_history()).events)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(update, arg)
+    # A refused update writes nothing (the chain may have moved on by itself meanwhile,
+    # so compare against what the chain alone could have written: nothing about it).
+    events = (await handle.fetch_history()).events
+    assert all(
+        e.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        for e in events[before:]
+    )
+    return str(caught.value.cause)
+
+
+def held(name: str) -> Any:
+    """A stand-in that never finishes: the order sits in that stage until cancelled."""
+
+    @activity.defn(name=name)
+    async def hold(_: Any) -> None:
+        await asyncio.Event().wait()
+
+    return hold
+
+
+def undo_kind(step: str) -> str:
+    """An undo step without its references: 'voided invoice INV-1' -> 'voided invoice'."""
+    step = step.split(" (")[0]
+    return step.rsplit(" ", 1)[0] if step.startswith(("voided", "cancelled")) else step
+
+
+KETTLES = {"KETTLE-2": 3}
+
+
+@pytest.mark.parametrize(
+    ("stage", "hold", "lines", "undone"),
+    [
+        ("order_entry", "price_order", KETTLES, []),
+        ("credit_check", "check_credit", KETTLES, []),
+        # Kettles reserved, the fridge in production when the cancellation comes.
+        ("stock_check", None, {"KETTLE-2": 3, "FRIDGE-X": 1}, ["released 3 x KETTLE-2"]),
+        ("pick_pack", "pack_order", {"KETTLE-2": 3, "OVEN-9": 1},
+         ["released 3 x KETTLE-2", "released 1 x OVEN-9"]),
+        ("shipping", None, KETTLES, ["cancelled shipment"]),
+        ("invoicing", "issue_invoice", KETTLES, ["cancelled shipment"]),
+        ("collection", None, KETTLES, ["refunded 100.00", "voided invoice", "cancelled shipment"]),
+    ],
+)  # fmt: skip
+async def test_cancel_at_each_stage_undoes_what_was_done(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str,
+    stage: str, hold: str | None, lines: dict[str, int], undone: list[str],
+) -> None:  # fmt: skip
+    seeded(store)
+    before = {sku: store.stock(sku) for sku in ("KETTLE-2", "FRIDGE-X", "OVEN-9")}
+    clocks = FAST.model_copy(update={"production_lead_time": timedelta(hours=1)})
+    replace = {hold: held(hold)} if hold else {}
+    async with worker(env.client, task_queue, store, replace):
+        h = await start_order(
+            env.client, task_queue, order_input(task_queue, lines, settings=clocks)
+        )
+        if stage in ("invoicing", "collection"):
+            await deliver(h)
+        if stage == "collection":
+            await pay(h, Decimal("100.00"))
+        elif stage == "shipping":
+            await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        elif stage == "stock_check":
+            stock = env.client.get_workflow_handle(f"{h.id}-stock_check")
+            await wait_for_state(stock, lambda s: s.stage == "in_production", "production")
+        else:
+            await wait_order(h, lambda v: v.stage == stage, stage)
+        accepted = await h.execute_update(
+            OrderToCash.cancel, CancelInput(reason="changed mind", by="buyer")
+        )
+        result = await h.result()
+        child = await env.client.get_workflow_handle(f"{h.id}-{stage}").describe()
+    assert accepted.accepted_at_stage == stage
+    assert (result.status, result.cancel_reason) == ("cancelled", "changed mind")
+    assert (result.stages[-1].stage, result.stages[-1].status) == (stage, "cancelled")
+    assert child.status == WorkflowExecutionStatus.CANCELED
+    assert [undo_kind(u) for u in result.undone] == undone
+    # Everything is back where it was: no stock held or lost, nothing owed.
+    for sku, levels in before.items():
+        assert store.stock(sku) == levels, sku
+    assert store.exposure("C-ACME") == 0

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
@@ -442,6 +442,8 @@ class HumanWorkflow:
             )
         except ActivityError as err:
             cause = err.cause
+            if isinstance(cause, CancelledError):
+                raise  # the run is being cancelled: that is not the step failing
             if isinstance(cause, ApplicationError) and cause.type in business_errors:
                 raise
             kind = (
