@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from valuechain.client import connect, ui_workflow_url
@@ -35,10 +35,11 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     exit_process(code)
 
 
-def parser(description: str) -> argparse.ArgumentParser:
+def parser(description: str, workflow_id: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--input", metavar="FILE", help="request as JSON; flags override its fields")
-    p.add_argument("--workflow-id", help="workflow id (default: <kind>-<random>)")
+    if workflow_id:
+        p.add_argument("--workflow-id", help="workflow id (default: <kind>-<random>)")
     p.add_argument("--wait", action="store_true", help="wait for the result and print it")
     p.add_argument("--json", action="store_true", help="print the start as one JSON line")
     return p
@@ -83,6 +84,7 @@ async def _start(
     arg: BaseModel,
     workflow_id: str,
     args: argparse.Namespace,
+    reuse: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
 ) -> int:
     try:
         client: Client = await connect(settings)
@@ -95,6 +97,7 @@ async def _start(
             id=workflow_id,
             task_queue=settings.approvals_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=reuse,
         )
     except WorkflowAlreadyStartedError:
         fail(f"workflow {workflow_id} already exists; nothing started", code=1)
@@ -118,18 +121,26 @@ def start(
     fields: Sequence[str],
     kind: str,
     data: Callable[[Settings], dict[str, Any]] | None = None,
+    id_of: Callable[[Any], str] | None = None,
 ) -> int:
     """Validate everything, then start the workflow; exit 2 before any side effect.
-    `data` loads what else the input carries (a decision table, a state machine)."""
+    `data` loads what else the input carries (a decision table, a state machine);
+    `id_of` takes the workflow id from the request (an order's id), and then the id can
+    never be used twice, not even after that workflow has ended."""
     request = read_request(args, request_model, fields, f"{kind} request")
     settings, context = load_settings_and_context()
     try:
         extra = data(settings) if data else {}
     except (TableError, MachineError) as err:
         fail(str(err))
-    workflow_id = args.workflow_id or f"{kind}-{uuid.uuid4().hex[:12]}"
+    if id_of is not None:
+        workflow_id = id_of(request)
+        reuse = WorkflowIDReusePolicy.REJECT_DUPLICATE
+    else:
+        workflow_id = args.workflow_id or f"{kind}-{uuid.uuid4().hex[:12]}"
+        reuse = WorkflowIDReusePolicy.ALLOW_DUPLICATE
     arg = input_model(request=request, context=context, **extra)
-    return asyncio.run(_start(settings, run, arg, workflow_id, args))
+    return asyncio.run(_start(settings, run, arg, workflow_id, args, reuse))
 
 
 def policy_flags(p: argparse.ArgumentParser) -> None:

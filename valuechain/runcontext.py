@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from valuechain.datafiles import read_toml
 from valuechain.machines import StateMachine, load_machine
 from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext
+from valuechain.models.orders import O2CSettings
 from valuechain.rules import DecisionTable, load_table
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -54,4 +56,14 @@ def build_context(settings: Settings, roster: Roster | None = None) -> RunContex
             }
         ),
         notifications_queue=settings.notifications_queue,
+    )
+
+
+def o2c_settings(settings: Settings) -> O2CSettings:
+    """The order-to-cash clocks an order starts with."""
+    return O2CSettings(
+        payment_terms=timedelta(seconds=settings.payment_terms_seconds),
+        dunning_every=timedelta(seconds=settings.dunning_seconds),
+        production_lead_time=timedelta(seconds=settings.production_lead_seconds),
+        delivery_grace=timedelta(seconds=settings.delivery_grace_seconds),
     )

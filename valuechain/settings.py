@@ -32,6 +32,10 @@ class Settings:
     machines_dir: str = ""  # empty: the state machines shipped with the package
     human_due_seconds: float = 24 * 3600.0
     human_remind_seconds: float = 4 * 3600.0
+    payment_terms_seconds: float = 30 * 86400.0
+    dunning_seconds: float = 7 * 86400.0
+    production_lead_seconds: float = 2 * 86400.0
+    delivery_grace_seconds: float = 2 * 86400.0
     activity_timeout_seconds: float = 30.0
     retry_initial_seconds: float = 1.0
     retry_backoff: float = 2.0
@@ -72,6 +76,8 @@ class Settings:
         positive = [
             "human_due_seconds",
             "human_remind_seconds",
+            "payment_terms_seconds",
+            "dunning_seconds",
             "activity_timeout_seconds",
             "retry_initial_seconds",
             "retry_max_interval_seconds",
@@ -79,6 +85,9 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{env_var(name)} must be greater than 0")
+        for name in ("production_lead_seconds", "delivery_grace_seconds"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{env_var(name)} must be 0 or more")
         if self.retry_backoff < 1:
             raise SettingsError(f"{env_var('retry_backoff')} must be 1 or more")
         if self.retry_max_attempts < 0:

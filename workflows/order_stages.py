@@ -346,10 +346,12 @@ class Collection(OrderStage):
     cadence; then a collections step. Payments arrive as an update (validated) or, from
     the process, a signal; each is booked once. Long waits continue as new."""
 
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, input: CollectionInput) -> None:
+        # From the input, not in run(): an update can arrive before run() begins.
         super().__init__()
-        self._invoice: IssuedInvoice | None = None
-        self._payments: list[Payment] = []
+        self._invoice: IssuedInvoice | None = input.invoice
+        self._payments: list[Payment] = list(input.payments)
         self._queued: list[PaymentInput] = []
         self._escalation: asyncio.Task[DecisionInput] | None = None
 
@@ -387,8 +389,6 @@ class Collection(OrderStage):
     @workflow.run
     async def run(self, input: CollectionInput) -> CollectionResult:
         invoice = input.invoice
-        self._invoice = invoice
-        self._payments = list(input.payments)
         reminders = input.reminders_sent
         self.begin(
             f"collection of {invoice.number} ({invoice.amount})",

@@ -1,0 +1,185 @@
+"""Stock that is never oversold or reserved twice, orders that cannot be submitted twice,
+stages that run alone, and a collection that continues as new without losing a payment."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.orders import OrderActivities
+from activities.store import DomainError, SystemOfRecord, reserve
+from starters.orders_batch import generate
+from tests.helpers import WAIT_LIMIT, new_id, run_context, stand_in, worker
+from tests.helpers.cli import cli_env, run_module
+from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
+from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
+from workflows.order_stages import Collection
+
+
+def test_concurrent_reservations_never_oversell(store: SystemOfRecord) -> None:
+    seeded(store)  # OVEN-9: 20 on hand
+
+    def attempt(i: int) -> str:
+        try:
+            store.book(f"o{i}:reserve:OVEN-9", "reservation", f"o{i}", {"qty": 3},
+                       reserve("OVEN-9", 3))  # fmt: skip
+        except DomainError as err:
+            return err.error_type
+        return "reserved"
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(attempt, range(24)))
+    # 6 x 3 = 18 of 20; a seventh would need 21.
+    assert sorted(set(outcomes)) == ["StockShort", "reserved"]
+    assert outcomes.count("reserved") == 6
+    assert store.stock("OVEN-9") == (20, 18)
+    assert len(store.bookings("reservation")) == 6
+
+    # The same reservation from several threads at once (a retry racing itself): once.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(
+            pool.map(
+                lambda _: store.book(
+                    "again:reserve:KETTLE-2",
+                    "reservation",
+                    "again",
+                    {"qty": 5},
+                    reserve("KETTLE-2", 5),
+                ),
+                range(8),
+            )
+        )
+    assert store.stock("KETTLE-2") == (500, 5)
+
+
+async def test_concurrent_orders_against_the_same_stock(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)  # OVEN-9: 20 on hand; 8 orders of 4 need production for some
+    async with worker(env.client, task_queue, store):
+        handles = await asyncio.gather(*(
+            start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 4}))
+            for _ in range(8)
+        ))  # fmt: skip
+        for h in handles:
+            await deliver(h)
+            await pay(h)
+        results = await asyncio.gather(*(h.result() for h in handles))
+    assert [r.status for r in results] == ["paid"] * 8
+    produced = sum(b.payload["qty"] for b in store.bookings("production_receipt"))
+    assert produced == 12  # 32 ordered - 20 on hand
+    assert store.stock("OVEN-9") == (0, 0)
+    assert len(store.bookings("reservation")) == 8
+
+
+async def test_a_retried_reservation_reserves_once(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    real = OrderActivities(store).reserve_stock
+
+    async def lost_reply(arg: Any) -> Any:
+        out = await real(arg)
+        if activity.info().attempt == 1:
+            raise ConnectionError("worker lost after reserving")
+        return out
+
+    replace = {"reserve_stock": stand_in("reserve_stock", real, lost_reply)}
+    async with worker(env.client, task_queue, store, replace):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 7}))
+        await deliver(h)
+        await pay(h)
+        assert (await h.result()).status == "paid"
+    assert len(store.bookings("reservation")) == 1
+    assert store.stock("KETTLE-2") == (493, 0)  # 7 shipped, reserved exactly once
+
+
+async def test_the_same_order_twice_starts_one_process(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
+    order_id = new_id("ORD")
+    args = ["--order-id", order_id, "--customer", "C-TINY", "--line", "OVEN-9=1"]
+    async with worker(env.client, task_queue, store):
+        first = await run_module("starters.order", *args, env=cli)
+        assert first.code == 0, first
+        second = await run_module("starters.order", *args, env=cli)
+        assert second.code == 1
+        assert f"workflow {order_id} already exists; nothing started" in second.err
+        result = await env.client.get_workflow_handle(order_id).result()
+        assert result["status"] == "credit_refused"  # C-TINY's limit is 500
+        # Even once it has ended, the order id cannot start a second process.
+        third = await run_module("starters.order", *args, env=cli)
+    assert third.code == 1
+    assert "already exists" in third.err
+    bad = await run_module("starters.order", "--order-id", "X", "--customer", "C-ACME",
+                           "--line", "KETTLE-2", env=cli)  # fmt: skip
+    assert bad.code == 2
+    assert "--line 'KETTLE-2': expected SKU=QUANTITY" in bad.err
+
+
+async def test_batch_of_seeded_orders_runs_to_the_end(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    assert generate(5, 7, "b") == generate(5, 7, "b")  # the same seed, the same orders
+    assert generate(5, 7, "b") != generate(5, 8, "b")
+    cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
+                  VALUECHAIN_PAYMENT_TERMS_SECONDS="3600")  # fmt: skip
+    async with worker(env.client, task_queue, store):
+        ran = await run_module("starters.orders_batch", "--count", "6", "--seed", "3",
+                               "--prefix", new_id("b"), env=cli)  # fmt: skip
+    assert ran.code == 0, ran
+    assert "6/6 orders ended" in ran.err
+    assert "completed 6, failed 0, compensated 0" in ran.out
+    assert "orders/s" in ran.out
+
+
+async def test_collection_alone_continues_as_new_and_keeps_its_payments(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    now = datetime.now(UTC)
+    invoice = IssuedInvoice(number="INV-solo", order_id=new_id("solo"), customer="C-ACME",
+                            amount=Decimal("300.00"), issued_at=now,
+                            due_at=now + timedelta(hours=1))  # fmt: skip
+    inp = CollectionInput(
+        invoice=invoice,
+        context=run_context(task_queue),
+        dunning_every=timedelta(milliseconds=200),
+        continue_after_events=50,
+    )
+    async with worker(env.client, task_queue, store):
+        h = await env.client.start_workflow(Collection.run, inp, id=new_id("collection"),
+                                            task_queue=task_queue)  # fmt: skip
+        first = await h.execute_update(
+            Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("100.00"))
+        )
+        assert first.outstanding == Decimal("200.00")
+        # Reminders every 0.2 s grow the history past 50 events: it continues as new.
+        deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+        while (await h.describe()).run_id == h.result_run_id:
+            assert asyncio.get_running_loop().time() < deadline, "it never continued as new"
+            await asyncio.sleep(0.2)
+        with pytest.raises(WorkflowUpdateFailedError) as caught:
+            await h.execute_update(
+                Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("1.00"))
+            )
+        assert "payment P-a was already received" in str(caught.value.cause)
+        await h.execute_update(
+            Collection.record_payment, PaymentInput(payment_id="P-b", amount=Decimal("200.00"))
+        )
+        result = await h.result()
+    assert result.status == "paid"
+    assert result.runs >= 2
+    assert [p.payment_id for p in result.payments] == ["P-a", "P-b"]
+    assert result.reminders_sent >= 3
+    assert len(store.bookings("payment")) == 2
