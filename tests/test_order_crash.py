@@ -1,0 +1,76 @@
+"""A worker process killed (SIGKILL) in the middle of an order: a new worker picks the
+chain up where it was, the order completes, and nothing is booked twice."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import run_context, wait_for_state
+from tests.helpers.cli import ROOT, cli_env
+from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
+
+
+async def start_worker(
+    name: str, env_vars: dict[str, str], log: Path
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", f"workers.{name}", cwd=ROOT, env=env_vars,
+        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"),
+    )  # fmt: skip
+
+
+async def test_worker_killed_mid_chain(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    seeded(store)
+    notices = f"{task_queue}-notices"
+    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
+                       notifications_queue=notices)  # fmt: skip
+    log = tmp_path / "workers.log"
+    notifier = await start_worker("notifications", env_vars, log)
+    first = await start_worker("approvals", env_vars, log)
+    second = None
+    try:
+        clocks = FAST.model_copy(update={"production_lead_time": timedelta(seconds=3)})
+        inp = order_input(task_queue, {"KETTLE-2": 4, "FRIDGE-X": 1}, settings=clocks)
+        inp = inp.model_copy(update={"context": run_context(notices)})
+        h = await start_order(env.client, task_queue, inp)
+        stock = env.client.get_workflow_handle(f"{h.id}-stock_check")
+        await wait_for_state(stock, lambda s: s.stage == "in_production", "production")
+
+        first.send_signal(signal.SIGKILL)  # no goodbye: the worker just vanishes
+        assert await first.wait() == -signal.SIGKILL
+        second = await start_worker("approvals", env_vars, log)
+
+        await deliver(h)
+        await pay(h)
+        result = await h.result()
+    finally:
+        for proc in (notifier, first, second):
+            if proc is not None and proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                await proc.wait()
+
+    assert result.status == "paid"
+    booked = Counter(b.kind for b in store.bookings())
+    assert booked == Counter(
+        {
+            "reservation": 2,
+            "production_order": 1,
+            "production_receipt": 1,
+            "packing": 1,
+            "shipment": 1,
+            "invoice": 1,
+            "payment": 1,
+        }
+    )
+    assert store.stock("KETTLE-2") == (496, 0)
+    assert store.stock("FRIDGE-X") == (0, 0)
