@@ -33,12 +33,16 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
     for path in HISTORIES:
         first = json.loads(path.read_text())["events"][0]
         recorded.add(first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"])
-    assert len(recorded) == len(HUMAN_WORKFLOWS) == 13
+    assert len(recorded) == len(HUMAN_WORKFLOWS) == 27
     assert recorded == {
         "ExpenseReimbursement", "DocumentApproval", "BlogPublishing", "TimeOffRequest",
         "PurchaseApproval", "InvoiceApproval", "ComplaintTriage",
         "ComplianceReview", "SupportTicket",
         "MultiApproverSignOff", "ProposalReview", "ProductLaunch", "LaunchBranch",
+        "OrderToCash", "OrderEntry", "CreditCheck", "StockCheck", "PickPack",
+        "ShipmentPlanning", "Shipping", "Invoicing", "Collection",
+        "EmployeeOnboarding", "BackgroundCheck", "EquipmentProvisioning", "AccessSetup",
+        "Training",
     }  # fmt: skip
 
 

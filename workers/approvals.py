@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from activities.bookings import BookingActivities
+from activities.onboarding import OnboardingActivities
 from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from activities.support import SupportActivities
@@ -19,6 +20,7 @@ def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
         *OrderActivities(store).all(),
+        *OnboardingActivities(store).all(),
     ]
     return settings.approvals_queue, HUMAN_WORKFLOWS, activities
 

@@ -66,28 +66,20 @@ class ProductLaunch(ParallelWorkflow):
     @workflow.run
     async def run(self, input: LaunchInput) -> LaunchResult:
         req = input.request
-        launch_id = workflow.info().workflow_id
         self.begin(f"launch of {req.product} at {req.launch_at.isoformat()}", req.owner,
                    input.context)  # fmt: skip
         self.set_stage("preparing")
-        handles = {
-            b.name: await workflow.start_child_workflow(
-                LaunchBranch.run,
-                BranchInput(product=req.product, owner=req.owner, branch=b, context=self.context),
-                id=f"{launch_id}-{b.name}",
-            )
-            for b in req.branches
-        }
-
-        async def cancel(pending: list[str]) -> None:
-            for name in pending:
-                handles[name].cancel()
-
-        joined = await self.join(
-            {name: self.child_branch(name, handle) for name, handle in handles.items()},
+        joined, _ = await self.run_children(
+            {
+                b.name: (
+                    LaunchBranch.run,
+                    BranchInput(product=req.product, owner=req.owner, branch=b,
+                                context=self.context),
+                )
+                for b in req.branches
+            },
             JoinPolicy(mode="all", veto=True),
-            cancel,
-        )
+        )  # fmt: skip
         failed = {v.branch: v.comment for v in joined.verdicts if v.verdict == "rejected"}
         if failed:
             why = "; ".join(failed.values())

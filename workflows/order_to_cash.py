@@ -42,11 +42,11 @@ with workflow.unsafe.imports_passed_through():
         PaymentOutput,
         PlanInput,
         ShipInput,
-        StageOutcome,
         StockInput,
         UndoInput,
         UndoOutput,
     )
+    from valuechain.models.result import StageOutcome
 
 from workflows.human import HumanWorkflow
 from workflows.order_stages import (

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.join import JoinPolicy
     from valuechain.models.human import HumanStepSpec
     from valuechain.models.parallel import BranchVerdict, JoinResult
+    from valuechain.models.result import StageOutcome
 
 from workflows.human import HumanWorkflow
 
@@ -84,6 +85,37 @@ class ParallelWorkflow(HumanWorkflow):
             comment=decision.comment,
             at=workflow.now(),
         )
+
+    async def run_children(
+        self, children: dict[str, tuple[Any, Any]], policy: JoinPolicy
+    ) -> tuple[JoinResult, list[StageOutcome]]:
+        """Start a child workflow per branch (`name: (run method, input)`, id
+        `<this id>-<name>`), join them by `policy`, cancel those still running once the
+        outcome is certain; return the join and how and when each child ended."""
+        parent = workflow.info().workflow_id
+        started = workflow.now()
+        handles = {
+            name: await workflow.start_child_workflow(run, arg, id=f"{parent}-{name}")
+            for name, (run, arg) in children.items()
+        }
+
+        async def cancel(pending: list[str]) -> None:
+            for name in pending:
+                handles[name].cancel()
+
+        joined = await self.join(
+            {name: self.child_branch(name, handle) for name, handle in handles.items()},
+            policy,
+            cancel,
+        )
+        status = {"approved": "completed", "rejected": "failed", "closed": "cancelled"}
+        outcomes = [
+            StageOutcome(stage=v.branch, workflow_id=handles[v.branch].id,
+                         status=status[v.verdict], started_at=started,
+                         finished_at=v.at or workflow.now())
+            for v in joined.verdicts
+        ]  # fmt: skip
+        return joined, outcomes
 
     async def child_branch(
         self, name: str, handle: workflow.ChildWorkflowHandle[Any, Any]

@@ -9,6 +9,13 @@ from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
 from workflows.launch import LaunchBranch, ProductLaunch
+from workflows.onboarding import (
+    AccessSetup,
+    BackgroundCheck,
+    EmployeeOnboarding,
+    EquipmentProvisioning,
+    Training,
+)
 from workflows.order_stages import (
     Collection,
     CreditCheck,
@@ -49,4 +56,9 @@ HUMAN_WORKFLOWS: list[type] = [
     Shipping,
     Invoicing,
     Collection,
+    EmployeeOnboarding,
+    BackgroundCheck,
+    EquipmentProvisioning,
+    AccessSetup,
+    Training,
 ]

@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
+from activities.onboarding import OnboardingActivities
 from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from activities.support import SupportActivities
@@ -72,6 +73,7 @@ def worker(
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
         *OrderActivities(store).all(),
+        *OnboardingActivities(store).all(),
         NotifierActivities(store).notify,
     ]
     kept = [fn for fn in real if fn.__name__ not in replace]

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from valuechain.models.common import Model, RunContext
-from valuechain.models.result import RunResult
+from valuechain.models.result import RunResult, StageOutcome
 from valuechain.rules import DecisionTable
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -272,14 +272,6 @@ class OrderView(Model):
     cancelling: bool
     finished: bool
     accepting_payments: bool
-
-
-class StageOutcome(Model):
-    stage: str
-    workflow_id: str
-    status: str
-    started_at: datetime
-    finished_at: datetime
 
 
 class UndoInput(Model):

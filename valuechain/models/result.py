@@ -17,3 +17,13 @@ class RunResult(Model):
     @property
     def cycle_seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class StageOutcome(Model):
+    """How one workflow of a process ended, and when: a stage of an order, a branch."""
+
+    stage: str
+    workflow_id: str
+    status: str
+    started_at: datetime
+    finished_at: datetime

@@ -1,0 +1,55 @@
+"""Employee onboarding: background check, equipment and access in parallel, then training."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.parallel import JoinResult
+from valuechain.models.result import RunResult, StageOutcome
+
+
+class OnboardingRequest(Model):
+    employee: str = Field(pattern=NAME_PATTERN, description="the new hire's login name")
+    full_name: str = Field(min_length=1, max_length=200)
+    job_title: str = Field(min_length=1, max_length=200)
+    manager: str = Field(pattern=NAME_PATTERN)
+    start_date: date
+    equipment: list[str] = Field(default=["laptop", "phone", "badge"], min_length=1)
+    systems: list[str] = Field(default=["email", "chat", "hr-portal"], min_length=1)
+    courses: list[str] = Field(default=["security-basics", "code-of-conduct"], min_length=1)
+
+
+class OnboardingInput(Model):
+    request: OnboardingRequest
+    context: RunContext
+
+
+class OnboardingStepInput(Model):
+    """What each onboarding child workflow gets."""
+
+    request: OnboardingRequest
+    context: RunContext
+
+
+class OnboardingStepResult(RunResult):
+    status: Literal["done"]
+    references: list[str]
+
+
+class OnboardingResult(RunResult):
+    status: Literal["onboarded", "not_onboarded"]
+    employee: str
+    workflows: list[StageOutcome]  # each child workflow: how and when it ended
+    join: JoinResult
+    failed: dict[str, str]  # workflow -> why
+
+
+class OnboardingBookingInput(Model):
+    key: str
+    step: str
+    employee: str
+    items: list[str]
