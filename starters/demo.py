@@ -11,6 +11,7 @@ from typing import Any
 
 from temporalio.client import Client
 
+from starters.partners import settle
 from starters.people import decide, waiting_tasks
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, OpenTask
@@ -23,6 +24,7 @@ class Demo:
     kind: str
     starter: str  # module run as `python -m <starter>`
     args: list[str]
+    id_flag: str = "--workflow-id"  # an order's id is its workflow id
 
 
 def demos(run_no: int) -> list[Demo]:
@@ -47,6 +49,13 @@ def demos(run_no: int) -> list[Demo]:
         Demo("timeoff", "starters.timeoff", [
             "--employee", "ben", "--from", day, "--to", day, "--kind", "vacation",
         ]),
+        Demo("order", "starters.order", [
+            "--customer", "C-ACME", "--line", "KETTLE-2=12", "--line", "TOASTER-4=3",
+        ], id_flag="--order-id"),
+        Demo("onboarding", "starters.onboarding", [
+            "--employee", "nina", "--full-name", "Nina Berg", "--job-title", "Engineer",
+            "--manager", "maria", "--start-date", day,
+        ]),
     ]  # fmt: skip
 
 
@@ -66,7 +75,21 @@ DECISIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "add_images": lambda: {"decision": "done", "attachments": ["images/cover.png"]},
     "schedule": lambda: {"decision": "schedule", "scheduled_for": _now() + PUBLISH_DELAY},
     "manager_approval": lambda: {"decision": "approve"},
+    # employee onboarding
+    "submit": lambda: {"decision": "submitted"},
+    "hr_review": lambda: {"decision": "clear"},
+    "request": lambda: {"decision": "requested"},
+    "configure": lambda: {"decision": "configured"},
+    "deliver": lambda: {"decision": "delivered"},
+    "approve_permissions": lambda: {"decision": "approve"},
+    "security_audit": lambda: {"decision": "pass"},
 }
+
+
+def decision_for(step: str) -> dict[str, Any]:
+    if step.startswith("course_"):
+        return {"decision": "completed"}
+    return DECISIONS[step]()
 
 
 def pick_actor(task: OpenTask, roster: Roster) -> str:
@@ -87,7 +110,11 @@ async def act_as_people(
     say: Callable[[str], None] = print,
     limit: timedelta = timedelta(minutes=3),
 ) -> dict[str, Any]:
-    """Decide every step of the given runs as the demo people; return their results."""
+    """Decide every step of the given runs (and of their child workflows) as the demo
+    people, and settle the orders among them as carrier and bank; return their results."""
+    orders = [w for w in workflow_ids if w.startswith("demo-order-")]
+    settling = [asyncio.ensure_future(settle(client, order_id)) for order_id in orders]
+    workflow_ids = [w for w in workflow_ids if w not in orders]
     results: dict[str, Any] = {}
     deadline = _now() + limit
     pending = set(workflow_ids)
@@ -95,11 +122,12 @@ async def act_as_people(
         if _now() > deadline:
             raise TimeoutError(f"examples still running after {limit}: {sorted(pending)}")
         for waiting in await waiting_tasks(client, task_queue):
-            if waiting.workflow_id not in pending:
+            # A child workflow (an onboarding branch) is named after its parent.
+            if not any(waiting.workflow_id.startswith(w) for w in pending):
                 continue
             task = waiting.task
             actor = pick_actor(task, roster)
-            decision = DecisionInput(task_id=task.task_id, actor=actor, **DECISIONS[task.step]())
+            decision = DecisionInput(task_id=task.task_id, actor=actor, **decision_for(task.step))
             await decide(client, waiting.workflow_id, decision)
             say(f"  {actor} decided {decision.decision} on {waiting.workflow_id} {task.task_id}")
         for workflow_id in sorted(pending):
@@ -109,4 +137,9 @@ async def act_as_people(
                 pending.discard(workflow_id)
         if pending:
             await asyncio.sleep(0.5)  # people act on what they see; look again shortly
+    for order_id, settled in zip(orders, settling, strict=True):
+        outcome = await settled
+        if isinstance(outcome, BaseException):
+            raise RuntimeError(f"order {order_id} failed: {outcome}")
+        results[order_id] = outcome.model_dump(mode="json")
     return results

@@ -22,6 +22,8 @@ from typing import IO, Any
 
 from temporalio.testing import WorkflowEnvironment
 
+from activities.seed import seed_demo_data
+from activities.store import SystemOfRecord
 from starters.demo import act_as_people, demos
 from starters.people import waiting_tasks
 from valuechain import search
@@ -34,7 +36,7 @@ from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
 WORKERS = ["approvals", "notifications"]
-SUCCESS = {"paid", "approved", "published", "recorded"}
+SUCCESS = {"paid", "approved", "published", "recorded", "onboarded"}
 
 
 def say(message: str) -> None:
@@ -121,12 +123,13 @@ async def stop_workers(workers: list[Worker]) -> None:
 
 
 async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
+    seed_demo_data(SystemOfRecord(settings.effective_database_url))
     run_no = _next_run_no(settings.state_dir)
     ids = []
     for demo in demos(run_no):
         workflow_id = f"demo-{demo.kind}-{run_no}"
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", demo.starter, *demo.args, "--workflow-id", workflow_id,
+            sys.executable, "-m", demo.starter, *demo.args, demo.id_flag, workflow_id,
             "--json", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await proc.communicate()
@@ -157,6 +160,10 @@ async def show_waiting(settings: Settings) -> None:
         "  .venv/bin/python -m starters.people list\n"
         "  .venv/bin/python -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
         "  .venv/bin/python -m starters.people outbox\n"
+        "Be the carrier and the bank of the order:\n"
+        "  .venv/bin/python -m starters.order_events show <order-id>\n"
+        "  .venv/bin/python -m starters.order_events deliver <order-id>\n"
+        "  .venv/bin/python -m starters.order_events pay <order-id> --payment-id P-1\n"
         "Roles and people: valuechain/roster.toml. Stop everything with Ctrl-C."
     )
 

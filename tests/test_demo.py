@@ -32,10 +32,25 @@ async def test_examples_run_to_completion(
         ids = await launch_examples(settings, cli_env(address, task_queue, store.url))
         results = await act_as_people(env.client, task_queue, ids, load_roster(), said.append)
 
-    assert sorted(ids) == ["demo-blog-1", "demo-document-1", "demo-expense-1", "demo-timeoff-1"]
+    assert sorted(ids) == [
+        "demo-blog-1", "demo-document-1", "demo-expense-1", "demo-onboarding-1",
+        "demo-order-1", "demo-timeoff-1",
+    ]  # fmt: skip
     statuses = {workflow_id: result["status"] for workflow_id, result in results.items()}
     assert set(statuses.values()) <= SUCCESS
-    assert len(statuses) == 4
+    assert len(statuses) == 6
+    assert statuses["demo-order-1"] == "paid"
+    assert statuses["demo-onboarding-1"] == "onboarded"
     assert any("paul decided schedule on demo-blog-1" in line for line in said)
+    assert any("nina decided completed on demo-onboarding-1-training" in line for line in said)
     kinds = {b.kind for b in store.bookings()}
-    assert kinds == {"payout", "archive", "publication", "time_off"}
+    assert {
+        "payout",
+        "archive",
+        "publication",
+        "time_off",
+        "shipment",
+        "payment",
+        "accounts",
+        "course_enrollment",
+    } <= kinds

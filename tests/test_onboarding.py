@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, record_history, run_context, worker
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
-from workflows.onboarding import EmployeeOnboarding
+from workflows.onboarding import EmployeeOnboarding, Training
 
 
 async def start(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
@@ -49,12 +49,21 @@ async def test_onboarding_runs_three_workflows_then_training(
         await decide(training, "course_security_basics", "nina", "completed")
         await decide(training, "course_code_of_conduct", "nina", "completed")
         result = await h.result()
+        trained = await env.client.get_workflow_handle_for(
+            Training.run, f"{h.id}-training"
+        ).result()
         await record_history(h, "onboarding")
         for name in ("background_check", "equipment", "access", "training"):
             await record_history(child(env, h, name), f"onboarding-{name}")
 
     assert result.status == "onboarded"
     assert [w.stage for w in result.workflows][-1] == "training"
+    # Each course was completed by the new hire, none closed for them.
+    courses = [(s.step, s.actor, s.decision) for s in trained.steps if s.performer == "human"]
+    assert sorted(courses) == [
+        ("course_code_of_conduct", "nina", "completed"),
+        ("course_security_basics", "nina", "completed"),
+    ]
     assert {w.stage: w.status for w in result.workflows} == {
         "background_check": "completed", "equipment": "completed", "access": "completed",
         "training": "completed",

@@ -134,17 +134,25 @@ class Training(ParallelWorkflow):
                                    items=req.courses),
             f"assign {', '.join(req.courses)}",
         )  # fmt: skip
-        await self.decide_in_parallel(
+        joined = await self.decide_in_parallel(
             [
                 self.spec(
-                    f"course_{course.replace('-', '_')}", "trainee", ["completed"],
-                    escalate_to="hr_lead", assignee=req.employee,
-                    four_eyes=False, stage="training", summary=f"complete {course}",
+                    f"course_{course.replace('-', '_')}",
+                    "trainee",
+                    ["completed"],
+                    escalate_to="hr_lead",
+                    assignee=req.employee,
+                    four_eyes=False,
+                    stage="training",
+                    summary=f"complete {course}",
                 )
                 for course in req.courses
             ],
             JoinPolicy(mode="all"),
-        )  # fmt: skip
+            yes="completed",
+        )
+        if joined.outcome != "approved":  # only "completed" is offered: cannot happen
+            raise ApplicationError(f"training ended {joined.outcome}", non_retryable=True)
         return await self.finish(OnboardingStepResult, "done", "all courses completed",
                                  references=[out.reference])  # fmt: skip
 

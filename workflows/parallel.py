@@ -60,24 +60,25 @@ class ParallelWorkflow(HumanWorkflow):
         return JoinResult(outcome=outcome, policy=policy.describe(len(tasks)), verdicts=verdicts)
 
     async def decide_in_parallel(
-        self, specs: list[HumanStepSpec], policy: JoinPolicy
+        self, specs: list[HumanStepSpec], policy: JoinPolicy, yes: str = "approve"
     ) -> JoinResult:
-        """One human step per spec, all open at once, joined by `policy`; pending people
-        are told the decision is closed once the outcome is certain."""
+        """One human step per spec, all open at once, joined by `policy`; the decision
+        `yes` approves a branch, any other rejects it. Pending people are told the
+        decision is closed once the outcome is certain."""
 
         async def close(pending: list[str]) -> None:
             await self.close_open_tasks("the outcome is already decided")
 
         return await self.join(
-            {spec.step: self._human_branch(spec) for spec in specs}, policy, close
+            {spec.step: self._human_branch(spec, yes) for spec in specs}, policy, close
         )
 
-    async def _human_branch(self, spec: HumanStepSpec) -> BranchVerdict:
+    async def _human_branch(self, spec: HumanStepSpec, yes: str) -> BranchVerdict:
         decision = await self.human_step(spec)
         if decision.actor == "system" and decision.decision == "closed":
             verdict = "closed"
         else:
-            verdict = "approved" if decision.decision == "approve" else "rejected"
+            verdict = "approved" if decision.decision == yes else "rejected"
         return BranchVerdict(
             branch=spec.step,
             verdict=verdict,
