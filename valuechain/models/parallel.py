@@ -23,7 +23,8 @@ class BranchVerdict(Model):
 class JoinResult(Model):
     outcome: Literal["approved", "rejected"]
     policy: str
-    verdicts: list[BranchVerdict]  # in the order the branches ended
+    # In the order the workflow saw the branches end (those ending together: branch order).
+    verdicts: list[BranchVerdict]
 
     @property
     def closed(self) -> list[str]:
