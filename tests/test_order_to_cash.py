@@ -11,13 +11,29 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, open_task, record_history, wait_for_state, worker
+from tests.helpers import (
+    decide,
+    listed,
+    new_id,
+    open_task,
+    record_history,
+    run_context,
+    wait_for_state,
+    worker,
+)
 from tests.helpers.orders import (
     FAST,
+    SHIPMENT_TABLE,
     deliver,
     order_input,
     pay,
@@ -25,9 +41,16 @@ from tests.helpers.orders import (
     start_order,
     wait_order,
 )
-from valuechain.models.orders import CancelInput, DeliveryInput, PaymentInput
+from valuechain.models.orders import (
+    CancelInput,
+    CreditInput,
+    DeliveryInput,
+    OrderEntryInput,
+    PaymentInput,
+    PlanInput,
+)
 from workflows.human import HumanWorkflow
-from workflows.order_stages import StockCheck
+from workflows.order_stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
 from workflows.order_to_cash import OrderToCash
 
 STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_planning",
@@ -247,3 +270,70 @@ async def test_cancel_at_each_stage_undoes_what_was_done(
     for sku, levels in before.items():
         assert store.stock(sku) == levels, sku
     assert store.exposure("C-ACME") == 0
+
+
+async def test_a_stage_failing_for_good_undoes_and_fails_the_order(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    before = store.stock("KETTLE-2")
+
+    @activity.defn(name="pack_order")
+    async def broken_packer(_: Any) -> None:
+        raise ApplicationError("conveyor 3 is down for a week", type="PackingFailed",
+                               non_retryable=True)  # fmt: skip
+
+    async with worker(env.client, task_queue, store, {"pack_order": broken_packer}):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 6}))
+        with pytest.raises(WorkflowFailureError) as caught:
+            await h.result()
+    failure = caught.value.cause
+    assert isinstance(failure, ApplicationError)
+    assert failure.type == "PackingFailed"
+    assert f"order {h.id} failed at pick_pack" in failure.message
+    assert "undone: released 6 x KETTLE-2" in failure.message
+    assert store.stock("KETTLE-2") == before  # the reservation was released
+    assert [b.kind for b in store.bookings(subject=h.id)] == [
+        "reservation", "reservation_release",
+    ]  # fmt: skip
+
+
+async def test_an_order_and_its_stages_are_listed_by_order_id(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    async with worker(env.client, task_queue, store):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
+        await wait_order(h, lambda v: v.shipment is not None, "shipping")
+        query = f'OrderId="{h.id}" AND CustomerId="C-ACME" AND ExecutionStatus="Running"'
+        # The process and its shipping stage, both running.
+        assert set(await listed(env.client, query, at_least=2)) == {h.id, f"{h.id}-shipping"}
+        totals = await listed(env.client, f'WorkflowId="{h.id}" AND OrderTotal = 49.9')
+        assert totals == [h.id]
+        await h.terminate("test done")
+
+
+async def test_stages_run_alone(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    request = order_input(task_queue, {"OVEN-9": 2}).request
+    ctx = run_context(task_queue)
+    async with worker(env.client, task_queue, store):
+        entered = await env.client.execute_workflow(
+            OrderEntry.run, OrderEntryInput(request=request, context=ctx),
+            id=new_id("entry"), task_queue=task_queue,
+        )  # fmt: skip
+        credit = await env.client.execute_workflow(
+            CreditCheck.run, CreditInput(order=entered.order, context=ctx),
+            id=new_id("credit"), task_queue=task_queue,
+        )  # fmt: skip
+        plan = await env.client.execute_workflow(
+            ShipmentPlanning.run,
+            PlanInput(order=entered.order, context=ctx, table=SHIPMENT_TABLE),
+            id=new_id("plan"), task_queue=task_queue,
+        )  # fmt: skip
+    assert (entered.order.total, entered.order.weight_kg) == (Decimal("1798.00"), Decimal("76.0"))
+    assert credit.status == "approved"
+    assert (plan.mode, plan.rule) == ("land", "land")
+    assert store.bookings() == []  # none of these three books anything

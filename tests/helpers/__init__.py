@@ -162,16 +162,17 @@ async def until_idle(handle: WorkflowHandle[Any, Any], held_activity: str = "") 
     raise AssertionError(f"{handle.id} did not settle on a timer")
 
 
-async def listed(client: Client, query: str) -> list[str]:
-    """Workflow ids `query` lists, once it lists any: visibility is eventually consistent,
-    so this polls until the limit and fails saying which query found nothing."""
+async def listed(client: Client, query: str, at_least: int = 1) -> list[str]:
+    """Workflow ids `query` lists, once it lists `at_least` of them: visibility is
+    eventually consistent, so this polls until the limit and fails naming the query."""
     deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    found: list[str] = []
     while asyncio.get_running_loop().time() < deadline:
         found = [w.id async for w in client.list_workflows(query)]
-        if found:
+        if len(found) >= at_least:
             return found
         await asyncio.sleep(0.2)
-    raise AssertionError(f"no workflow listed by {query}")
+    raise AssertionError(f"{query} listed {found}, wanted at least {at_least}")
 
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
