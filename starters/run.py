@@ -193,7 +193,9 @@ async def main_async(auto: bool, settings: Settings) -> int:
             say("\nresults:")
             for workflow_id, result in results.items():
                 status = result.get("status")
-                say(f"  {workflow_id}: {status} ({len(result.get('steps', []))} steps)")
+                # A process's record is its stages or workflows; a workflow's, its steps.
+                part = next(k for k in ("stages", "workflows", "steps") if k in result)
+                say(f"  {workflow_id}: {status} ({len(result[part])} {part})")
                 if status not in SUCCESS:
                     code = 1
         else:
