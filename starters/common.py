@@ -85,6 +85,7 @@ async def _start(
     workflow_id: str,
     args: argparse.Namespace,
     reuse: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    task_queue: str | None = None,
 ) -> int:
     try:
         client: Client = await connect(settings)
@@ -95,7 +96,7 @@ async def _start(
             run,
             arg,
             id=workflow_id,
-            task_queue=settings.approvals_queue,
+            task_queue=task_queue or settings.approvals_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=reuse,
         )
@@ -122,6 +123,7 @@ def start(
     kind: str,
     data: Callable[[Settings], dict[str, Any]] | None = None,
     id_of: Callable[[Any], str] | None = None,
+    queue_of_orders: bool = False,
 ) -> int:
     """Validate everything, then start the workflow; exit 2 before any side effect.
     `data` loads what else the input carries (a decision table, a state machine);
@@ -140,7 +142,8 @@ def start(
         workflow_id = args.workflow_id or f"{kind}-{uuid.uuid4().hex[:12]}"
         reuse = WorkflowIDReusePolicy.ALLOW_DUPLICATE
     arg = input_model(request=request, context=context, **extra)
-    return asyncio.run(_start(settings, run, arg, workflow_id, args, reuse))
+    queue = settings.orders_queue if queue_of_orders else None
+    return asyncio.run(_start(settings, run, arg, workflow_id, args, reuse, queue))
 
 
 def policy_flags(p: argparse.ArgumentParser) -> None:

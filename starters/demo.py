@@ -104,7 +104,7 @@ def pick_actor(task: OpenTask, roster: Roster) -> str:
 
 async def act_as_people(
     client: Client,
-    task_queue: str,
+    task_queues: list[str],
     workflow_ids: list[str],
     roster: Roster,
     say: Callable[[str], None] = print,
@@ -121,7 +121,7 @@ async def act_as_people(
     while pending:
         if _now() > deadline:
             raise TimeoutError(f"examples still running after {limit}: {sorted(pending)}")
-        for waiting in await waiting_tasks(client, task_queue):
+        for waiting in await waiting_tasks(client, task_queues):
             # A child workflow (an onboarding branch) is named after its parent.
             if not any(waiting.workflow_id.startswith(w) for w in pending):
                 continue

@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             "settings": o2c_settings(settings),
         },
         id_of=lambda request: request.order_id,
+        queue_of_orders=True,
     )  # fmt: skip
 
 

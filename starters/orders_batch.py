@@ -95,7 +95,7 @@ async def run_batch(
                     OrderToCash.run,
                     OrderToCashInput(request=order, context=context, shipment_table=table,
                                      settings=clocks),
-                    id=order.order_id, task_queue=settings.approvals_queue,
+                    id=order.order_id, task_queue=settings.orders_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 )  # fmt: skip

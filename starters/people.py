@@ -43,15 +43,16 @@ class Waiting:
 
 async def waiting_tasks(
     client: Client,
-    task_queue: str,
+    task_queues: list[str],
     role: str | None = None,
     person: str | None = None,
     roster: Roster | None = None,
 ) -> list[Waiting]:
-    """Open human tasks of running workflows on `task_queue`, optionally only those a
+    """Open human tasks of running workflows on `task_queues`, optionally only those a
     role or a person (per `roster`) can take."""
     found: list[Waiting] = []
-    query = f'ExecutionStatus="Running" AND TaskQueue="{task_queue}"'
+    queues = " OR ".join(f'TaskQueue="{q}"' for q in task_queues)
+    query = f'ExecutionStatus="Running" AND ({queues})'
     async for execution in client.list_workflows(query):
         handle = client.get_workflow_handle(execution.id)
         try:
@@ -122,7 +123,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.command == "list":
         roster = load_roster(settings.roster_file) if args.person else None
-        rows = await waiting_tasks(client, settings.approvals_queue, args.role, args.person, roster)
+        rows = await waiting_tasks(client, settings.human_queues, args.role, args.person, roster)
         _print_waiting(rows)
         return 0
 

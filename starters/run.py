@@ -35,7 +35,7 @@ from valuechain.process import exit_process
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
-WORKERS = ["approvals", "notifications"]
+WORKERS = ["approvals", "orders", "notifications"]
 SUCCESS = {"paid", "approved", "published", "recorded", "onboarded"}
 
 
@@ -96,15 +96,23 @@ async def start_workers(settings: Settings, env: dict[str, str]) -> list[Worker]
     logs = settings.state_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     workers = []
-    for name in WORKERS:
+    for i, name in enumerate(WORKERS):
         log_path = logs / f"{name}.log"
+        # One host, several workers: each its own metrics and health port.
+        ports = {
+            "VALUECHAIN_METRICS_PORT": str(
+                settings.metrics_port + i if settings.metrics_port else 0
+            ),
+            "VALUECHAIN_HEALTH_PORT": str(settings.health_port + i if settings.health_port else 0),
+        }
         # Opening a local log file is instant; it stays open for the worker's life.
         log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"workers.{name}", env=env, stdout=log, stderr=log
+            sys.executable, "-m", f"workers.{name}", env={**env, **ports}, stdout=log, stderr=log
         )
         workers.append(Worker(name, proc, log_path, log))
-        say(f"started worker {name} (pid {proc.pid}, log {log_path})")
+        health = ports["VALUECHAIN_HEALTH_PORT"]
+        say(f"started worker {name} (pid {proc.pid}, log {log_path}, health :{health}/health)")
     return workers
 
 
@@ -148,7 +156,7 @@ async def show_waiting(settings: Settings) -> None:
     deadline = asyncio.get_running_loop().time() + 10
     rows: list[Any] = []
     while asyncio.get_running_loop().time() < deadline and not rows:
-        rows = await waiting_tasks(client, settings.approvals_queue)
+        rows = await waiting_tasks(client, settings.human_queues)
         if not rows:
             await asyncio.sleep(0.5)  # visibility lags a moment behind new workflows
     say("\nWaiting for people:")
@@ -188,7 +196,7 @@ async def main_async(auto: bool, settings: Settings) -> int:
             say("\nacting as the people (auto mode):")
             client = await connect(settings)
             results = await act_as_people(
-                client, settings.approvals_queue, ids, load_roster(settings.roster_file), say
+                client, settings.human_queues, ids, load_roster(settings.roster_file), say
             )
             say("\nresults:")
             for workflow_id, result in results.items():

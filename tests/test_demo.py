@@ -24,13 +24,14 @@ async def test_examples_run_to_completion(
         temporal_address=address,
         approvals_queue=task_queue,
         notifications_queue=task_queue,
+        orders_queue=task_queue,
         state_dir=tmp_path,
         database_url=store.url,
     )
     said: list[str] = []
     async with worker(env.client, task_queue, store):
         ids = await launch_examples(settings, cli_env(address, task_queue, store.url))
-        results = await act_as_people(env.client, task_queue, ids, load_roster(), said.append)
+        results = await act_as_people(env.client, [task_queue], ids, load_roster(), said.append)
 
     assert sorted(ids) == [
         "demo-blog-1", "demo-document-1", "demo-expense-1", "demo-onboarding-1",

@@ -36,7 +36,7 @@ async def test_worker_killed_mid_chain(
                        notifications_queue=notices)  # fmt: skip
     log = tmp_path / "workers.log"
     notifier = await start_worker("notifications", env_vars, log)
-    first = await start_worker("approvals", env_vars, log)
+    first = await start_worker("orders", env_vars, log)
     second = None
     try:
         clocks = FAST.model_copy(update={"production_lead_time": timedelta(seconds=3)})
@@ -48,7 +48,7 @@ async def test_worker_killed_mid_chain(
 
         first.send_signal(signal.SIGKILL)  # no goodbye: the worker just vanishes
         assert await first.wait() == -signal.SIGKILL
-        second = await start_worker("approvals", env_vars, log)
+        second = await start_worker("orders", env_vars, log)
 
         await deliver(h)
         await pay(h)

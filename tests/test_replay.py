@@ -18,7 +18,7 @@ from valuechain.converter import DATA_CONVERTER
 from valuechain.models.expense import ExpenseInput, ExpenseResult
 from valuechain.models.human import DecisionInput, HumanStepSpec
 from workflows.expense import ExpenseReimbursement
-from workflows.registry import HUMAN_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -33,7 +33,7 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
     for path in HISTORIES:
         first = json.loads(path.read_text())["events"][0]
         recorded.add(first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"])
-    assert len(recorded) == len(HUMAN_WORKFLOWS) == 27
+    assert len(recorded) == len(ALL_WORKFLOWS) == 27
     assert recorded == {
         "ExpenseReimbursement", "DocumentApproval", "BlogPublishing", "TimeOffRequest",
         "PurchaseApproval", "InvoiceApproval", "ComplaintTriage",
@@ -48,7 +48,7 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem.split("@")[0])
 async def test_history_replays(path: Path) -> None:
-    replayer = Replayer(workflows=HUMAN_WORKFLOWS, data_converter=DATA_CONVERTER)
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(load(path))
 
 

@@ -55,6 +55,9 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(
         assert line["workflow_id"] == workflow_id, line
         assert line["run_id"] == run_id, line
         assert line.get("step"), line
+        assert line["task_queue"] in (task_queue, notices), line
+        if line["logger"] == "temporalio.activity":
+            assert line["activity"], line
     events = [line["event"] for line in ours]
     assert any("escalated" not in e and "decided approve on manager_review-1" in e for e in events)
     assert any(e.startswith("payout booked as ") for e in events)

@@ -22,6 +22,7 @@ def _lift_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, 
         event.setdefault("workflow_id", wf.get("workflow_id"))
         event.setdefault("run_id", wf.get("run_id"))
         event.setdefault("workflow_type", wf.get("workflow_type"))
+        event.setdefault("task_queue", wf.get("task_queue"))
     act = event.pop("temporal_activity", None)
     if isinstance(act, dict):
         event.setdefault("workflow_id", act.get("workflow_id"))

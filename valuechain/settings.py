@@ -25,6 +25,7 @@ class Settings:
     namespace: str = "default"
     approvals_queue: str = "valuechain-approvals"
     notifications_queue: str = "valuechain-notifications"
+    orders_queue: str = "valuechain-orders"
     state_dir: Path = Path(".valuechain")
     database_url: str = ""  # empty: a SQLite file in state_dir
     roster_file: str = ""  # empty: the roster shipped with the package
@@ -41,6 +42,10 @@ class Settings:
     retry_backoff: float = 2.0
     retry_max_interval_seconds: float = 60.0
     retry_max_attempts: int = 10
+    shutdown_grace_seconds: float = 30.0
+    listen_host: str = "127.0.0.1"  # where metrics and health listen (0.0.0.0 in containers)
+    metrics_port: int = 9464  # 0: no metrics endpoint
+    health_port: int = 8081  # 0: no health endpoint
     log_format: str = "console"
     log_level: str = "INFO"
     ui_port: int = 8233
@@ -48,6 +53,11 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.state_dir / 'records.db').resolve()}"
+
+    @property
+    def human_queues(self) -> list[str]:
+        """The queues whose workflows have human steps (collections is an order's)."""
+        return [self.approvals_queue, self.orders_queue]
 
     @property
     def human_due(self) -> timedelta:
@@ -85,7 +95,10 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{env_var(name)} must be greater than 0")
-        for name in ("production_lead_seconds", "delivery_grace_seconds"):
+        for name in ("metrics_port", "health_port"):
+            if not 0 <= getattr(self, name) <= 65535:
+                raise SettingsError(f"{env_var(name)} must be a port number (0 to turn it off)")
+        for name in ("production_lead_seconds", "delivery_grace_seconds", "shutdown_grace_seconds"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{env_var(name)} must be 0 or more")
         if self.retry_backoff < 1:

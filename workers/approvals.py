@@ -1,4 +1,4 @@
-"""The approvals worker: the human-step workflows and the bookings they make."""
+"""The approvals worker: the workflows people take part in, and their activities."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from activities.bookings import BookingActivities
 from activities.onboarding import OnboardingActivities
-from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from activities.support import SupportActivities
 from valuechain.settings import Settings
@@ -19,7 +18,6 @@ def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type
     activities = [
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
-        *OrderActivities(store).all(),
         *OnboardingActivities(store).all(),
     ]
     return settings.approvals_queue, HUMAN_WORKFLOWS, activities

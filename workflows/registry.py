@@ -1,4 +1,4 @@
-"""Every workflow type the approvals worker runs (and the replay test checks)."""
+"""Which worker runs which workflow types (the replay test checks them all)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from workflows.signoff import MultiApproverSignOff
 from workflows.ticket import SupportTicket
 from workflows.timeoff import TimeOffRequestWorkflow
 
+# The approvals worker: every workflow people take part in.
 HUMAN_WORKFLOWS: list[type] = [
     ExpenseReimbursement,
     DocumentApproval,
@@ -47,6 +48,15 @@ HUMAN_WORKFLOWS: list[type] = [
     ProposalReview,
     ProductLaunch,
     LaunchBranch,
+    EmployeeOnboarding,
+    BackgroundCheck,
+    EquipmentProvisioning,
+    AccessSetup,
+    Training,
+]
+
+# The orders worker: order-to-cash and its stages (children run on their parent's queue).
+ORDER_WORKFLOWS: list[type] = [
     OrderToCash,
     OrderEntry,
     CreditCheck,
@@ -56,9 +66,6 @@ HUMAN_WORKFLOWS: list[type] = [
     Shipping,
     Invoicing,
     Collection,
-    EmployeeOnboarding,
-    BackgroundCheck,
-    EquipmentProvisioning,
-    AccessSetup,
-    Training,
 ]
+
+ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]

@@ -28,7 +28,7 @@ from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.runcontext import load_roster
 from workflows.human import HumanWorkflow
-from workflows.registry import HUMAN_WORKFLOWS
+from workflows.registry import ALL_WORKFLOWS
 
 LONG = timedelta(hours=1)
 WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
@@ -80,7 +80,7 @@ def worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=HUMAN_WORKFLOWS,
+        workflows=ALL_WORKFLOWS,
         activities=[*kept, *replace.values()],
     )
 

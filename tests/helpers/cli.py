@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,15 +27,24 @@ def cli_env(
     **extra: str,
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VALUECHAIN_")}
+    # Several workers run at once in tests: no fixed ports unless a test asks.
+    env.update(VALUECHAIN_METRICS_PORT="0", VALUECHAIN_HEALTH_PORT="0")
     env.update(
         VALUECHAIN_TEMPORAL_ADDRESS=address,
         VALUECHAIN_APPROVALS_QUEUE=task_queue,
+        VALUECHAIN_ORDERS_QUEUE=task_queue,
         VALUECHAIN_NOTIFICATIONS_QUEUE=notifications_queue or task_queue,
         VALUECHAIN_DATABASE_URL=database_url,
         VALUECHAIN_LOG_FORMAT="json",
         **extra,
     )
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 async def run_module(module: str, *args: str, env: dict[str, str]) -> Ran:

@@ -1,0 +1,148 @@
+"""Worker services: a graceful stop that loses no work, a second signal that stops at
+once, and the metrics and health endpoints a deployment scrapes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.notifier import NotifierActivities
+from activities.store import SystemOfRecord
+from tests.helpers import WAIT_LIMIT, decide, run_context, worker
+from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import ROOT, cli_env, free_port
+
+
+async def spawn(module: str, env_vars: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", module, cwd=ROOT, env=env_vars,
+        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"),
+    )  # fmt: skip
+
+
+async def until_logged(log: Path, text: str) -> None:
+    """Wait for a worker to log `text` (it is in another process: its log is all we see)."""
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    while text not in await asyncio.to_thread(log.read_text):
+        assert asyncio.get_running_loop().time() < deadline, f"never logged {text!r}"
+        await asyncio.sleep(0.1)
+
+
+async def get(url: str) -> tuple[int, str]:
+    def fetch() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    return await asyncio.to_thread(fetch)
+
+
+async def expense_at_payout(env: WorkflowEnvironment, task_queue: str, notices: str) -> Any:
+    case = CASES[0]
+    handle: WorkflowHandle[Any, Any] = await start_case(
+        env.client, case, task_queue, run_context(notices)
+    )
+    for step in case.happy_path:
+        await decide(handle, step.step, step.actor, step.decision, **step.fields)
+    return handle
+
+
+async def test_sigterm_mid_activity_loses_no_work(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    notices = f"{task_queue}-notices"
+    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
+                       notifications_queue=notices, VALUECHAIN_SHUTDOWN_GRACE_SECONDS="30",
+                       SLOW_PAYOUT_SECONDS="3")  # fmt: skip
+    log = tmp_path / "worker.log"
+    notifier = await spawn("workers.notifications", env_vars, tmp_path / "notices.log")
+    slow = await spawn("tests.helpers.slow_worker", env_vars, log)
+    try:
+        handle = await expense_at_payout(env, task_queue, notices)
+        await until_logged(log, "slow payout started")
+        slow.send_signal(signal.SIGTERM)  # mid-payout
+        # The stopping worker finishes the payout; a fresh one carries the workflow on.
+        async with worker(env.client, task_queue, store):
+            assert await asyncio.wait_for(slow.wait(), timeout=WAIT_LIMIT) == 0
+            result = await handle.result()
+    finally:
+        for proc in (slow, notifier):
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+                await proc.wait()
+    text = log.read_text()
+    assert text.count("slow payout started") == 1  # finished, not cut off and retried
+    assert "payout booked as" in text
+    assert "worker stopped" in text
+    assert result.status == "paid"
+    assert [b.kind for b in store.bookings()] == ["payout"]
+
+
+async def test_a_second_signal_stops_at_once(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    notices = f"{task_queue}-notices"
+    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
+                       notifications_queue=notices, VALUECHAIN_SHUTDOWN_GRACE_SECONDS="60",
+                       SLOW_PAYOUT_SECONDS="60")  # fmt: skip
+    log = tmp_path / "worker.log"
+    slow = await spawn("tests.helpers.slow_worker", env_vars, log)
+    notifier = Worker(env.client, task_queue=notices,
+                      activities=[NotifierActivities(store).notify])  # fmt: skip
+    try:
+        async with notifier:
+            await expense_at_payout(env, task_queue, notices)
+            await until_logged(log, "slow payout started")
+        slow.send_signal(signal.SIGTERM)
+        await until_logged(log, "stopping gracefully")
+        slow.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(slow.wait(), timeout=10)  # not the 60 s grace
+    finally:
+        if slow.returncode is None:
+            slow.kill()
+            await slow.wait()
+    assert code == 1
+    assert "second signal: stopping at once" in log.read_text()
+
+
+async def test_metrics_and_health_endpoints(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    metrics, health = free_port(), free_port()
+    env_vars = cli_env(
+        env.client.service_client.config.target_host,
+        task_queue,
+        store.url,
+        VALUECHAIN_METRICS_PORT=str(metrics),
+        VALUECHAIN_HEALTH_PORT=str(health),
+    )
+    log = tmp_path / "worker.log"
+    proc = await spawn("workers.orders", env_vars, log)
+    try:
+        await until_logged(log, "worker started")
+        code, body = await get(f"http://127.0.0.1:{health}/health")
+        assert code == 200, body
+        assert json.loads(body) == {"worker": "orders", "task_queue": task_queue,
+                                    "connected": True, "polling": True}  # fmt: skip
+        code, text = await get(f"http://127.0.0.1:{metrics}/metrics")
+        assert code == 200
+        names = {line.split("{")[0].split(" ")[0] for line in text.splitlines()
+                 if line.startswith("temporal_")}  # fmt: skip
+        assert any(name.startswith("temporal_worker_task_slots") for name in names), names
+        missing, _ = await get(f"http://127.0.0.1:{health}/nope")
+        assert missing == 404
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await proc.wait() == 0
