@@ -1,4 +1,4 @@
-# The Valuechain image: every worker and starter; the command picks which.
+# The Valuechain image: every worker service and starter; the command picks which.
 FROM python:3.11.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,8 +13,11 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY workers ./workers
 COPY starters ./starters
+# This installs the project itself; pyproject.toml bounds its dependencies.
+# hadolint ignore=DL3013
 RUN pip install ".[postgres]" \
     && useradd --create-home --uid 10001 valuechain
 
-USER valuechain
+USER 10001
+EXPOSE 9464 8081
 CMD ["python", "-m", "workers.approvals"]

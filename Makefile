@@ -25,6 +25,7 @@ run: temporal
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,7 +34,8 @@ typecheck: $(STAMP)
 # CI installs it, elsewhere the check says how to get it.
 compose-check:
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose -f docker-compose.yml --profile starters config -q \
+		docker-compose -f docker-compose.yml --profile cluster --profile laptop \
+			--profile starters config -q \
 		&& echo "docker-compose.yml: valid"; \
 	else \
 		echo "docker-compose.yml: not checked, no docker-compose here (apt-get install docker-compose)"; \
