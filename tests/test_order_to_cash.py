@@ -310,6 +310,11 @@ async def test_an_order_and_its_stages_are_listed_by_order_id(
         assert set(await listed(env.client, query, at_least=2)) == {h.id, f"{h.id}-shipping"}
         totals = await listed(env.client, f'WorkflowId="{h.id}" AND OrderTotal = 49.9')
         assert totals == [h.id]
+        # What a person sees in the Web UI: the memo's one line and each stage's summary.
+        memo = await (await h.describe()).memo_value("summary")
+        assert memo == f"order {h.id} for C-ACME, total 49.90; stage shipping"
+        shipping = await env.client.get_workflow_handle(f"{h.id}-shipping").describe()
+        assert await shipping.static_summary() == f"shipping of order {h.id}"
         await h.terminate("test done")
 
 

@@ -55,6 +55,11 @@ async def test_expense_send_back_then_finance_rejects(
         assert state.open_tasks[0].opened_at >= state.steps[0].closed_at
         assert trail(state) == [("manager_review", "maria", "send_back")]
         assert state.steps[0].comment == "add the hotel receipt"
+        memo = await (await h.describe()).memo_value("summary")
+        assert memo == (
+            "expense 125.50 USD (travel) for alice; stage employee_revision;"
+            " waiting on employee"
+        )
         await decide(h, "employee_revision", "alice", "resubmit", attachments=["hotel.pdf"])
         await decide(h, "manager_review", "maria", "approve")
         await decide(h, "finance_approval", "fiona", "reject", comment="over the travel policy")

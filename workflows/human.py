@@ -71,6 +71,7 @@ class HumanWorkflow:
         self._run = _RunState()
         self._context: RunContext | None = None
         self._stage = "start"
+        self._memo = ""
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -100,6 +101,16 @@ class HumanWorkflow:
         workflow.upsert_search_attributes(
             [search.STAGE.value_set(self._stage), search.WAITING_ROLE.value_set(waiting)]
         )
+        line = self.summary_line()
+        if waiting:
+            line += f"; waiting on {', '.join(waiting)}"
+        if line != self._memo:  # a memo change is a history event: only when it changes
+            self._memo = line
+            workflow.upsert_memo({"summary": line})
+
+    def summary_line(self) -> str:
+        """The one line the Web UI shows for this run (its memo): what and where."""
+        return f"{self._run.subject}; stage {self._stage}"
 
     @property
     def requester(self) -> str:

@@ -88,6 +88,8 @@ class OrderToCash(HumanWorkflow):
         self._invoice: IssuedInvoice | None = None
         self._payments: list[PaymentInput] = []
         self._finished = False
+        self._customer = ""
+        self._total: Decimal | None = None
 
     # -- outside events ---------------------------------------------------------------
 
@@ -133,6 +135,10 @@ class OrderToCash(HumanWorkflow):
         if self._cancel is not None:
             raise ValueError(f"the order is already being cancelled: {self._cancel.reason}")
 
+    def summary_line(self) -> str:
+        total = f", total {self._total}" if self._total is not None else ""
+        return f"order {workflow.info().workflow_id} for {self._customer}{total}; stage {self._at}"
+
     @workflow.query
     def order(self) -> OrderView:
         return OrderView(
@@ -168,6 +174,7 @@ class OrderToCash(HumanWorkflow):
     async def run(self, input: OrderToCashInput) -> OrderToCashResult:
         req, cfg, ctx = input.request, input.settings, input.context
         order_id = workflow.info().workflow_id
+        self._customer = req.customer
         self.begin(f"order {req.order_id} from {req.customer}", req.customer, ctx)
         workflow.upsert_search_attributes(
             [search.ORDER_ID.value_set(req.order_id), search.CUSTOMER_ID.value_set(req.customer)]
@@ -187,7 +194,10 @@ class OrderToCash(HumanWorkflow):
             self._at = name
             self.set_stage(name)
             started = workflow.now()
-            handle = await workflow.start_child_workflow(run, arg, id=f"{order_id}-{name}")
+            handle = await workflow.start_child_workflow(
+                run, arg, id=f"{order_id}-{name}",
+                static_summary=f"{name.replace('_', ' ')} of order {order_id}",
+            )  # fmt: skip
             self._children[name] = handle
             child = asyncio.ensure_future(handle)
             cancelled = asyncio.ensure_future(
@@ -229,7 +239,7 @@ class OrderToCash(HumanWorkflow):
                 "order_entry", OrderEntry.run, OrderEntryInput(request=req, context=ctx)
             )
             order = entry.order
-            fields["total"] = order.total
+            fields["total"] = self._total = order.total
             workflow.upsert_search_attributes([search.ORDER_TOTAL.value_set(float(order.total))])
             credit = await stage(
                 "credit_check", CreditCheck.run, CreditInput(order=order, context=ctx)

@@ -96,9 +96,12 @@ class ParallelWorkflow(HumanWorkflow):
         parent = workflow.info().workflow_id
         started = workflow.now()
         handles = {
-            name: await workflow.start_child_workflow(run, arg, id=f"{parent}-{name}")
+            name: await workflow.start_child_workflow(
+                run, arg, id=f"{parent}-{name}",
+                static_summary=f"{name.replace('_', ' ')}: {self.subject}",
+            )
             for name, (run, arg) in children.items()
-        }
+        }  # fmt: skip
 
         async def cancel(pending: list[str]) -> None:
             for name in pending:
