@@ -57,8 +57,7 @@ async def test_expense_send_back_then_finance_rejects(
         assert state.steps[0].comment == "add the hotel receipt"
         memo = await (await h.describe()).memo_value("summary")
         assert memo == (
-            "expense 125.50 USD (travel) for alice; stage employee_revision;"
-            " waiting on employee"
+            "expense 125.50 USD (travel) for alice; stage employee_revision; waiting on employee"
         )
         await decide(h, "employee_revision", "alice", "resubmit", attachments=["hotel.pdf"])
         await decide(h, "manager_review", "maria", "approve")

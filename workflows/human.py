@@ -104,6 +104,7 @@ class HumanWorkflow:
         line = self.summary_line()
         if waiting:
             line += f"; waiting on {', '.join(waiting)}"
+        workflow.set_current_details(line)  # the run's page in the Web UI shows it
         if line != self._memo:  # a memo change is a history event: only when it changes
             self._memo = line
             workflow.upsert_memo({"summary": line})
@@ -233,7 +234,6 @@ class HumanWorkflow:
         self._run.status = "waiting"
         self._stage = spec.stage or spec.step
         self._publish()
-        workflow.set_current_details(f"{task_id}: {_waits_on(view)}")
         self.log(f"{task_id} opened, {_waits_on(view)}", step=spec.step, task_id=task_id)
         await self.notify(
             "assigned",
@@ -254,7 +254,6 @@ class HumanWorkflow:
             if view.escalated_to is None and now >= view.due_at:
                 view.escalated_to = spec.escalate_to
                 self._publish()
-                workflow.set_current_details(f"{task_id} escalated: {_waits_on(view)}")
                 self.log(
                     f"{task_id} passed its due time; escalated to {spec.escalate_to}",
                     step=spec.step,
@@ -314,7 +313,6 @@ class HumanWorkflow:
         if not self._open_task_ids():
             self._run.status = "running"
             self._run.current_step = None
-            workflow.set_current_details("")
         self._publish()
         return decision
 

@@ -1,0 +1,84 @@
+"""The `temporal` CLI is a first-class client: list, describe, query and decide a
+workflow with it, exactly as the README shows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import listed, open_task, worker
+from tests.helpers.cases import CASES, start_case
+from valuechain.devserver import find_temporal_cli
+
+
+async def temporal(*args: str) -> str:
+    binary = find_temporal_cli(build=False)
+    assert binary is not None, "the session's dev server binary is missing"
+    proc = await asyncio.create_subprocess_exec(
+        str(binary), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_list_describe_query_and_decide_with_the_temporal_cli(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    address = ["--address", env.client.service_client.config.target_host]
+    case = CASES[3]  # time off: one decision away from done
+    async with worker(env.client, task_queue, store):
+        handle = await start_case(env.client, case, task_queue)
+        task = await open_task(handle, case.first_step)
+        await listed(env.client, f'WorkflowId="{handle.id}" AND ValuechainWaitingRole="manager"')
+
+        query = 'WorkflowType="TimeOffRequest" AND ValuechainWaitingRole="manager"'
+        rows = [
+            json.loads(line)
+            for line in (
+                await temporal("workflow", "list", *address, "--query", query, "-o", "jsonl")
+            ).splitlines()
+        ]
+        assert handle.id in [row["execution"]["workflowId"] for row in rows]
+
+        described = json.loads(
+            await temporal(
+                "workflow", "describe", *address, "--workflow-id", handle.id, "-o", "json"
+            )
+        )
+        assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_RUNNING"
+
+        state = json.loads(
+            await temporal(
+                "workflow",
+                "query",
+                *address,
+                "--workflow-id",
+                handle.id,
+                "--type",
+                "state",
+                "-o",
+                "json",
+            )
+        )
+        assert state["queryResult"][0]["open_tasks"][0]["task_id"] == task.task_id
+
+        decision = {"task_id": task.task_id, "actor": "maria", "decision": "approve"}
+        await temporal(
+            "workflow",
+            "update",
+            "execute",
+            *address,
+            "--workflow-id",
+            handle.id,
+            "--name",
+            "decide",
+            "--input",
+            json.dumps(decision),
+        )
+        result = await handle.result()
+    assert result.status == case.success_status
+    assert result.steps[0].actor == "maria"
