@@ -26,6 +26,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
     from valuechain import errors, search
+    from valuechain.messages import Raw, parse
     from valuechain.models.common import RunContext
     from valuechain.models.human import (
         DecisionInput,
@@ -139,8 +140,17 @@ class HumanWorkflow:
     # -- the update, its validator and the query ----------------------------------------
 
     @workflow.update
-    def decide(self, input: DecisionInput) -> DecisionOutput:
+    def decide(self, input: DecisionInput | Raw) -> DecisionOutput:
+        input = parse(DecisionInput, input, "decision")
         task = self._run.tasks[input.task_id]
+        if task.decision is not None:
+            # The validator refuses this already; kept in case two updates ever validate
+            # before either is applied: the first decision stands, whatever comes next.
+            raise ApplicationError(
+                f"task '{input.task_id}' was already decided: {task.decision.decision}"
+                f" by {task.decision.actor}",
+                type="AlreadyDecided",
+            )
         now = workflow.now()
         task.decision = input
         task.decided_at = now
@@ -158,7 +168,8 @@ class HumanWorkflow:
         )
 
     @decide.validator
-    def _validate_decision(self, input: DecisionInput) -> None:
+    def _validate_decision(self, input: DecisionInput | Raw) -> None:
+        input = parse(DecisionInput, input, "decision")
         task = self._run.tasks.get(input.task_id)
         if task is None:
             waiting = ", ".join(self._open_task_ids()) or "none"

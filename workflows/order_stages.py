@@ -15,6 +15,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from valuechain import errors, search
+    from valuechain.messages import Raw, parse
     from valuechain.models.common import RunContext
     from valuechain.models.human import DecisionInput
     from valuechain.models.orders import (
@@ -233,13 +234,15 @@ class Shipping(OrderStage):
             )
 
     @workflow.update
-    def confirm_delivery(self, input: DeliveryInput) -> DeliveryOutput:
+    def confirm_delivery(self, input: DeliveryInput | Raw) -> DeliveryOutput:
+        input = parse(DeliveryInput, input, "delivery")
         self.delivered(input)
         assert self._delivered is not None  # the validator saw to it
         return self._delivered
 
     @confirm_delivery.validator
-    def _check_delivery(self, input: DeliveryInput) -> None:
+    def _check_delivery(self, input: DeliveryInput | Raw) -> None:
+        input = parse(DeliveryInput, input, "delivery")
         check_delivery(self._shipment, self._delivered is not None, input)
 
     @workflow.run
@@ -369,7 +372,8 @@ class Collection(OrderStage):
         self._queued.append(input)
 
     @workflow.update
-    async def record_payment(self, input: PaymentInput) -> PaymentOutput:
+    async def record_payment(self, input: PaymentInput | Raw) -> PaymentOutput:
+        input = parse(PaymentInput, input, "payment")
         self._queued.append(input)
         await workflow.wait_condition(
             lambda: any(p.payment_id == input.payment_id for p in self._payments)
@@ -382,7 +386,8 @@ class Collection(OrderStage):
         )
 
     @record_payment.validator
-    def _check_payment(self, input: PaymentInput) -> None:
+    def _check_payment(self, input: PaymentInput | Raw) -> None:
+        input = parse(PaymentInput, input, "payment")
         seen = [p.payment_id for p in self._payments] + [p.payment_id for p in self._queued]
         check_payment(self._invoice, seen, self._outstanding(), input)
 

@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflo
 with workflow.unsafe.imports_passed_through():
     from activities.orders import OrderActivities
     from valuechain import search
+    from valuechain.messages import Raw, parse
     from valuechain.models.orders import (
         CancelInput,
         CancelOutput,
@@ -98,39 +99,45 @@ class OrderToCash(HumanWorkflow):
         self._shipment = shipment
 
     @workflow.update
-    async def shipment_delivered(self, input: DeliveryInput) -> DeliveryOutput:
+    async def shipment_delivered(self, input: DeliveryInput | Raw) -> DeliveryOutput:
+        input = parse(DeliveryInput, input, "delivery")
         self._delivered = True
         await self._children["shipping"].signal(Shipping.delivered, input)
         return DeliveryOutput(shipment=input.shipment, delivered_at=input.delivered_at
                               or workflow.now())  # fmt: skip
 
     @shipment_delivered.validator
-    def _check_delivery(self, input: DeliveryInput) -> None:
+    def _check_delivery(self, input: DeliveryInput | Raw) -> None:
+        input = parse(DeliveryInput, input, "delivery")
         self._check_open()
         check_delivery(self._shipment, self._delivered, input)
 
     @workflow.update
-    async def payment_received(self, input: PaymentInput) -> PaymentOutput:
+    async def payment_received(self, input: PaymentInput | Raw) -> PaymentOutput:
+        input = parse(PaymentInput, input, "payment")
         self._payments.append(input)
         await self._children["collection"].signal(Collection.payment, input)
         return PaymentOutput(payment_id=input.payment_id, accepted=input.amount,
                              paid=self._paid(), outstanding=self._outstanding())  # fmt: skip
 
     @payment_received.validator
-    def _check_payment(self, input: PaymentInput) -> None:
+    def _check_payment(self, input: PaymentInput | Raw) -> None:
+        input = parse(PaymentInput, input, "payment")
         self._check_open()
         invoice = self._invoice if self._accepting_payments() else None
         seen = [p.payment_id for p in self._payments]
         check_payment(invoice, seen, self._outstanding(), input)
 
     @workflow.update
-    def cancel(self, input: CancelInput) -> CancelOutput:
+    def cancel(self, input: CancelInput | Raw) -> CancelOutput:
+        input = parse(CancelInput, input, "cancellation")
         self._cancel = input
         self.log(f"cancelled by {input.by}: {input.reason}", step=self._at)
         return CancelOutput(accepted_at_stage=self._at)
 
     @cancel.validator
-    def _check_cancel(self, input: CancelInput) -> None:
+    def _check_cancel(self, input: CancelInput | Raw) -> None:
+        parse(CancelInput, input, "cancellation")
         self._check_open()
         if self._cancel is not None:
             raise ValueError(f"the order is already being cancelled: {self._cancel.reason}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -35,11 +35,13 @@ class HumanStepSpec(Model):
 
 
 class DecisionInput(Model):
-    task_id: str = Field(min_length=1)
-    actor: str = Field(min_length=1)
-    decision: str = Field(min_length=1)
-    comment: str = ""
-    attachments: list[str] = []
+    task_id: str = Field(min_length=1, max_length=120)
+    actor: str = Field(min_length=1, max_length=120)
+    decision: str = Field(min_length=1, max_length=60)
+    comment: str = Field(default="", max_length=2000)
+    attachments: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        default=[], max_length=20
+    )
     scheduled_for: datetime | None = None
 
 

@@ -1,0 +1,88 @@
+"""Drill: malformed updates, as a careless client sends them (raw JSON, not our models):
+each is refused with a message naming the field, nothing is written to the history, and
+the worker goes on serving the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import SystemOfRecord
+from tests.helpers import decide, history_length, open_task, until_idle, worker
+from tests.helpers.cases import CASES, start_case
+from tests.helpers.orders import order_input, seeded, start_order, wait_order
+
+GOOD = {"actor": "maria", "decision": "approve"}
+LONG = "x" * 5000
+
+
+async def refused(handle: WorkflowHandle[Any, Any], update: str, payload: Any) -> str:
+    before = await history_length(handle)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle.execute_update(update, payload)
+    assert await history_length(handle) == before, f"{update} {payload} wrote history"
+    return str(caught.value.cause)
+
+
+DECIDE_CASES = [
+    ({**GOOD}, "task_id"),  # missing field
+    ({**GOOD, "task_id": 7}, "task_id"),  # wrong type
+    ({**GOOD, "task_id": "T", "actor": LONG}, "actor"),  # over-long
+    ({**GOOD, "task_id": "T", "comment": LONG}, "comment"),
+    ({**GOOD, "task_id": "T", "attachments": "a.pdf"}, "attachments"),  # not a list
+    ({**GOOD, "task_id": "T", "scheduled_for": "next week"}, "scheduled_for"),
+    ({**GOOD, "task_id": "T", "bonus": 1}, "bonus"),  # unknown field
+    ("{not json", "DecisionInput"),
+]
+
+
+async def test_malformed_decisions(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    case = CASES[0]
+    async with worker(env.client, task_queue, store):
+        h = await start_case(env.client, case, task_queue)
+        handle = env.client.get_workflow_handle(h.id)  # untyped: payloads go as they are
+        await open_task(h, case.first_step)
+        await until_idle(h)
+        for payload, field in DECIDE_CASES:
+            message = await refused(handle, "decide", payload)
+            assert field in message, (payload, message)
+        # The run and its worker carry on.
+        await decide(h, case.first_step, "maria", "approve")
+        await open_task(h, case.happy_path[1].step)
+        await h.terminate("drill done")
+
+
+ORDER_CASES = [
+    ("payment_received", {"payment_id": "P1", "amount": "-5"}, "amount"),
+    ("payment_received", {"payment_id": "P1", "amount": "1e20"}, "amount"),
+    ("payment_received", {"payment_id": "P1", "amount": "lots"}, "amount"),
+    ("payment_received", {"payment_id": LONG, "amount": "5"}, "payment_id"),
+    ("payment_received", {"amount": "5"}, "payment_id"),
+    ("shipment_delivered", {"shipment": 12}, "shipment"),
+    ("shipment_delivered", {"shipment": "S", "delivered_at": "soon"}, "delivered_at"),
+    ("cancel", {"reason": LONG, "by": "buyer"}, "reason"),
+    ("cancel", {"reason": "changed mind"}, "by"),
+    ("cancel", [], "CancelInput"),
+]
+
+
+async def test_malformed_order_events(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    seeded(store)
+    async with worker(env.client, task_queue, store):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
+        await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        handle = env.client.get_workflow_handle(h.id)
+        for update, payload, field in ORDER_CASES:
+            message = await refused(handle, update, payload)
+            assert field in message, (update, payload, message)
+        view = await wait_order(h, lambda v: not v.finished, "the order, still open")
+        await h.terminate("drill done")
+    assert view.stage == "shipping"
+    assert view.paid == 0
