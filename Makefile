@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck compose-check temporal clean
+.PHONY: run test test-slow lint typecheck compose-check temporal clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -43,6 +43,10 @@ compose-check:
 
 test: temporal lint typecheck compose-check
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The long reliability drills (crashes, restarts, the bad-input matrix).
+test-slow: temporal
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .valuechain .mypy_cache .ruff_cache .pytest_cache
