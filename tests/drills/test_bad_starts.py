@@ -60,6 +60,7 @@ def mutations(starter: str) -> list[tuple[str, Any, str]]:
         ("missing field", {k: v for k, v in base.items() if k != first}, f"{first}: Field"),
         ("wrong type", {**base, first: {"a": 1}}, f"{first}:"),
         ("over-long string", {**base, long_field: LONG}, f"{long_field}:"),
+        ("over-long first field", {**base, first: "a" + LONG}, f"{first}:"),
     ]
     if enum:
         out.append(("unknown enum", {**base, enum: "nonsense"}, f"{enum}: Input should be"))

@@ -12,8 +12,8 @@ from valuechain.models.result import RunResult
 class BlogRequest(Model):
     title: str = Field(min_length=1, max_length=200)
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)
-    writer: str = Field(pattern=NAME_PATTERN)
-    draft_location: str = Field(min_length=1)
+    writer: str = Field(pattern=NAME_PATTERN, max_length=64)
+    draft_location: str = Field(min_length=1, max_length=500)
     max_send_backs: int = Field(default=3, ge=0, le=20)
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
+
+# An item of a list in a request (a receipt, a stakeholder, a course): never empty or huge.
+Item = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Model(BaseModel):

@@ -14,7 +14,7 @@ DecisionField = Literal["comment", "attachments", "scheduled_for"]
 
 
 class HumanStepSpec(Model):
-    step: str = Field(pattern=NAME_PATTERN)
+    step: str = Field(pattern=NAME_PATTERN, max_length=64)
     role: str
     decisions: list[str] = Field(min_length=1)
     escalate_to: str

@@ -26,8 +26,8 @@ class TransitionRecord(Model):
 
 class ComplianceRequest(Model):
     title: str = Field(min_length=1, max_length=200)
-    author: str = Field(pattern=NAME_PATTERN)
-    location: str = Field(min_length=1)
+    author: str = Field(pattern=NAME_PATTERN, max_length=64)
+    location: str = Field(min_length=1, max_length=500)
     max_revisions: int = Field(default=2, ge=0, le=20)
 
 

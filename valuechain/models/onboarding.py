@@ -7,20 +7,22 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
 from valuechain.models.parallel import JoinResult
 from valuechain.models.result import RunResult, StageOutcome
 
 
 class OnboardingRequest(Model):
-    employee: str = Field(pattern=NAME_PATTERN, description="the new hire's login name")
+    employee: str = Field(pattern=NAME_PATTERN, max_length=64, description="the new hire's login")
     full_name: str = Field(min_length=1, max_length=200)
     job_title: str = Field(min_length=1, max_length=200)
-    manager: str = Field(pattern=NAME_PATTERN)
+    manager: str = Field(pattern=NAME_PATTERN, max_length=64)
     start_date: date
-    equipment: list[str] = Field(default=["laptop", "phone", "badge"], min_length=1)
-    systems: list[str] = Field(default=["email", "chat", "hr-portal"], min_length=1)
-    courses: list[str] = Field(default=["security-basics", "code-of-conduct"], min_length=1)
+    equipment: list[Item] = Field(default=["laptop", "phone", "badge"], min_length=1, max_length=30)
+    systems: list[Item] = Field(default=["email", "chat", "hr-portal"], min_length=1, max_length=30)
+    courses: list[Item] = Field(
+        default=["security-basics", "code-of-conduct"], min_length=1, max_length=30
+    )
 
 
 class OnboardingInput(Model):

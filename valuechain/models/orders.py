@@ -17,13 +17,13 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 class OrderLine(Model):
-    sku: str = Field(pattern=ID_PATTERN)
+    sku: str = Field(pattern=ID_PATTERN, max_length=64)
     qty: int = Field(gt=0, le=100_000)
 
 
 class OrderRequest(Model):
     order_id: str = Field(pattern=ID_PATTERN, max_length=64)
-    customer: str = Field(pattern=ID_PATTERN)
+    customer: str = Field(pattern=ID_PATTERN, max_length=64)
     lines: list[OrderLine] = Field(min_length=1, max_length=50)
     due_date: date
 

@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
 from valuechain.models.result import RunResult
 
 
@@ -33,8 +33,8 @@ class JoinResult(Model):
 
 class SignOffRequest(Model):
     subject: str = Field(min_length=1, max_length=200)
-    requester: str = Field(pattern=NAME_PATTERN)
-    approvers: list[str] = Field(min_length=1, max_length=20)
+    requester: str = Field(pattern=NAME_PATTERN, max_length=64)
+    approvers: list[Item] = Field(min_length=1, max_length=20)
     policy: JoinPolicy = JoinPolicy()
 
     @field_validator("approvers")
@@ -67,9 +67,11 @@ class SignOffResult(RunResult):
 
 class ProposalRequest(Model):
     title: str = Field(min_length=1, max_length=200)
-    proposer: str = Field(pattern=NAME_PATTERN)
-    location: str = Field(min_length=1)
-    departments: list[str] = Field(default=["legal", "finance", "engineering"], min_length=1)
+    proposer: str = Field(pattern=NAME_PATTERN, max_length=64)
+    location: str = Field(min_length=1, max_length=500)
+    departments: list[Item] = Field(
+        default=["legal", "finance", "engineering"], min_length=1, max_length=20
+    )
     policy: JoinPolicy = JoinPolicy()
 
 
@@ -84,7 +86,7 @@ class ProposalResult(RunResult):
 
 
 class LaunchBranchSpec(Model):
-    name: str = Field(pattern=NAME_PATTERN)
+    name: str = Field(pattern=NAME_PATTERN, max_length=64)
     role: str
     deliverable: str
 
@@ -98,7 +100,7 @@ DEFAULT_BRANCHES = [
 
 class LaunchRequest(Model):
     product: str = Field(min_length=1, max_length=200)
-    owner: str = Field(pattern=NAME_PATTERN)
+    owner: str = Field(pattern=NAME_PATTERN, max_length=64)
     launch_at: datetime
     branches: list[LaunchBranchSpec] = Field(default=DEFAULT_BRANCHES, min_length=1)
 

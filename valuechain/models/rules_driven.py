@@ -15,7 +15,7 @@ PurchaseCategory = Literal["it", "office", "travel", "services", "facilities", "
 
 
 class PurchaseRequest(Model):
-    requester: str = Field(pattern=NAME_PATTERN)
+    requester: str = Field(pattern=NAME_PATTERN, max_length=64)
     item: str = Field(min_length=1, max_length=200)
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
@@ -38,10 +38,10 @@ class PurchaseResult(RunResult):
 
 class InvoiceRequest(Model):
     invoice_number: str = Field(min_length=1, max_length=50)
-    vendor: str = Field(pattern=NAME_PATTERN)
+    vendor: str = Field(pattern=NAME_PATTERN, max_length=64)
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    submitted_by: str = Field(pattern=NAME_PATTERN)
+    submitted_by: str = Field(pattern=NAME_PATTERN, max_length=64)
 
 
 class InvoiceInput(Model):

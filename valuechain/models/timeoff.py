@@ -12,7 +12,7 @@ TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
 
 
 class TimeOffRequest(Model):
-    employee: str = Field(pattern=NAME_PATTERN)
+    employee: str = Field(pattern=NAME_PATTERN, max_length=64)
     first_day: date
     last_day: date
     kind: TimeOffKind = "vacation"
