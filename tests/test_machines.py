@@ -177,6 +177,7 @@ async def test_compliance_rejection_and_roles(
         assert "may not decide" in msg
         await decide(h, "pending_review", "rita", "reject", comment="out of policy")
         result = await h.result()
+        await record_history(h, "compliance-reject")
     assert result.status == "rejected"
     assert [t.target for t in result.transitions] == ["rejected"]
     assert result.transitions[0].comment == "out of policy"
@@ -208,6 +209,7 @@ async def test_ticket_resolved_directly_confirmed_and_surveyed(
         await decide(h, "new", agent, "resolve", comment="refunded the second charge")
         await decide(h, "resolved", "jo@example.com", "confirm")
         result = await h.result()
+        await record_history(h, "ticket-direct")
 
     assert result.status == "closed"
     assert (result.category, result.categorised_automatically) == ("billing", True)
@@ -238,6 +240,7 @@ async def test_safety_ticket_escalates_at_once(
         await decide(h, "escalated", "sue", "resolve", comment="recall arranged")
         await decide(h, "resolved", "jo@example.com", "confirm")
         result = await h.result()
+        await record_history(h, "ticket-safety")
     assert (result.category, result.priority) == ("safety", "critical")
     assert result.escalated_immediately
     first = result.transitions[0]

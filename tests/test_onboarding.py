@@ -84,6 +84,7 @@ async def test_a_failed_audit_stops_onboarding(
         await decide(access, "approve_permissions", "maria", "approve")
         await decide(access, "security_audit", "sonia", "fail", comment="admin rights asked")
         result = await h.result()
+        await record_history(h, "onboarding-failed")
         statuses = {n: (await child(env, h, n).describe()).status
                     for n in ("background_check", "equipment", "access")}  # fmt: skip
     assert result.status == "not_onboarded"

@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.orders import OrderActivities
 from activities.store import DomainError, SystemOfRecord, reserve
 from starters.orders_batch import generate
-from tests.helpers import WAIT_LIMIT, new_id, run_context, stand_in, worker
+from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand_in, worker
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
@@ -178,6 +178,7 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(
             Collection.record_payment, PaymentInput(payment_id="P-b", amount=Decimal("200.00"))
         )
         result = await h.result()
+        await record_history(h, "collection-continued")
     assert result.status == "paid"
     assert result.runs >= 2
     assert [p.payment_id for p in result.payments] == ["P-a", "P-b"]

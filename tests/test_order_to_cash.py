@@ -97,6 +97,7 @@ async def test_credit_refused_books_nothing(
             env.client, task_queue, order_input(task_queue, {"OVEN-9": 2}, customer="C-TINY")
         )
         result = await h.result()
+        await record_history(h, "o2c-credit-refused")
     assert result.status == "credit_refused"
     assert [s.stage for s in result.stages] == ["order_entry", "credit_check"]
     assert store.bookings() == []
@@ -182,6 +183,7 @@ async def test_partial_payments_and_refused_events(
         assert "more than the 499.00 outstanding" in over
         await pay(h, Decimal("499.00"), "P-2")
         result = await h.result()
+        await record_history(h, "o2c-partial")
     assert (result.status, result.paid) == ("paid", Decimal("899.00"))
     assert sorted(b.payload["payment_id"] for b in store.bookings("payment")) == ["P-1", "P-2"]
 
@@ -260,6 +262,7 @@ async def test_cancel_at_each_stage_undoes_what_was_done(
             OrderToCash.cancel, CancelInput(reason="changed mind", by="buyer")
         )
         result = await h.result()
+        await record_history(h, f"o2c-cancel-{stage}")
         child = await env.client.get_workflow_handle(f"{h.id}-{stage}").describe()
     assert accepted.accepted_at_stage == stage
     assert (result.status, result.cancel_reason) == ("cancelled", "changed mind")

@@ -11,7 +11,15 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import decide, new_id, open_task, run_context, wait_for_state, worker
+from tests.helpers import (
+    decide,
+    new_id,
+    open_task,
+    record_history,
+    run_context,
+    wait_for_state,
+    worker,
+)
 from tests.helpers.cases import CASES, Case
 from workflows.human import HumanWorkflow
 
@@ -63,6 +71,7 @@ async def test_expense_send_back_then_finance_rejects(
         await decide(h, "manager_review", "maria", "approve")
         await decide(h, "finance_approval", "fiona", "reject", comment="over the travel policy")
         result = await h.result()
+        await record_history(h, "expense-sendback")
     assert result.status == "rejected"
     assert result.payout_reference is None
     assert trail(result) == [
@@ -122,6 +131,7 @@ async def test_document_revision_rounds_then_archive(
         assert (await open_task(h, "review")).decisions == ["approve", "reject"]
         await decide(h, "review", "rita", "approve")
         result = await h.result()
+        await record_history(h, "document-revision")
     assert result.status == "approved"
     assert (result.version, result.location) == (2, "docs/v2.pdf")
     [archived] = store.bookings(kind="archive")
@@ -151,6 +161,7 @@ async def test_blog_send_back_then_rejected(
         await decide(h, "writer_revision", "ben", "resubmit")
         await decide(h, "editor_review", "eddie", "reject", comment="still too long")
         result = await h.result()
+        await record_history(h, "blog-sendback")
     assert result.status == "rejected"
     assert [s.decision for s in result.steps] == ["send_back", "resubmit", "reject"]
     assert store.bookings() == []
