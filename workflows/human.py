@@ -13,6 +13,7 @@ timeouts and retries come from the workflow input, never from the environment.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,11 +69,14 @@ class _RunState:
 class HumanWorkflow:
     """Base class for workflows whose steps people decide."""
 
+    outcome_notice = True  # a process's stages leave the customer's notice to the process
+
     def __init__(self) -> None:
         self._run = _RunState()
         self._context: RunContext | None = None
         self._stage = "start"
         self._memo = ""
+        self._notices: list[asyncio.Task[None]] = []
 
     # -- set-up -----------------------------------------------------------------------
 
@@ -246,7 +250,7 @@ class HumanWorkflow:
         self._stage = spec.stage or spec.step
         self._publish()
         self.log(f"{task_id} opened, {_waits_on(view)}", step=spec.step, task_id=task_id)
-        await self.notify(
+        self.notify_soon(
             "assigned",
             _recipient(view),
             f"Task {task_id}: {view.summary}",
@@ -271,7 +275,7 @@ class HumanWorkflow:
                     task_id=task_id,
                     warning=True,
                 )
-                await self.notify(
+                self.notify_soon(
                     "escalation",
                     f"role:{spec.escalate_to}",
                     f"Escalated {task_id}: {view.summary}",
@@ -283,7 +287,7 @@ class HumanWorkflow:
                 continue
             if now >= next_reminder:
                 view.reminders_sent += 1
-                await self.notify(
+                self.notify_soon(
                     "reminder",
                     _recipient(view),
                     f"Reminder {view.reminders_sent} for {task_id}: {view.summary}",
@@ -345,7 +349,7 @@ class HumanWorkflow:
             task_id=view.task_id,
             warning=True,
         )
-        await self.notify(
+        self.notify_soon(
             "escalation",
             f"role:{spec.escalate_to}",
             f"Timed out {view.task_id}: {view.summary}",
@@ -364,7 +368,7 @@ class HumanWorkflow:
                 task_id=tid, actor="system", decision="closed", comment=reason
             )
             task.decided_at = workflow.now()
-            await self.notify(
+            self.notify_soon(
                 "info",
                 _recipient(task.view),
                 f"Closed {tid}: {task.view.summary}",
@@ -472,6 +476,7 @@ class HumanWorkflow:
             reason = cause.message if cause is not None and hasattr(cause, "message") else str(err)
             self._run.status = "failed"
             self.log(f"{step} failed: {reason}", step=step, warning=True)
+            await self.flush_notices()
             await self.notify(
                 "outcome",
                 self._run.requester,
@@ -530,16 +535,46 @@ class HumanWorkflow:
             summary=f"notify {recipient}: {kind}",
         )
 
+    def notify_soon(
+        self,
+        kind: NotificationKind,
+        recipient: str,
+        subject: str,
+        message: str,
+        *,
+        task_id: str | None = None,
+        step: str | None = None,
+        key_suffix: str = "",
+    ) -> None:
+        """Send a notice without holding up the step: a person's decision is taken even
+        while the notice is on its way. `flush_notices` waits for every one of them."""
+        self._notices.append(
+            asyncio.create_task(
+                self.notify(kind, recipient, subject, message, task_id=task_id, step=step,
+                            key_suffix=key_suffix)
+            )
+        )  # fmt: skip
+
+    async def flush_notices(self) -> None:
+        """Wait until every notice sent so far is delivered: before the run finishes,
+        fails or continues as new, none may be left behind."""
+        while self._notices:
+            pending, self._notices = self._notices, []
+            await asyncio.gather(*pending)
+
     async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
-        """Tell the requester the outcome, let running handlers end, return the result
-        with every step recorded."""
-        await self.notify(
-            "outcome",
-            self._run.requester,
-            f"{status}: {self._run.subject}",
-            message,
-            step="finish",
-        )
+        """Tell the requester the outcome (unless `outcome_notice` is off, as for the
+        stages of a process, whose process tells), deliver every notice, let running
+        handlers end, return the result with every step recorded."""
+        await self.flush_notices()
+        if self.outcome_notice:
+            await self.notify(
+                "outcome",
+                self._run.requester,
+                f"{status}: {self._run.subject}",
+                message,
+                step="finish",
+            )
         await workflow.wait_condition(workflow.all_handlers_finished)
         self._run.status = status
         self._run.current_step = None

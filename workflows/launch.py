@@ -57,6 +57,7 @@ class LaunchBranch(HumanWorkflow):
         )
 
     async def _fail(self, reason: str, kind: str) -> None:
+        await self.flush_notices()
         await self.notify("outcome", self.requester, f"Failed: {self.subject}", reason)
         raise ApplicationError(reason, type=kind, non_retryable=True)
 

@@ -49,6 +49,7 @@ class OnboardingStep(HumanWorkflow):
             four_eyes=assignee is None, requires={no: ["comment"]}, summary=summary,
         ))  # fmt: skip
         if decision.decision == no:
+            await self.flush_notices()
             reason = f"{step}: {no} by {decision.actor}: {decision.comment}"
             await self.notify("outcome", self.requester, f"Stopped: {self.subject}", reason)
             raise ApplicationError(reason, type="OnboardingStepFailed", non_retryable=True)

@@ -58,6 +58,8 @@ from workflows.human import HumanWorkflow
 
 
 class OrderStage(HumanWorkflow):
+    outcome_notice = False  # the order's process tells the customer, not each stage
+
     def tag(self, order_id: str, customer: str) -> None:
         workflow.upsert_search_attributes(
             [search.ORDER_ID.value_set(order_id), search.CUSTOMER_ID.value_set(customer)]
@@ -452,6 +454,7 @@ class Collection(OrderStage):
                 continue
             # Not while a person holds the collections step: that task lives in this run.
             if self._escalation is None and self._should_continue_as_new(input):
+                await self.flush_notices()
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if not self._queued:
                     workflow.continue_as_new(

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
@@ -144,22 +143,22 @@ async def history_length(handle: WorkflowHandle[Any, Any]) -> int:
 
 
 async def until_idle(handle: WorkflowHandle[Any, Any], held_activity: str = "") -> None:
-    """Wait until the run is parked on a timer (a human step waiting, its notices sent)
-    or on the activity a test holds, so only an outside message can add to its history."""
+    """Wait until the run has nothing in flight (no workflow task, no activity but the one
+    a test holds): parked on its timers, so only an outside message adds to its history."""
     deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
     while asyncio.get_running_loop().time() < deadline:
-        events = (await handle.fetch_history()).events
-        last = events[-1] if events else None
-        if last is not None and last.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
-            return
-        if (
-            last is not None
-            and last.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            and last.activity_task_scheduled_event_attributes.activity_type.name == held_activity
-        ):
-            return
+        raw = (await handle.describe()).raw_description
+        busy = [a for a in raw.pending_activities if a.activity_type.name != held_activity]
+        if not busy and not raw.HasField("pending_workflow_task"):
+            # Settled only if nothing changed in between: two reads, one history length.
+            first = await history_length(handle)
+            raw = (await handle.describe()).raw_description
+            if not raw.HasField("pending_workflow_task") and (
+                await history_length(handle) == first
+            ):
+                return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{handle.id} did not settle on a timer")
+    raise AssertionError(f"{handle.id} did not settle")
 
 
 async def listed(client: Client, query: str, at_least: int = 1) -> list[str]:

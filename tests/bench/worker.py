@@ -1,0 +1,40 @@
+"""A benchmark worker process: python -m tests.bench.worker <task queue> <database url>.
+Runs every bench workflow (A and B), their activity, the project's notifier, and the
+project's order-to-cash; prints "ready" once polling."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notifier import NotifierActivities
+from activities.orders import OrderActivities
+from activities.store import SystemOfRecord
+from tests.bench.baseline_o2c import BASELINE_O2C, BaselineActivities
+from tests.bench.workflows import A, B, BenchActivities
+from valuechain.converter import DATA_CONVERTER
+from valuechain.process import exit_process
+from workflows.registry import ORDER_WORKFLOWS
+
+
+async def main(address: str, task_queue: str, database_url: str) -> None:
+    client = await Client.connect(address, data_converter=DATA_CONVERTER)
+    store = SystemOfRecord(database_url)
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
+        activities=[BenchActivities().work, NotifierActivities(store).notify,
+                    *OrderActivities(store).all(), *BaselineActivities().all()],
+    )  # fmt: skip
+    async with worker:
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:4]))
+    exit_process(0)
