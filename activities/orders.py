@@ -14,7 +14,6 @@ from temporalio.exceptions import ApplicationError
 
 from activities.bookings import book
 from activities.store import (
-    Booking,
     Check,
     SystemOfRecord,
     adjust_stock,
@@ -53,8 +52,9 @@ class OrderActivities:
         subject: str,
         payload: dict[str, Any],
         check: Check | None = None,
-    ) -> Booking:
-        return await book(self._store, key, kind, subject, payload, check)
+    ) -> BookingOutput:
+        b = await book(self._store, key, kind, subject, payload, check)
+        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="price_order")
     async def price_order(self, input: PriceInput) -> PricedOrder:
@@ -113,32 +113,29 @@ class OrderActivities:
 
     @activity.defn(name="reserve_stock")
     async def reserve_stock(self, input: ReserveInput) -> BookingOutput:
-        b = await self._book(
+        return await self._book(
             input.key,
             "reservation",
             input.order_id,
             {"sku": input.sku, "qty": input.qty},
             reserve(input.sku, input.qty),
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="schedule_production")
     async def schedule_production(self, input: ReserveInput) -> BookingOutput:
-        b = await self._book(
+        return await self._book(
             input.key, "production_order", input.order_id, {"sku": input.sku, "qty": input.qty}
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="receive_production")
     async def receive_production(self, input: ReserveInput) -> BookingOutput:
-        b = await self._book(
+        return await self._book(
             input.key,
             "production_receipt",
             input.order_id,
             {"sku": input.sku, "qty": input.qty},
             adjust_stock(input.sku, on_hand=input.qty),
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="pack_order")
     async def pack_order(self, input: PackOrderInput) -> PackOutput:
@@ -159,7 +156,7 @@ class OrderActivities:
         moves = [
             adjust_stock(line.sku, on_hand=-line.qty, reserved=-line.qty) for line in order.lines
         ]
-        b = await self._book(
+        return await self._book(
             input.key,
             "shipment",
             order.order_id,
@@ -170,12 +167,11 @@ class OrderActivities:
             },
             all_of(*moves),
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="issue_invoice")
     async def issue_invoice(self, input: InvoiceOrderInput) -> BookingOutput:
         order = input.order
-        b = await self._book(
+        return await self._book(
             input.key,
             "invoice",
             order.customer,
@@ -185,11 +181,10 @@ class OrderActivities:
                 "due_at": input.due_at.isoformat(),
             },
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="record_payment")
     async def record_payment(self, input: RecordPaymentInput) -> BookingOutput:
-        b = await self._book(
+        return await self._book(
             input.key,
             "payment",
             input.customer,
@@ -200,7 +195,6 @@ class OrderActivities:
                 "amount": str(input.amount),
             },
         )
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     # -- undo: each looks at what the order booked and reverses what is still in force --
 

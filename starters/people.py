@@ -106,7 +106,9 @@ def _print_waiting(rows: list[Waiting]) -> None:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "outbox":
         store = SystemOfRecord(settings.effective_database_url)
-        entries = store.outbox(recipient=args.to, workflow_id=args.workflow, limit=args.limit)
+        entries = await asyncio.to_thread(
+            store.outbox, recipient=args.to, workflow_id=args.workflow, limit=args.limit
+        )
         for e in entries:
             print(
                 f"#{e.id} {e.created_at:%Y-%m-%d %H:%M:%S} [{e.kind}] to {e.recipient}:"

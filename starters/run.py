@@ -131,7 +131,8 @@ async def stop_workers(workers: list[Worker]) -> None:
 
 
 async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
-    seed_demo_data(SystemOfRecord(settings.effective_database_url))
+    # Blocking database work: off the event loop that also watches the workers.
+    await asyncio.to_thread(seed_demo_data, SystemOfRecord(settings.effective_database_url))
     run_no = _next_run_no(settings.state_dir)
     ids = []
     for demo in demos(run_no):

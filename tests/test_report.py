@@ -140,7 +140,9 @@ def test_ten_thousand_runs_fold_in_little_memory() -> None:
                     "timed_out": False,
                 }
             )
-        return RunFacts(f"w{i}", "Bench", "completed", start, t, {"steps": steps}, 4, 0, i % 5 == 0)
+        return RunFacts(
+            f"w{i}", "Bench", "completed", start, t, {"steps": steps}, 4, 0, int(i % 5 == 0)
+        )
 
     tracemalloc.start()
     insight = Insight()
