@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import parser, start
 from valuechain.models.blog import BlogInput, BlogRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.blog import BlogPublishing
 
 FIELDS = ["title", "slug", "writer", "draft_location", "max_send_backs"]
@@ -22,4 +22,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import parser, start
 from valuechain.models.document import DocumentInput, DocumentRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.document import DocumentApproval
 
 FIELDS = ["title", "author", "location", "reviewer", "stakeholders", "max_revisions"]
@@ -28,4 +28,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

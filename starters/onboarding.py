@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import parser, start
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.onboarding import EmployeeOnboarding
 
 FIELDS = ["employee", "full_name", "job_title", "manager", "start_date", "equipment",
@@ -28,4 +28,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from starters.common import fail, parser, start
 from valuechain.models.orders import OrderRequest, OrderToCashInput
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.runcontext import load_named_table, o2c_settings
 from workflows.order_to_cash import OrderToCash
 
@@ -54,4 +54,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -24,7 +24,7 @@ from starters.common import fail
 from valuechain.client import connect
 from valuechain.logging import configure_logging
 from valuechain.models.orders import CancelInput, DeliveryInput, PaymentInput
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
 from workflows.order_to_cash import OrderToCash
@@ -95,4 +95,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

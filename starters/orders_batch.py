@@ -24,7 +24,7 @@ from starters.partners import settle
 from valuechain.client import connect
 from valuechain.logging import configure_logging
 from valuechain.models.orders import OrderLine, OrderRequest, OrderToCashInput
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.rules import TableError
 from valuechain.runcontext import build_context, load_named_table, o2c_settings
 from valuechain.settings import Settings, SettingsError
@@ -150,4 +150,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

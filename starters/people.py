@@ -27,7 +27,7 @@ from valuechain.client import connect
 from valuechain.logging import configure_logging
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -202,4 +202,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

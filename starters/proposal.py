@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import collect_policy, parser, policy_flags, start
 from valuechain.models.parallel import ProposalInput, ProposalRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.proposal import ProposalReview
 
 FIELDS = ["title", "proposer", "location", "departments", "policy"]
@@ -28,4 +28,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

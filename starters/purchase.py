@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import parser, start
 from valuechain.models.rules_driven import PurchaseInput, PurchaseRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.runcontext import load_named_table
 from workflows.purchase import PurchaseApproval
 
@@ -27,4 +27,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -27,7 +27,7 @@ from typing import Any
 from starters.common import fail
 from starters.insight import Insight, facts_of
 from valuechain.client import connect
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.settings import Settings, SettingsError
 
 PROCESS_TYPES = {"order-to-cash": "OrderToCash", "onboarding": "EmployeeOnboarding"}
@@ -154,4 +154,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -31,7 +31,7 @@ from valuechain.client import connect
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import DevServerError, find_temporal_cli
 from valuechain.logging import configure_logging
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
@@ -246,4 +246,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

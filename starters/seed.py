@@ -8,7 +8,7 @@ import argparse
 from activities.seed import seed_demo_data
 from activities.store import SystemOfRecord
 from starters.common import fail
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from valuechain.settings import Settings, SettingsError
 
 
@@ -27,4 +27,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

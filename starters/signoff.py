@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import collect_policy, parser, policy_flags, start
 from valuechain.models.parallel import SignOffInput, SignOffRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.signoff import MultiApproverSignOff
 
 FIELDS = ["subject", "requester", "approvers", "policy"]
@@ -22,4 +22,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starters.common import parser, start
 from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
-from valuechain.process import exit_process
+from valuechain.process import run_command
 from workflows.timeoff import TimeOffRequestWorkflow
 
 FIELDS = ["employee", "first_day", "last_day", "kind", "reason"]
@@ -22,4 +22,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_process(main())
+    run_command(main)

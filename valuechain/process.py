@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -22,3 +24,10 @@ def exit_process(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def run_command(main: Callable[[], int]) -> NoReturn:
+    """Run a command-line main and exit with its code. A reader that stops early (a pipe
+    into `head`) ends the command quietly, as with any Unix tool, not with a traceback."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    exit_process(main())
