@@ -1,9 +1,12 @@
 """Process insight: the measures a process owner asks for, computed from Temporal's own
-records (event histories and the results they end with), never from counters on the side.
+records, never from counters kept on the side.
 
-`facts_of` reads one run's history; `Insight` folds runs in one at a time (so a window of
-10,000 workflows needs no more memory than its per-step figures), and `report` turns it
-into figures per step, per workflow type and per process.
+`facts_of` reads one run's event history: its activities (each tied to its step by the
+step name its summary begins with, see valuechain.steps), its child workflows (the stages
+of a process, timed by their start and close events), its parent, and the result it
+ended with. A run without a result (still running, failed, cancelled) is asked for its
+`state`, which a worker answers by replaying that same history. `Insight` folds runs in
+one at a time, so a window of 10,000 workflows needs no more memory than its figures.
 """
 
 from __future__ import annotations
@@ -16,19 +19,57 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 
 from valuechain.converter import DATA_CONVERTER
+from valuechain.costs import CostTable
+from valuechain.steps import step_of
 
-PROCESSES = {"OrderToCash": "stages", "EmployeeOnboarding": "workflows"}
+E = EventType
 CLOSED = {
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: "completed",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: "failed",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: "cancelled",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: "terminated",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: "timed out",
-    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: "continued as new",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: "completed",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: "failed",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED: "cancelled",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED: "terminated",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT: "timed out",
+    E.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW: "continued as new",
 }
+CHILD_CLOSED = {
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED: "child_workflow_execution_completed",
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED: "child_workflow_execution_failed",
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED: "child_workflow_execution_canceled",
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT: "child_workflow_execution_timed_out",
+    E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: "child_workflow_execution_terminated",
+}
+NO_STEP = "(no step)"  # an activity whose summary names no step (written before the rule)
+
+
+@dataclass
+class ActivityCounts:
+    activities: int = 0
+    failed: int = 0  # activities that ended in failure or time-out, all retries spent
+    retried: int = 0  # activities that needed more than one attempt
+
+    def add(self, other: ActivityCounts) -> None:
+        self.activities += other.activities
+        self.failed += other.failed
+        self.retried += other.retried
+
+
+@dataclass
+class Child:
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    task_queue: str
+
+
+@dataclass
+class Stage:
+    name: str
+    started: datetime
+    finished: datetime | None = None
 
 
 @dataclass
@@ -38,32 +79,64 @@ class RunFacts:
     status: str
     started: datetime
     closed: datetime | None
-    result: dict[str, Any] | None
-    activities: int = 0
-    failed: int = 0  # activity attempts that ended the activity in failure or time-out
-    retried: int = 0  # activities that needed more than one attempt
+    result: dict[str, Any] | None  # the result, or the `state` a run without one gave
+    activities: dict[str, ActivityCounts] = field(default_factory=dict)  # by step
+    stages: list[Stage] = field(default_factory=list)
+    children: list[Child] = field(default_factory=list)
+    parent_id: str | None = None
+    task_queue: str = ""
+    as_of: datetime | None = None  # when `state` was asked: open tasks' age is up to then
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "completed"
 
 
 def facts_of(history: WorkflowHistory) -> RunFacts:
     events = history.events
-    first = events[0]
-    wf_type = first.workflow_execution_started_event_attributes.workflow_type.name
-    facts = RunFacts(history.workflow_id, wf_type, "running", first.event_time.ToDatetime(),
-                     None, None)  # fmt: skip
+    started = events[0].workflow_execution_started_event_attributes
+    facts = RunFacts(history.workflow_id, started.workflow_type.name, "running",
+                     events[0].event_time.ToDatetime(), None, None)  # fmt: skip
+    facts.task_queue = started.task_queue.name
+    if started.HasField("parent_workflow_execution"):
+        facts.parent_id = started.parent_workflow_execution.workflow_id
+    step_by_event: dict[int, str] = {}
+    stage_by_event: dict[int, tuple[Stage, str, str]] = {}
     for e in events:
         t = e.event_type
-        if t == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            facts.activities += 1
-        elif t == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            if e.activity_task_started_event_attributes.attempt > 1:
-                facts.retried += 1
-        elif t in (EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
-                   EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT):  # fmt: skip
-            facts.failed += 1
+        if t == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            step = _summary_step(e)
+            step_by_event[e.event_id] = step
+            facts.activities.setdefault(step, ActivityCounts()).activities += 1
+        elif t == E.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            a = e.activity_task_started_event_attributes
+            if a.attempt > 1:
+                facts.activities[step_by_event[a.scheduled_event_id]].retried += 1
+        elif t == E.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+            sched = e.activity_task_failed_event_attributes.scheduled_event_id
+            facts.activities[step_by_event[sched]].failed += 1
+        elif t == E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+            sched = e.activity_task_timed_out_event_attributes.scheduled_event_id
+            facts.activities[step_by_event[sched]].failed += 1
+        elif t == E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+            a2 = e.start_child_workflow_execution_initiated_event_attributes
+            # A process names its stages' workflows `<process id>-<stage>`.
+            name = a2.workflow_id.removeprefix(f"{history.workflow_id}-")
+            stage = Stage(name, e.event_time.ToDatetime())
+            stage_by_event[e.event_id] = (stage, a2.workflow_type.name, a2.task_queue.name)
+            facts.stages.append(stage)
+        elif t == E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED:
+            a3 = e.child_workflow_execution_started_event_attributes
+            _, wf_type, queue = stage_by_event[a3.initiated_event_id]
+            facts.children.append(Child(a3.workflow_execution.workflow_id,
+                                        a3.workflow_execution.run_id, wf_type, queue))  # fmt: skip
+        elif t in CHILD_CLOSED:
+            initiated = getattr(e, CHILD_CLOSED[t] + "_event_attributes").initiated_event_id
+            stage_by_event[initiated][0].finished = e.event_time.ToDatetime()
         elif t in CLOSED:
             facts.status = CLOSED[t]
             facts.closed = e.event_time.ToDatetime()
-            if t == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            if t == E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
                 payloads = e.workflow_execution_completed_event_attributes.result.payloads
                 if payloads:
                     value = DATA_CONVERTER.payload_converter.from_payloads(payloads)[0]
@@ -71,8 +144,18 @@ def facts_of(history: WorkflowHistory) -> RunFacts:
     return facts
 
 
-def _seconds(later: str, earlier: str) -> float:
-    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+def _summary_step(event: HistoryEvent) -> str:
+    if not event.user_metadata.HasField("summary"):
+        return NO_STEP
+    text = DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
+    return step_of(text) or NO_STEP
+
+
+def _seconds(later: str | datetime, earlier: str | datetime) -> float:
+    def at(value: str | datetime) -> datetime:
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    return (at(later) - at(earlier)).total_seconds()
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -88,6 +171,8 @@ class StepFigures:
     handoffs: int = 0
     reminders: int = 0
     escalations: int = 0
+    activities: ActivityCounts = field(default_factory=ActivityCounts)
+    open_ages: list[float] = field(default_factory=list)  # tasks open now: waiting so far
 
 
 @dataclass
@@ -95,43 +180,67 @@ class TypeFigures:
     runs: int = 0
     open: int = 0
     failed: int = 0
+    unread: int = 0  # runs without a result whose `state` no worker answered
     cycle: list[float] = field(default_factory=list)
     human_steps: int = 0
     system_steps: int = 0
     within_due: int = 0
     judged: int = 0  # completed runs with steps, those the due-time share is over
-    activities: int = 0
-    activity_failures: int = 0
-    activity_retries: int = 0
+    activities: ActivityCounts = field(default_factory=ActivityCounts)
     costs: list[Decimal] = field(default_factory=list)
     steps: dict[str, StepFigures] = field(default_factory=lambda: defaultdict(StepFigures))
     stages: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
 class Insight:
-    def __init__(self, costs: dict[str, Decimal] | None = None) -> None:
-        self.costs = costs or {}
+    """Folds runs in; `report` gives the figures. With a cost table, a completed run's cost
+    is its own steps' plus those of the child workflows it started (a process's stages),
+    so only the cost of runs that are part of a process is kept until the end."""
+
+    def __init__(self, costs: CostTable | None = None) -> None:
+        self.costs = costs if costs is not None and not costs.empty else None
         self.types: dict[str, TypeFigures] = defaultdict(TypeFigures)
+        self._own_cost: dict[str, Decimal] = {}  # runs in a process: their steps' cost
+        self._kids: dict[str, tuple[str, list[str]]] = {}  # a process run: type, children
 
     def add(self, run: RunFacts) -> None:
         fig = self.types[run.workflow_type]
         fig.runs += 1
-        fig.activities += run.activities
-        fig.activity_failures += run.failed
-        fig.activity_retries += run.retried
+        for step, counts in run.activities.items():
+            fig.activities.add(counts)
+            fig.steps[step].activities.add(counts)
+        for stage in run.stages:
+            if stage.finished is not None:
+                fig.stages[stage.name].append(_seconds(stage.finished, stage.started))
         if run.closed is None:
             fig.open += 1
-            return
-        if run.status != "completed":
+        elif not run.completed:
             fig.failed += 1
+        if run.result is None:
+            fig.unread += 0 if run.completed else 1
             return
-        fig.cycle.append((run.closed - run.started).total_seconds())
-        result = run.result or {}
-        steps = result.get("steps", [])
+        steps = run.result.get("steps", [])
+        cost = self._fold_steps(fig, run.workflow_type, steps)
+        if run.closed is None and run.as_of is not None:
+            for task in run.result.get("open_tasks", []):
+                fig.steps[task["step"]].open_ages.append(_seconds(run.as_of, task["opened_at"]))
+        if not run.completed or run.closed is None:
+            return
+        fig.cycle.append(_seconds(run.closed, run.started))
         if steps:
             fig.judged += 1
-            late = any(s.get("escalated_to") or s.get("timed_out") for s in steps)
-            fig.within_due += 0 if late else 1
+            fig.within_due += 0 if any(_late(s) for s in steps) else 1
+        if self.costs is None:
+            return
+        if run.children:
+            self._own_cost[run.workflow_id] = cost
+            self._kids[run.workflow_id] = (run.workflow_type, [c.workflow_id for c in run.children])
+        else:
+            fig.costs.append(cost)
+            if run.parent_id is not None:
+                self._own_cost[run.workflow_id] = cost
+
+    def _fold_steps(self, fig: TypeFigures, wf_type: str, steps: list[dict[str, Any]]) -> Decimal:
         previous: dict[str, Any] | None = None
         cost = Decimal(0)
         for s in steps:
@@ -143,40 +252,40 @@ class Insight:
                 if s["actor"] != previous["actor"]:
                     sf.handoffs += 1
             sf.reminders += s.get("reminders_sent", 0)
-            sf.escalations += 1 if (s.get("escalated_to") or s.get("timed_out")) else 0
+            sf.escalations += 1 if _late(s) else 0
             if s["performer"] == "system":
                 fig.system_steps += 1
             else:
                 fig.human_steps += 1
-            cost += self.costs.get(s["step"], Decimal(0))
+            if self.costs is not None:
+                cost += self.costs.of(wf_type, s["step"])
             previous = s
-        if self.costs:
-            fig.costs.append(cost)
-        for stage in result.get(PROCESSES.get(run.workflow_type, ""), []):
-            fig.stages[stage["stage"]].append(_seconds(stage["finished_at"], stage["started_at"]))
+        return cost
+
+    def _total_cost(self, workflow_id: str) -> Decimal:
+        own = self._own_cost.get(workflow_id, Decimal(0))
+        _, kids = self._kids.get(workflow_id, ("", []))
+        return own + sum((self._total_cost(k) for k in kids), Decimal(0))
 
     def report(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"workflow_types": {}}
+        for wf_id, (wf_type, _) in self._kids.items():
+            self.types[wf_type].costs.append(self._total_cost(wf_id))
+        self._kids.clear()  # the report may be asked for again: count each process once
+        out: dict[str, Any] = {
+            "currency": self.costs.currency if self.costs else None,
+            "workflow_types": {},
+        }
         for name, fig in sorted(self.types.items()):
             total = fig.human_steps + fig.system_steps
             entry: dict[str, Any] = {
                 "runs": fig.runs, "running": fig.open, "not_completed": fig.failed,
+                "steps_unread": fig.unread,
                 "cycle_seconds": _spread(fig.cycle),
                 "automation_share": fig.system_steps / total if total else None,
                 "within_due_share": fig.within_due / fig.judged if fig.judged else None,
-                "activity_error_rate": _rate(fig.activity_failures, fig.activities),
-                "activity_retry_rate": _rate(fig.activity_retries, fig.activities),
-                "cost_per_transaction": str(sum(fig.costs) / len(fig.costs)) if fig.costs else None,
-                "steps": {
-                    step: {
-                        "performer": "/".join(sorted(sf.performers)),
-                        "completion_seconds": _spread(sf.durations),
-                        "handoff_delay_seconds": _spread(sf.handoff_delays),
-                        "handoffs": sf.handoffs, "reminders": sf.reminders,
-                        "escalations": sf.escalations,
-                    }
-                    for step, sf in fig.steps.items()
-                },
+                **_rates(fig.activities),
+                "cost_per_transaction": _mean(fig.costs),
+                "steps": {step: self._step(name, step, sf) for step, sf in fig.steps.items()},
             }  # fmt: skip
             if fig.stages:
                 medians = {stage: statistics.median(v) for stage, v in fig.stages.items()}
@@ -188,6 +297,31 @@ class Insight:
             out["workflow_types"][name] = entry
         return out
 
+    def _step(self, wf_type: str, step: str, sf: StepFigures) -> dict[str, Any]:
+        cost = self.costs.of(wf_type, step) if self.costs else Decimal(0)
+        return {
+            "performer": "/".join(sorted(sf.performers)) or "-",
+            "completion_seconds": _spread(sf.durations),
+            "handoff_delay_seconds": _spread(sf.handoff_delays),
+            "handoffs": sf.handoffs,
+            "reminders": sf.reminders,
+            "escalations": sf.escalations,
+            **_rates(sf.activities),
+            "open_now": len(sf.open_ages),
+            "open_waiting_seconds": _spread(sf.open_ages),
+            "cost": str(cost) if cost else None,
+        }
+
+
+def _mean(amounts: list[Decimal]) -> str | None:
+    if not amounts:
+        return None
+    return str((sum(amounts) / len(amounts)).quantize(Decimal("0.01")))
+
+
+def _late(step: dict[str, Any]) -> bool:
+    return bool(step.get("escalated_to") or step.get("timed_out"))
+
 
 def _spread(values: list[float]) -> dict[str, float] | None:
     if not values:
@@ -195,5 +329,10 @@ def _spread(values: list[float]) -> dict[str, float] | None:
     return {"median": statistics.median(values), "p90": _pct(values, 0.9), "n": len(values)}
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def _rates(counts: ActivityCounts) -> dict[str, Any]:
+    n = counts.activities
+    return {
+        "activities": n,
+        "activity_error_rate": counts.failed / n if n else None,
+        "activity_retry_rate": counts.retried / n if n else None,
+    }

@@ -1,15 +1,18 @@
 """Where time and effort go, from Temporal's own records:
 
   python -m starters.report [--hours 24] [--type ExpenseReimbursement ...]
-        [--process order-to-cash|onboarding] [--cost STEP=AMOUNT ...] [--json]
-        [--html report.html] [--page-size 100]
+        [--process order-to-cash|onboarding] [--where FILTER] [--costs FILE]
+        [--cost STEP=AMOUNT ...] [--json] [--html report.html] [--page-size 100]
+        [--query-timeout 5]
 
 Per step: completion time (median, p90), handoff delay (from the previous step's end to
-this step's start), handoffs (the performer changed), reminders, escalations, who did it.
-Per workflow type: cycle time, automation share, share finished within the due time,
-activity error and retry rates, cost per transaction (with --cost). Per process: time in
-each stage and the bottleneck. Visibility is read page by page and each history folded
-in and dropped, so a large window does not fill memory.
+this step's start), handoffs (the performer changed), reminders, escalations, who did it,
+its activities' error and retry rates, the tasks open now and how long they have waited,
+and its cost (valuechain/costs.toml, VALUECHAIN_COSTS_FILE, --costs, --cost). Per workflow
+type: cycle time, automation share, share finished within the due time, cost per
+transaction (a process's includes its stages'). Per process: time in each stage and the
+bottleneck. Visibility is read page by page and each history folded in and dropped, so a
+large window does not fill memory.
 """
 
 from __future__ import annotations
@@ -24,29 +27,80 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
 from starters.common import fail
 from starters.insight import Insight, facts_of
 from valuechain.client import connect
+from valuechain.costs import CostTable, load_costs
 from valuechain.process import run_command
 from valuechain.settings import Settings, SettingsError
+from workflows.registry import workflow_names
 
 PROCESS_TYPES = {"order-to-cash": "OrderToCash", "onboarding": "EmployeeOnboarding"}
 
 
+class Reader:
+    """Pages through visibility and folds each run's history into an `Insight`. A run
+    without a result is asked for its `state` (a worker answers by replaying its history);
+    a task queue whose worker does not answer in time is not asked again. With a type
+    filter, the child workflows of the runs it lists (a process's stages) are read too:
+    without one, the window lists them itself (a child starts after its parent)."""
+
+    def __init__(self, client: Client, insight: Insight, query_timeout: float) -> None:
+        self.client = client
+        self.insight = insight
+        self.query_timeout = timedelta(seconds=query_timeout)
+        self.read = 0
+        self.silent_queues: set[str] = set()
+
+    async def run(self, query: str, page_size: int, types: list[str]) -> None:
+        async for execution in self.client.list_workflows(query, page_size=page_size):
+            await self.fold(execution.id, execution.run_id or "", set(types))
+
+    async def fold(self, workflow_id: str, run_id: str, types: set[str]) -> None:
+        handle = self.client.get_workflow_handle(workflow_id, run_id=run_id or None)
+        facts = facts_of(await handle.fetch_history())
+        if facts.result is None and not facts.completed:
+            facts.result = await self.ask_state(handle, facts.task_queue)
+            facts.as_of = datetime.now(UTC)
+        self.insight.add(facts)
+        self.read += 1
+        if self.read % 100 == 0:
+            print(f"  {self.read} workflows read", file=sys.stderr, flush=True)
+        for child in facts.children:
+            if types and child.workflow_type not in types:
+                await self.fold(child.workflow_id, child.run_id, types)
+
+    async def ask_state(self, handle: WorkflowHandle[Any, Any], queue: str) -> Any:
+        if queue in self.silent_queues:
+            return None
+        try:
+            return await handle.query("state", rpc_timeout=self.query_timeout)
+        except RPCError as err:
+            # No worker polls the queue (the server says so, or the wait runs out): the
+            # other runs there would wait just as long, so they are not asked.
+            self.silent_queues.add(queue)
+            print(f"  task queue {queue}: no worker answered ({err.message}); the steps"
+                  " of its runs without a result are not read", file=sys.stderr,
+                  flush=True)  # fmt: skip
+            return None
+        except WorkflowQueryFailedError:
+            return None
+
+
 async def gather(
-    settings: Settings, query: str, page_size: int, costs: dict[str, Decimal]
+    settings: Settings,
+    query: str,
+    page_size: int,
+    costs: CostTable | None = None,
+    types: list[str] | None = None,
+    query_timeout: float = 5.0,
 ) -> Insight:
-    client = await connect(settings)
-    insight = Insight(costs)
-    seen = 0
-    async for execution in client.list_workflows(query, page_size=page_size):
-        history = await client.get_workflow_handle(execution.id, run_id=execution.run_id
-                                                   ).fetch_history()  # fmt: skip
-        insight.add(facts_of(history))
-        seen += 1
-        if seen % 100 == 0:
-            print(f"  {seen} workflows read", file=sys.stderr, flush=True)
-    return insight
+    reader = Reader(await connect(settings), Insight(costs), query_timeout)
+    await reader.run(query, page_size, types or [])
+    return reader.insight
 
 
 def _fmt(spread: dict[str, float] | None) -> str:
@@ -59,21 +113,32 @@ def _share(value: float | None) -> str:
 
 def table(report: dict[str, Any]) -> str:
     lines = []
+    currency = report.get("currency") or ""
     for name, t in report["workflow_types"].items():
+        cost = t["cost_per_transaction"]
         lines.append(
             f"{name}: {t['runs']} runs ({t['running']} running, {t['not_completed']} not"
             f" completed); cycle {_fmt(t['cycle_seconds'])} (median/p90); automation"
             f" {_share(t['automation_share'])}; within due {_share(t['within_due_share'])};"
             f" activity errors {_share(t['activity_error_rate'])}, retries"
-            f" {_share(t['activity_retry_rate'])}"
-            + (f"; cost {t['cost_per_transaction']}" if t["cost_per_transaction"] else "")
+            f" {_share(t['activity_retry_rate'])}" + (f"; cost {cost} {currency}" if cost else "")
         )
+        if t["steps_unread"]:
+            lines.append(f"  ({t['steps_unread']} runs without a result: steps not read,"
+                         " no worker answered)")  # fmt: skip
         for step, s in t["steps"].items():
-            lines.append(
-                f"  {step:28} {s['performer']:12} done in {_fmt(s['completion_seconds']):>14}"
-                f"  handoff {_fmt(s['handoff_delay_seconds']):>14}  handoffs {s['handoffs']}"
+            line = (
+                f"  {step:24} {s['performer']:12} done in {_fmt(s['completion_seconds']):>13}"
+                f"  handoff {_fmt(s['handoff_delay_seconds']):>13}  handoffs {s['handoffs']}"
                 f"  reminders {s['reminders']}  escalations {s['escalations']}"
+                f"  activities {s['activities']} (errors {_share(s['activity_error_rate'])},"
+                f" retries {_share(s['activity_retry_rate'])})"
             )
+            if s["open_now"]:
+                line += f"  open now {s['open_now']}, waiting {_fmt(s['open_waiting_seconds'])}"
+            if s["cost"]:
+                line += f"  cost {s['cost']}"
+            lines.append(line)
         if "process" in t:
             p = t["process"]
             lines.append("  stages (median): " + ", ".join(
@@ -116,11 +181,13 @@ def parse_costs(raw: list[str]) -> dict[str, Decimal]:
     for item in raw:
         step, sep, amount = item.partition("=")
         try:
-            costs[step] = Decimal(amount)
+            value = Decimal(amount)
         except InvalidOperation:
-            fail(f"--cost {item!r}: expected STEP=AMOUNT, for example manager_review=12.50")
-        if not sep or not step:
-            fail(f"--cost {item!r}: expected STEP=AMOUNT, for example manager_review=12.50")
+            value = Decimal(-1)
+        if not sep or not step or not value.is_finite() or value < 0:
+            fail(f"--cost {item!r}: expected STEP=AMOUNT with an amount of 0 or more,"
+                 " for example manager_review=12.50")  # fmt: skip
+        costs[step] = value
     return costs
 
 
@@ -129,24 +196,51 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hours", type=float, default=24.0, help="window: started in the last N hours")
     p.add_argument("--type", dest="types", action="append", default=[], help="a workflow type")
     p.add_argument("--process", choices=sorted(PROCESS_TYPES), help="a process")
-    p.add_argument("--cost", action="append", default=[], metavar="STEP=AMOUNT")
+    p.add_argument("--where", metavar="FILTER",
+                   help='a further list filter, for example CustomerId="acme"')  # fmt: skip
+    p.add_argument("--costs", metavar="FILE", help="step costs (default VALUECHAIN_COSTS_FILE)")
+    p.add_argument("--cost", action="append", default=[], metavar="STEP=AMOUNT",
+                   help="price a step for this report, over the costs file")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--html", metavar="FILE", help="also write a chart page here")
     p.add_argument("--page-size", dest="page_size", type=int, default=100)
+    p.add_argument("--query-timeout", dest="query_timeout", type=float, default=5.0,
+                   help="seconds to wait for a worker to tell a run's state")  # fmt: skip
     args = p.parse_args(argv)
-    if args.hours <= 0 or not 1 <= args.page_size <= 1000:
-        fail("--hours must be more than 0 and --page-size between 1 and 1000")
-    costs = parse_costs(args.cost)
+    if args.hours <= 0:
+        fail(f"--hours must be more than 0, got {args.hours:g}")
+    if not 1 <= args.page_size <= 1000:
+        fail(f"--page-size must be between 1 and 1000, got {args.page_size}")
+    if args.query_timeout <= 0:
+        fail(f"--query-timeout must be more than 0, got {args.query_timeout:g}")
+    known = workflow_names()
+    for t in args.types:
+        if t not in known:
+            fail(f"--type {t!r} is not a workflow type; known: {', '.join(known)}")
+    extra = parse_costs(args.cost)
+    try:
+        settings = Settings.from_env()
+        costs = load_costs(settings, args.costs or "").with_steps(extra)
+    except SettingsError as err:
+        fail(str(err))
+    for t in costs.types:
+        if t not in known:
+            fail(f"costs file: types.{t} is not a workflow type; known: {', '.join(known)}")
     types = [*args.types, *([PROCESS_TYPES[args.process]] if args.process else [])]
     since = (datetime.now(UTC) - timedelta(hours=args.hours)).isoformat()
     query = f'StartTime > "{since}"'
     if types:
         query += " AND (" + " OR ".join(f'WorkflowType="{t}"' for t in types) + ")"
+    if args.where:
+        query += f" AND ({args.where})"
     try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        fail(str(err))
-    report = asyncio.run(gather(settings, query, args.page_size, costs)).report()
+        insight = asyncio.run(gather(settings, query, args.page_size, costs, types,
+                                     args.query_timeout))  # fmt: skip
+    except RPCError as err:
+        if err.status != RPCStatusCode.INVALID_ARGUMENT or not args.where:
+            raise
+        fail(f"--where {args.where!r}: the server refused the filter: {err.message}")
+    report = insight.report()
     if args.html:
         Path(args.html).write_text(chart(report))
     print(json.dumps(report, indent=2) if args.json else table(report))

@@ -4,19 +4,21 @@ against what those runs are known to have done."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import tracemalloc
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from temporalio import activity
+from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
 from activities.store import SystemOfRecord
-from starters.insight import Insight, RunFacts
+from starters.insight import ActivityCounts, Insight, RunFacts
 from starters.report import gather
 from tests.helpers import (
     listed,
@@ -29,12 +31,26 @@ from tests.helpers import (
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
+from valuechain.costs import load_costs
 from valuechain.settings import Settings
+
+COSTS = """
+currency = "EUR"
+[steps]
+manager_review = "10"
+payout = "1.50"
+pack = "6.50"
+[types.Shipping]
+ship = "20"
+"""
 
 
 async def test_report_on_a_known_set_of_runs(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
 ) -> None:
+    """Five expenses (two on time, one escalated, one whose payout fails for good, one
+    still waiting on finance), each payout retried once; one order whose shipping is
+    the bottleneck. Every figure is what these runs are known to have done."""
     seeded(store)
     case = CASES[0]  # expense: manager, finance, payout
     real = BookingActivities(store).pay_expense
@@ -44,25 +60,41 @@ async def test_report_on_a_known_set_of_runs(
             raise ConnectionError("bank busy")
         return await real(arg)
 
+    def start(due: timedelta | None = None) -> Any:
+        ctx = run_context(task_queue, due=due) if due else run_context(task_queue)
+        inp = case.make_input(ctx, "alice")
+        return inp, env.client.start_workflow(
+            case.run, inp, id=new_id("expense"), task_queue=task_queue
+        )
+
+    settings = Settings(temporal_address=env.client.service_client.config.target_host)
+    costs_file = tmp_path / "costs.toml"
+    costs_file.write_text(COSTS)
+    costs = load_costs(settings, str(costs_file))
+    cli = cli_env(settings.temporal_address, task_queue, store.url)
+    where = f'TaskQueue="{task_queue}"'
     replace = {"pay_expense": stand_in("pay_expense", real, payout_retried_once)}
     async with worker(env.client, task_queue, store, replace):
-        on_time = []
+        done = []
         for _ in range(2):
-            h = await env.client.start_workflow(
-                case.run, case.make_input(run_context(task_queue), "alice"),
-                id=new_id("expense"), task_queue=task_queue,
-            )  # fmt: skip
+            h = await start()[1]
             await walk_happy_path(h, case)
-            on_time.append(h)
-        late = await env.client.start_workflow(
-            case.run,
-            case.make_input(run_context(task_queue, due=timedelta(seconds=2)), "alice"),
-            id=new_id("expense"), task_queue=task_queue,
-        )  # fmt: skip
+            done.append(h)
+        late = await start(due=timedelta(seconds=2))[1]
         await wait_for_state(late, lambda s: any(t.escalated_to for t in s.open_tasks), "late")
         await walk_happy_path(late, case, first_actor="dev")
-        for h in [*on_time, late]:
+        blocked_input, blocked_start = start()
+        assert case.arrange_permanent_failure is not None
+        case.arrange_permanent_failure(store, "alice", blocked_input)
+        blocked = await blocked_start
+        await walk_happy_path(blocked, case)
+        waiting = await start()[1]
+        await walk_happy_path(waiting, dataclasses.replace(case, happy_path=case.happy_path[:1]))
+        await wait_for_state(waiting, lambda s: bool(s.open_tasks), "finance's task")
+        for h in [*done, late]:
             await h.result()
+        with pytest.raises(WorkflowFailureError):
+            await blocked.result()
 
         order = await start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 1}))
         await wait_order(order, lambda v: v.shipment is not None, "the shipment")
@@ -70,51 +102,95 @@ async def test_report_on_a_known_set_of_runs(
         await deliver(order)
         await pay(order)
         await order.result()
-        await listed(
-            env.client, f'TaskQueue="{task_queue}" AND ExecutionStatus="Completed"', at_least=12
-        )  # 3 expenses, the order and its 8 stages
+        # 4 expenses, the order and its 8 stages
+        await listed(env.client, f'{where} AND ExecutionStatus!="Running"', at_least=13)
+        report = (await gather(settings, where, page_size=2, costs=costs)).report()
+        by_type = report["workflow_types"]
 
-    settings = Settings(temporal_address=env.client.service_client.config.target_host)
-    costs = {"manager_review": Decimal("10"), "payout": Decimal("1.50")}
-    insight = await gather(settings, f'TaskQueue="{task_queue}"', page_size=2, costs=costs)
-    report = insight.report()["workflow_types"]
+        page = tmp_path / "report.html"
+        ran = await run_module("starters.report", "--hours", "1", "--process", "order-to-cash",
+                               "--where", where, "--costs", str(costs_file), "--json",
+                               "--html", str(page), env=cli)  # fmt: skip
+        assert ran.code == 0, ran
+        by_cli = json.loads(ran.out)["workflow_types"]
+        assert by_cli["OrderToCash"]["cost_per_transaction"] == "26.50"  # its stages' steps
+        assert by_cli["Shipping"]["runs"] == 1  # the stages are read with their process
+        chart = page.read_text()
+        assert "<svg" in chart
+        assert "shipping" in chart
 
-    expense = report["ExpenseReimbursement"]
-    assert (expense["runs"], expense["running"], expense["not_completed"]) == (3, 0, 0)
-    assert expense["automation_share"] == 1 / 3  # two people, one system step per run
-    assert expense["within_due_share"] == 2 / 3  # one of three escalated
-    # Per run: two "assigned" notices, the payout, the outcome notice; the late run also
-    # an escalation notice: 13 activities, and each run's payout needed a retry.
-    assert expense["activity_retry_rate"] == 3 / 13
-    assert expense["activity_error_rate"] == 0.0
-    assert Decimal(expense["cost_per_transaction"]) == Decimal("11.5")  # 10 + 1.50
+    assert report["currency"] == "EUR"
+    expense = by_type["ExpenseReimbursement"]
+    assert (expense["runs"], expense["running"], expense["not_completed"]) == (5, 1, 1)
+    assert expense["steps_unread"] == 0  # the failed and the waiting run told their state
+    # Steps: 3 completed runs x (2 people + payout), the failed run's 2 people, the
+    # waiting run's manager: 3 of 12 by the system.
+    assert expense["automation_share"] == 3 / 12
+    assert expense["within_due_share"] == 2 / 3  # of the completed: one escalated
+    # Activities: per completed run 2 "assigned" notices, the payout, the outcome notice,
+    # the late run an escalation notice too; the failed run 2 notices, the payout and its
+    # failure notice; the waiting run 2 notices. 19 in all; four payouts were retried.
+    assert (expense["activities"], expense["activity_retry_rate"]) == (19, 4 / 19)
+    assert expense["activity_error_rate"] == 1 / 19
+    assert expense["cost_per_transaction"] == "11.50"  # 10 + 1.50, completed runs only
     steps = expense["steps"]
-    assert list(steps) == ["manager_review", "finance_approval", "payout"]
-    assert (steps["manager_review"]["performer"], steps["payout"]["performer"]) == (
-        "human", "system",
-    )  # fmt: skip
-    assert steps["manager_review"]["escalations"] == 1
-    assert steps["manager_review"]["completion_seconds"]["p90"] >= 2.0  # the late one
-    assert steps["manager_review"]["completion_seconds"]["median"] < 2.0
-    assert (steps["finance_approval"]["handoffs"], steps["payout"]["handoffs"]) == (3, 3)
-    assert steps["finance_approval"]["handoff_delay_seconds"]["n"] == 3
+    assert list(steps) == ["manager_review", "finance_approval", "payout", "finish"]
+    payout = steps["payout"]
+    assert (payout["performer"], payout["activities"]) == ("system", 5)  # 4 + failure notice
+    assert (payout["activity_error_rate"], payout["activity_retry_rate"]) == (1 / 5, 4 / 5)
+    assert (payout["handoffs"], payout["cost"]) == (3, "1.50")
+    review = steps["manager_review"]
+    assert (review["performer"], review["escalations"], review["activities"]) == ("human", 1, 6)
+    assert review["completion_seconds"]["n"] == 5
+    assert review["completion_seconds"]["p90"] >= 2.0  # the late one
+    assert review["completion_seconds"]["median"] < 2.0
+    assert review["activity_retry_rate"] == 0.0
+    finance = steps["finance_approval"]
+    assert (finance["handoffs"], finance["handoff_delay_seconds"]["n"]) == (4, 4)
+    assert (finance["open_now"], finance["open_waiting_seconds"]["n"]) == (1, 1)
+    assert finance["cost"] is None
+    assert (steps["finish"]["performer"], steps["finish"]["activities"]) == ("-", 3)
 
-    process = report["OrderToCash"]["process"]
-    assert process["bottleneck"] == "shipping"
-    assert process["stage_median_seconds"]["shipping"] >= 1.5
-    assert len(process["stage_median_seconds"]) == 8
-    assert report["OrderToCash"]["runs"] == 1
+    o2c = by_type["OrderToCash"]
+    assert o2c["runs"] == 1
+    assert o2c["process"]["bottleneck"] == "shipping"
+    assert o2c["process"]["stage_median_seconds"]["shipping"] >= 1.5
+    assert len(o2c["process"]["stage_median_seconds"]) == 8
+    assert o2c["cost_per_transaction"] == "26.50"  # pack 6.50 + ship 20 (Shipping's price)
+    assert by_type["PickPack"]["cost_per_transaction"] == "6.50"
 
-    page = tmp_path / "report.html"
-    cli = cli_env(settings.temporal_address, task_queue, store.url)
-    ran = await run_module("starters.report", "--hours", "1", "--process", "order-to-cash",
-                           "--json", "--html", str(page), env=cli)  # fmt: skip
+    # With no worker to ask, the runs without a result are counted, their steps not read.
+    ran = await run_module("starters.report", "--type", "ExpenseReimbursement", "--where",
+                           where, "--query-timeout", "1", "--json", env=cli)  # fmt: skip
     assert ran.code == 0, ran
-    assert json.loads(ran.out)["workflow_types"]["OrderToCash"]["process"]["bottleneck"]
-    assert "<svg" in page.read_text()
-    bad = await run_module("starters.report", "--cost", "payout", env=cli)
-    assert bad.code == 2
-    assert "--cost 'payout': expected STEP=AMOUNT" in bad.err
+    unread = json.loads(ran.out)["workflow_types"]["ExpenseReimbursement"]
+    assert (unread["runs"], unread["steps_unread"]) == (5, 2)
+    assert f"task queue {task_queue}: no worker answered" in ran.err
+    await waiting.terminate("the test is over")
+
+
+async def test_report_refuses_bad_input(tmp_path: Path) -> None:
+    """Every bad flag or costs file is named, and the command exits 2 before it reads
+    anything (the address here has no server: nothing may be asked of it)."""
+    nowhere = cli_env("127.0.0.1:1", "nowhere", "sqlite://")
+    bad_costs = tmp_path / "costs.toml"
+    bad_costs.write_text('[steps]\npayout = "-1"\n[types.Nope]\nship = "2"\n')
+    unknown_type = tmp_path / "types.toml"
+    unknown_type.write_text('[types.Nope]\nship = "2"\n')
+    cases = {
+        ("--cost", "payout"): "--cost 'payout': expected STEP=AMOUNT",
+        ("--cost", "payout=-2"): "--cost 'payout=-2': expected STEP=AMOUNT",
+        ("--hours", "0"): "--hours must be more than 0",
+        ("--page-size", "0"): "--page-size must be between 1 and 1000",
+        ("--type", "Expense"): "--type 'Expense' is not a workflow type; known: AccessSetup",
+        ("--costs", str(bad_costs)): "steps.payout: Input should be greater than or equal to 0",
+        ("--costs", str(unknown_type)): "types.Nope is not a workflow type",
+        ("--costs", str(tmp_path / "none.toml")): "costs file",
+    }
+    for args, message in cases.items():
+        ran = await run_module("starters.report", *args, env=nowhere)
+        assert ran.code == 2, (args, ran)
+        assert message in ran.err, (args, ran.err)
 
 
 def test_ten_thousand_runs_fold_in_little_memory() -> None:
@@ -140,9 +216,8 @@ def test_ten_thousand_runs_fold_in_little_memory() -> None:
                     "timed_out": False,
                 }
             )
-        return RunFacts(
-            f"w{i}", "Bench", "completed", start, t, {"steps": steps}, 4, 0, int(i % 5 == 0)
-        )
+        counts = {"review": ActivityCounts(2, 0, 0), "book": ActivityCounts(2, 0, int(i % 5 == 0))}
+        return RunFacts(f"w{i}", "Bench", "completed", start, t, {"steps": steps}, counts)
 
     tracemalloc.start()
     insight = Insight()

@@ -31,6 +31,7 @@ class Settings:
     roster_file: str = ""  # empty: the roster shipped with the package
     tables_dir: str = ""  # empty: the decision tables shipped with the package
     machines_dir: str = ""  # empty: the state machines shipped with the package
+    costs_file: str = ""  # empty: the step costs shipped with the package
     human_due_seconds: float = 24 * 3600.0
     human_remind_seconds: float = 4 * 3600.0
     payment_terms_seconds: float = 30 * 86400.0

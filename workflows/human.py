@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.records import BookingOutput
     from valuechain.models.result import RunResult
     from valuechain.rules import TableDecision
+    from valuechain.steps import activity_summary
 
 NOTIFY_TIMEOUT = timedelta(seconds=10)
 
@@ -462,7 +463,7 @@ class HumanWorkflow:
                 arg,
                 start_to_close_timeout=self.context.activities.start_to_close,
                 retry_policy=self.retry_policy(),
-                summary=summary,
+                summary=activity_summary(step, summary),
             )
         except ActivityError as err:
             cause = err.cause
@@ -532,7 +533,7 @@ class HumanWorkflow:
             task_queue=self.context.notifications_queue,
             start_to_close_timeout=NOTIFY_TIMEOUT,
             retry_policy=self.retry_policy(),
-            summary=f"notify {recipient}: {kind}",
+            summary=activity_summary(step or "finish", f"notify {recipient} ({kind})"),
         )
 
     def notify_soon(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from temporalio import workflow
+
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
@@ -69,3 +71,8 @@ ORDER_WORKFLOWS: list[type] = [
 ]
 
 ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
+
+
+def workflow_names() -> list[str]:
+    """The names the workflow types are registered under, as histories and lists show."""
+    return sorted(workflow._Definition.must_from_class(w).name or "" for w in ALL_WORKFLOWS)
