@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-slow bench lint typecheck compose-check temporal clean
+.PHONY: run test test-slow bench bench-report lint typecheck compose-check temporal clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -47,6 +47,10 @@ test: temporal lint typecheck compose-check
 # Benchmarks: the project against a plain temporalio baseline (QUICK=1: under 2 minutes).
 bench: temporal
 	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,)
+
+# The process-insight report over 10,000 real workflows: its peak memory against 100.
+bench-report: temporal
+	$(BIN)/python -m tests.bench.report_memory --out .valuechain/bench-report.json
 
 # The long reliability drills (crashes, restarts, the bad-input matrix).
 test-slow: temporal

@@ -316,7 +316,8 @@ class Insight:
 def _mean(amounts: list[Decimal]) -> str | None:
     if not amounts:
         return None
-    return str((sum(amounts) / len(amounts)).quantize(Decimal("0.01")))
+    mean = sum(amounts, Decimal(0)) / len(amounts)
+    return str(mean.quantize(Decimal("0.01")))
 
 
 def _late(step: dict[str, Any]) -> bool:

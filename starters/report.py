@@ -22,6 +22,7 @@ import asyncio
 import html
 import json
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -121,7 +122,8 @@ def table(report: dict[str, Any]) -> str:
             f" completed); cycle {_fmt(t['cycle_seconds'])} (median/p90); automation"
             f" {_share(t['automation_share'])}; within due {_share(t['within_due_share'])};"
             f" activity errors {_share(t['activity_error_rate'])}, retries"
-            f" {_share(t['activity_retry_rate'])}" + (f"; cost {cost} {currency}" if cost else "")
+            f" {_share(t['activity_retry_rate'])}"
+            + (f"; cost {cost} {currency}" if cost and Decimal(cost) else "")
         )
         if t["steps_unread"]:
             lines.append(f"  ({t['steps_unread']} runs without a result: steps not read,"
@@ -174,6 +176,18 @@ def chart(report: dict[str, Any]) -> str:
             )
         parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _peak_memory() -> str:
+    """This process's peak resident memory, where the system tells it (Linux's /proc)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return ""
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return f", peak memory {int(line.split()[1]) / 1024:.1f} MB"
+    return ""
 
 
 def parse_costs(raw: list[str]) -> dict[str, Decimal]:
@@ -233,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         query += " AND (" + " OR ".join(f'WorkflowType="{t}"' for t in types) + ")"
     if args.where:
         query += f" AND ({args.where})"
+    started = time.perf_counter()
     try:
         insight = asyncio.run(gather(settings, query, args.page_size, costs, types,
                                      args.query_timeout))  # fmt: skip
@@ -241,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         fail(f"--where {args.where!r}: the server refused the filter: {err.message}")
     report = insight.report()
+    runs = sum(t["runs"] for t in report["workflow_types"].values())
+    print(f"read {runs} workflows in {time.perf_counter() - started:.1f}s"
+          + _peak_memory(), file=sys.stderr, flush=True)  # fmt: skip
     if args.html:
         Path(args.html).write_text(chart(report))
     print(json.dumps(report, indent=2) if args.json else table(report))
