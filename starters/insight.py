@@ -188,19 +188,32 @@ class TypeFigures:
     judged: int = 0  # completed runs with steps, those the due-time share is over
     activities: ActivityCounts = field(default_factory=ActivityCounts)
     costs: list[Decimal] = field(default_factory=list)
+    process_steps: Tally = field(default_factory=lambda: Tally())
     steps: dict[str, StepFigures] = field(default_factory=lambda: defaultdict(StepFigures))
     stages: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
+@dataclass
+class Tally:
+    """What a completed run's steps add up to: people's steps, system steps, cost."""
+
+    human: int = 0
+    system: int = 0
+    cost: Decimal = Decimal(0)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.human + other.human, self.system + other.system, self.cost + other.cost)
+
+
 class Insight:
-    """Folds runs in; `report` gives the figures. With a cost table, a completed run's cost
-    is its own steps' plus those of the child workflows it started (a process's stages),
-    so only the cost of runs that are part of a process is kept until the end."""
+    """Folds runs in; `report` gives the figures. A completed process's tally (automation
+    share, cost) is its own steps' plus those of the child workflows it started, its
+    stages: only the tallies of runs that are part of a process are kept until the end."""
 
     def __init__(self, costs: CostTable | None = None) -> None:
         self.costs = costs if costs is not None and not costs.empty else None
         self.types: dict[str, TypeFigures] = defaultdict(TypeFigures)
-        self._own_cost: dict[str, Decimal] = {}  # runs in a process: their steps' cost
+        self._own: dict[str, Tally] = {}  # runs in a process: their own steps' tally
         self._kids: dict[str, tuple[str, list[str]]] = {}  # a process run: type, children
 
     def add(self, run: RunFacts) -> None:
@@ -220,7 +233,7 @@ class Insight:
             fig.unread += 0 if run.completed else 1
             return
         steps = run.result.get("steps", [])
-        cost = self._fold_steps(fig, run.workflow_type, steps)
+        tally = self._fold_steps(fig, run.workflow_type, steps)
         if run.closed is None and run.as_of is not None:
             for task in run.result.get("open_tasks", []):
                 fig.steps[task["step"]].open_ages.append(_seconds(run.as_of, task["opened_at"]))
@@ -230,19 +243,18 @@ class Insight:
         if steps:
             fig.judged += 1
             fig.within_due += 0 if any(_late(s) for s in steps) else 1
-        if self.costs is None:
-            return
         if run.children:
-            self._own_cost[run.workflow_id] = cost
+            self._own[run.workflow_id] = tally
             self._kids[run.workflow_id] = (run.workflow_type, [c.workflow_id for c in run.children])
-        else:
-            fig.costs.append(cost)
-            if run.parent_id is not None:
-                self._own_cost[run.workflow_id] = cost
+            return
+        if self.costs is not None:
+            fig.costs.append(tally.cost)
+        if run.parent_id is not None:
+            self._own[run.workflow_id] = tally
 
-    def _fold_steps(self, fig: TypeFigures, wf_type: str, steps: list[dict[str, Any]]) -> Decimal:
+    def _fold_steps(self, fig: TypeFigures, wf_type: str, steps: list[dict[str, Any]]) -> Tally:
         previous: dict[str, Any] | None = None
-        cost = Decimal(0)
+        tally = Tally()
         for s in steps:
             sf = fig.steps[s["step"]]
             sf.performers.add(s["performer"])
@@ -255,21 +267,28 @@ class Insight:
             sf.escalations += 1 if _late(s) else 0
             if s["performer"] == "system":
                 fig.system_steps += 1
+                tally.system += 1
             else:
                 fig.human_steps += 1
+                tally.human += 1
             if self.costs is not None:
-                cost += self.costs.of(wf_type, s["step"])
+                tally.cost += self.costs.of(wf_type, s["step"])
             previous = s
-        return cost
+        return tally
 
-    def _total_cost(self, workflow_id: str) -> Decimal:
-        own = self._own_cost.get(workflow_id, Decimal(0))
-        _, kids = self._kids.get(workflow_id, ("", []))
-        return own + sum((self._total_cost(k) for k in kids), Decimal(0))
+    def _total(self, workflow_id: str) -> Tally:
+        total = self._own.get(workflow_id, Tally())
+        for kid in self._kids.get(workflow_id, ("", []))[1]:
+            total = total + self._total(kid)
+        return total
 
     def report(self) -> dict[str, Any]:
         for wf_id, (wf_type, _) in self._kids.items():
-            self.types[wf_type].costs.append(self._total_cost(wf_id))
+            tally = self._total(wf_id)
+            process = self.types[wf_type]
+            process.process_steps = process.process_steps + tally
+            if self.costs is not None:
+                process.costs.append(tally.cost)
         self._kids.clear()  # the report may be asked for again: count each process once
         out: dict[str, Any] = {
             "currency": self.costs.currency if self.costs else None,
@@ -289,10 +308,13 @@ class Insight:
             }  # fmt: skip
             if fig.stages:
                 medians = {stage: statistics.median(v) for stage, v in fig.stages.items()}
+                steps = fig.process_steps.human + fig.process_steps.system
                 entry["process"] = {
                     "stage_median_seconds": medians,
                     "bottleneck": max(medians, key=lambda s: medians[s]),
                     "end_to_end_seconds": _spread(fig.cycle),
+                    # over every step of the completed runs and their stages
+                    "automation_share": fig.process_steps.system / steps if steps else None,
                 }
             out["workflow_types"][name] = entry
         return out

@@ -112,13 +112,17 @@ def _share(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
 
 
+def _runs(n: int) -> str:
+    return "1 run" if n == 1 else f"{n} runs"
+
+
 def table(report: dict[str, Any]) -> str:
     lines = []
     currency = report.get("currency") or ""
     for name, t in report["workflow_types"].items():
         cost = t["cost_per_transaction"]
         lines.append(
-            f"{name}: {t['runs']} runs ({t['running']} running, {t['not_completed']} not"
+            f"{name}: {_runs(t['runs'])} ({t['running']} running, {t['not_completed']} not"
             f" completed); cycle {_fmt(t['cycle_seconds'])} (median/p90); automation"
             f" {_share(t['automation_share'])}; within due {_share(t['within_due_share'])};"
             f" activity errors {_share(t['activity_error_rate'])}, retries"
@@ -145,27 +149,40 @@ def table(report: dict[str, Any]) -> str:
             p = t["process"]
             lines.append("  stages (median): " + ", ".join(
                 f"{k} {v:.1f}s" for k, v in p["stage_median_seconds"].items()))  # fmt: skip
-            lines.append(f"  bottleneck: {p['bottleneck']}")
+            lines.append(f"  bottleneck: {p['bottleneck']}; automation across the stages"
+                         f" {_share(p['automation_share'])}")  # fmt: skip
     return "\n".join(lines) or "no workflows in that window"
 
 
 def chart(report: dict[str, Any]) -> str:
-    """An HTML page with one bar chart per workflow type: stage (or step) medians, the
-    bottleneck in red."""
+    """An HTML page with a bar chart per process (stage medians) and per workflow type of
+    more than one step (step medians), processes first, the bottleneck in red."""
     parts = ["<!doctype html><meta charset=utf-8><title>Valuechain report</title>",
-             "<style>body{font-family:sans-serif}</style><h1>Where the time goes</h1>"]  # fmt: skip
-    for name, t in report["workflow_types"].items():
+             "<style>body{font-family:sans-serif} p{color:#555}</style>",
+             "<h1>Where the time goes</h1>"]  # fmt: skip
+    currency = report.get("currency") or ""
+    types = sorted(report["workflow_types"].items(), key=lambda kv: "process" not in kv[1])
+    for name, t in types:
         if "process" in t:
             bars = t["process"]["stage_median_seconds"]
             worst = t["process"]["bottleneck"]
+            what = "stage"
         else:
-            bars = {k: (s["completion_seconds"] or {}).get("median", 0.0)
-                    for k, s in t["steps"].items()}  # fmt: skip
+            bars = {k: s["completion_seconds"]["median"]
+                    for k, s in t["steps"].items() if s["completion_seconds"]}  # fmt: skip
             worst = max(bars, key=lambda k: bars[k]) if bars else ""
-        if not bars:
-            continue
+            what = "step"
+        if len(bars) < 2:
+            continue  # one bar shows no bottleneck
+        cycle = t["cycle_seconds"]
+        facts = [_runs(t["runs"]), f"bottleneck {what}: {worst}"]
+        if cycle:
+            facts.append(f"cycle time median {cycle['median']:.1f}s, p90 {cycle['p90']:.1f}s")
+        if t["cost_per_transaction"] and Decimal(t["cost_per_transaction"]):
+            facts.append(f"cost per transaction {t['cost_per_transaction']} {currency}")
         top = max(bars.values()) or 1.0
-        parts.append(f"<h2>{html.escape(name)}</h2><svg width=720 height={24 * len(bars) + 10}>")
+        parts.append(f"<h2>{html.escape(name)}</h2><p>{html.escape('; '.join(facts))}</p>"
+                     f"<svg width=720 height={24 * len(bars) + 10}>")  # fmt: skip
         for i, (label, value) in enumerate(bars.items()):
             width = 420 * value / top
             colour = "#c0392b" if label == worst else "#4a6fa5"
@@ -209,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Where time and effort go in the workflows.")
     p.add_argument("--hours", type=float, default=24.0, help="window: started in the last N hours")
     p.add_argument("--type", dest="types", action="append", default=[], help="a workflow type")
-    p.add_argument("--process", choices=sorted(PROCESS_TYPES), help="a process")
+    p.add_argument("--process", action="append", default=[], choices=sorted(PROCESS_TYPES),
+                   help="a process (and its stages' workflows)")  # fmt: skip
     p.add_argument("--where", metavar="FILTER",
                    help='a further list filter, for example CustomerId="acme"')  # fmt: skip
     p.add_argument("--costs", metavar="FILE", help="step costs (default VALUECHAIN_COSTS_FILE)")
@@ -240,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in costs.types:
         if t not in known:
             fail(f"costs file: types.{t} is not a workflow type; known: {', '.join(known)}")
-    types = [*args.types, *([PROCESS_TYPES[args.process]] if args.process else [])]
+    types = [*args.types, *(PROCESS_TYPES[name] for name in args.process)]
     since = (datetime.now(UTC) - timedelta(hours=args.hours)).isoformat()
     query = f'StartTime > "{since}"'
     if types:

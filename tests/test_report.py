@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
 from activities.store import SystemOfRecord
-from starters.insight import ActivityCounts, Insight, RunFacts
+from starters.insight import ActivityCounts, Child, Insight, RunFacts, Stage
 from starters.report import gather
 from tests.helpers import (
     listed,
@@ -31,7 +31,7 @@ from tests.helpers import (
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
-from valuechain.costs import load_costs
+from valuechain.costs import CostTable, load_costs
 from valuechain.settings import Settings
 
 COSTS = """
@@ -156,6 +156,8 @@ async def test_report_on_a_known_set_of_runs(
     assert o2c["process"]["bottleneck"] == "shipping"
     assert o2c["process"]["stage_median_seconds"]["shipping"] >= 1.5
     assert len(o2c["process"]["stage_median_seconds"]) == 8
+    assert o2c["automation_share"] is None  # no step of its own: its stages have them
+    assert o2c["process"]["automation_share"] == 1.0  # no person was needed on this order
     assert o2c["cost_per_transaction"] == "26.50"  # pack 6.50 + ship 20 (Shipping's price)
     assert by_type["PickPack"]["cost_per_transaction"] == "6.50"
 
@@ -166,6 +168,9 @@ async def test_report_on_a_known_set_of_runs(
     unread = json.loads(ran.out)["workflow_types"]["ExpenseReimbursement"]
     assert (unread["runs"], unread["steps_unread"]) == (5, 2)
     assert f"task queue {task_queue}: no worker answered" in ran.err
+    bad = await run_module("starters.report", "--where", "TaskQueue ==", env=cli)
+    assert bad.code == 2, bad
+    assert "--where 'TaskQueue ==': the server refused the filter" in bad.err
     await waiting.terminate("the test is over")
 
 
@@ -230,3 +235,38 @@ def test_ten_thousand_runs_fold_in_little_memory() -> None:
     assert report["workflow_types"]["Bench"]["automation_share"] == 0.5
     assert report["workflow_types"]["Bench"]["activity_retry_rate"] == 2_000 / 40_000
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_a_process_adds_up_its_stages_in_whatever_order_they_are_read() -> None:
+    """A process's cost and automation share include its stages' steps and theirs in
+    turn, whether visibility hands the process over before or after its stages."""
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def step(name: str, performer: str) -> dict[str, Any]:
+        return {"step": name, "performer": performer, "actor": performer,
+                "opened_at": at.isoformat(), "closed_at": at.isoformat()}  # fmt: skip
+
+    def run(wf_id: str, wf_type: str, steps: list[dict[str, Any]], parent: str | None,
+            children: list[str]) -> RunFacts:  # fmt: skip
+        return RunFacts(wf_id, wf_type, "completed", at, at + timedelta(seconds=9),
+                        {"steps": steps}, parent_id=parent,
+                        children=[Child(c, "r", "Stage", "q") for c in children])  # fmt: skip
+
+    process = run("p", "Process", [step("approve", "human")], None, ["p-a", "p-b"])
+    process.stages = [Stage("a", at, at + timedelta(seconds=2)),
+                      Stage("b", at, at + timedelta(seconds=7))]  # fmt: skip
+    stage_a = run("p-a", "Stage", [step("book", "system")], "p", [])
+    stage_b = run("p-b", "Stage", [step("check", "human")], "p", ["p-b-x"])
+    grandchild = run("p-b-x", "Sub", [step("book", "system")], "p-b", [])
+    costs = CostTable.model_validate({"steps": {"approve": "5", "book": "0.5", "check": "2"}})
+    for order in ([process, stage_a, stage_b, grandchild], [grandchild, stage_b, stage_a, process]):
+        report = Insight(costs)
+        for facts in order:
+            report.add(facts)
+        figures = report.report()["workflow_types"]
+        assert figures["Process"]["cost_per_transaction"] == "8.00"  # 5 + 0.5 + 2 + 0.5
+        assert figures["Stage"]["cost_per_transaction"] == "1.50"  # (0.5 + 2.5) / 2
+        assert figures["Process"]["automation_share"] == 0.0  # its own step: a person's
+        # approve (a person), book, check (a person), book: half by the system
+        assert figures["Process"]["process"]["automation_share"] == 0.5
+        assert figures["Process"]["process"]["bottleneck"] == "b"
