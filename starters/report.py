@@ -45,9 +45,9 @@ PROCESS_TYPES = {"order-to-cash": "OrderToCash", "onboarding": "EmployeeOnboardi
 class Reader:
     """Pages through visibility and folds each run's history into an `Insight`. A run
     without a result is asked for its `state` (a worker answers by replaying its history);
-    a task queue whose worker does not answer in time is not asked again. With a type
-    filter, the child workflows of the runs it lists (a process's stages) are read too:
-    without one, the window lists them itself (a child starts after its parent)."""
+    a task queue whose worker does not answer in time is not asked again. The child
+    workflows of a run (a process's stages) are read with it, whether the window lists
+    them or not; each child is read once, so only the run ids of children are kept."""
 
     def __init__(self, client: Client, insight: Insight, query_timeout: float) -> None:
         self.client = client
@@ -55,24 +55,29 @@ class Reader:
         self.query_timeout = timedelta(seconds=query_timeout)
         self.read = 0
         self.silent_queues: set[str] = set()
+        self.children_read: set[str] = set()  # run ids
 
-    async def run(self, query: str, page_size: int, types: list[str]) -> None:
+    async def run(self, query: str, page_size: int) -> None:
         async for execution in self.client.list_workflows(query, page_size=page_size):
-            await self.fold(execution.id, execution.run_id or "", set(types))
+            if execution.parent_id and execution.run_id in self.children_read:
+                continue  # read already, with its parent
+            await self.fold(execution.id, execution.run_id or "")
 
-    async def fold(self, workflow_id: str, run_id: str, types: set[str]) -> None:
+    async def fold(self, workflow_id: str, run_id: str) -> None:
         handle = self.client.get_workflow_handle(workflow_id, run_id=run_id or None)
         facts = facts_of(await handle.fetch_history())
         if facts.result is None and not facts.completed:
             facts.result = await self.ask_state(handle, facts.task_queue)
             facts.as_of = datetime.now(UTC)
         self.insight.add(facts)
+        if facts.parent_id is not None:
+            self.children_read.add(run_id)
         self.read += 1
         if self.read % 100 == 0:
             print(f"  {self.read} workflows read", file=sys.stderr, flush=True)
         for child in facts.children:
-            if types and child.workflow_type not in types:
-                await self.fold(child.workflow_id, child.run_id, types)
+            if child.run_id not in self.children_read:
+                await self.fold(child.workflow_id, child.run_id)
 
     async def ask_state(self, handle: WorkflowHandle[Any, Any], queue: str) -> Any:
         if queue in self.silent_queues:
@@ -96,11 +101,10 @@ async def gather(
     query: str,
     page_size: int,
     costs: CostTable | None = None,
-    types: list[str] | None = None,
     query_timeout: float = 5.0,
 ) -> Insight:
     reader = Reader(await connect(settings), Insight(costs), query_timeout)
-    await reader.run(query, page_size, types or [])
+    await reader.run(query, page_size)
     return reader.insight
 
 
@@ -267,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         query += f" AND ({args.where})"
     started = time.perf_counter()
     try:
-        insight = asyncio.run(gather(settings, query, args.page_size, costs, types,
+        insight = asyncio.run(gather(settings, query, args.page_size, costs,
                                      args.query_timeout))  # fmt: skip
     except RPCError as err:
         if err.status != RPCStatusCode.INVALID_ARGUMENT or not args.where:

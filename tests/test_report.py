@@ -160,6 +160,8 @@ async def test_report_on_a_known_set_of_runs(
     assert o2c["process"]["automation_share"] == 1.0  # no person was needed on this order
     assert o2c["cost_per_transaction"] == "26.50"  # pack 6.50 + ship 20 (Shipping's price)
     assert by_type["PickPack"]["cost_per_transaction"] == "6.50"
+    # Each stage is read once: listed in the window and started by the order.
+    assert all(by_type[t]["runs"] == 1 for t in ("OrderEntry", "Shipping", "Collection"))
 
     # With no worker to ask, the runs without a result are counted, their steps not read.
     ran = await run_module("starters.report", "--type", "ExpenseReimbursement", "--where",
