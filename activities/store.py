@@ -59,6 +59,18 @@ blocked_accounts = sa.Table(
     sa.Column("reason", sa.String(300), nullable=False),
 )
 
+# One row per subject whose bookings are checked against each other (a blog slug, an
+# employee's days off). A check first updates its subject's row: the row lock (the write
+# lock on SQLite) makes a second booking of the same subject wait until the first one
+# commits, and then its check sees it. Without it two READ COMMITTED transactions (or
+# SQLite, whose driver starts a transaction at the first write only) both pass the check.
+subject_locks = sa.Table(
+    "subject_locks",
+    metadata,
+    sa.Column("name", sa.String(300), primary_key=True),
+    sa.Column("bookings", sa.Integer, nullable=False),
+)
+
 
 # Products and their stock. Amounts and weights are stored as text: exact decimals on
 # every database. `on_hand - reserved` is what new orders may reserve; every change runs
@@ -155,7 +167,7 @@ class SystemOfRecord:
         """Write a booking once. A repeat with the same payload returns the first one;
         a repeat with a different payload is a conflict, never a silent overwrite."""
         canonical = json.dumps(payload, sort_keys=True, default=str)
-        for _ in range(2):
+        for _ in range(3):
             existing = self._booking(key)
             if existing is not None:
                 if existing.payload != json.loads(canonical):
@@ -181,7 +193,8 @@ class SystemOfRecord:
                     )
                 return Booking(key, reference_for(kind, key), kind, subject, payload, now)
             except IntegrityError:
-                # Another attempt wrote the same key between our read and insert.
+                # Another attempt wrote the same key between our read and insert, or the
+                # first lock row of a subject: read again, then try again.
                 continue
         raise RuntimeError(f"booking {key} could not be written or read back")
 
@@ -377,8 +390,21 @@ def all_of(*checks: Check) -> Check:
     return check
 
 
+def lock_subject(conn: Connection, name: str) -> None:
+    """Hold `name`'s lock until this transaction ends (see `subject_locks`)."""
+    row = subject_locks.c
+    updated = conn.execute(
+        sa.update(subject_locks).where(row.name == name).values(bookings=row.bookings + 1)
+    )
+    if updated.rowcount == 0:
+        # The first booking of this subject: a concurrent one waits on the primary key,
+        # then fails with IntegrityError, and `book` tries again (now behind the lock).
+        conn.execute(subject_locks.insert().values(name=name, bookings=1))
+
+
 def slug_free(slug: str, key: str) -> Check:
     def check(conn: Connection) -> None:
+        lock_subject(conn, f"publication:{slug}")
         other = conn.execute(
             sa.select(bookings.c.reference).where(
                 bookings.c.kind == "publication",
@@ -394,6 +420,7 @@ def slug_free(slug: str, key: str) -> Check:
 
 def no_time_off_overlap(employee: str, first_day: str, last_day: str) -> Check:
     def check(conn: Connection) -> None:
+        lock_subject(conn, f"time_off:{employee}")
         rows = conn.execute(
             sa.select(bookings.c.reference, bookings.c.payload).where(
                 bookings.c.kind == "time_off", bookings.c.subject == employee
