@@ -1,6 +1,7 @@
 """Where time and effort go, from Temporal's own records:
 
-  python -m starters.report [--hours 24] [--type ExpenseReimbursement ...]
+  python -m starters.report [--hours 24 | --since TIME [--until TIME]]
+        [--type ExpenseReimbursement ...]
         [--process order-to-cash|onboarding] [--where FILTER] [--costs FILE]
         [--cost STEP=AMOUNT ...] [--json] [--html report.html] [--page-size 100]
         [--query-timeout 5]
@@ -23,6 +24,7 @@ import html
 import json
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -114,6 +116,20 @@ def _fmt(spread: dict[str, float] | None) -> str:
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def _moment(flag: str) -> Callable[[str], datetime]:
+    def parse(text: str) -> datetime:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            fail(f"{flag} {text!r}: not a time; expected ISO 8601, for example"
+                 " 2026-11-01T00:00:00Z")  # fmt: skip
+        if moment.tzinfo is None:
+            fail(f"{flag} {text!r}: needs a time zone, for example 2026-11-01T00:00:00Z")
+        return moment
+
+    return parse
 
 
 def _runs(n: int) -> str:
@@ -229,6 +245,9 @@ def parse_costs(raw: list[str]) -> dict[str, Decimal]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Where time and effort go in the workflows.")
     p.add_argument("--hours", type=float, default=24.0, help="window: started in the last N hours")
+    p.add_argument("--since", type=_moment("--since"), help="window: started at or after TIME"
+                   " (ISO 8601 with a time zone, for example 2026-11-01T00:00:00Z)")  # fmt: skip
+    p.add_argument("--until", type=_moment("--until"), help="window: started before TIME")
     p.add_argument("--type", dest="types", action="append", default=[], help="a workflow type")
     p.add_argument("--process", action="append", default=[], choices=sorted(PROCESS_TYPES),
                    help="a process (and its stages' workflows)")  # fmt: skip
@@ -263,8 +282,13 @@ def main(argv: list[str] | None = None) -> int:
         if t not in known:
             fail(f"costs file: types.{t} is not a workflow type; known: {', '.join(known)}")
     types = [*args.types, *(PROCESS_TYPES[name] for name in args.process)]
-    since = (datetime.now(UTC) - timedelta(hours=args.hours)).isoformat()
-    query = f'StartTime > "{since}"'
+    since = args.since or datetime.now(UTC) - timedelta(hours=args.hours)
+    if args.until is not None and args.until <= since:
+        fail(f"--until {args.until.isoformat()} must be after the window's start"
+             f" {since.isoformat()}")  # fmt: skip
+    query = f'StartTime >= "{since.isoformat()}"'
+    if args.until is not None:
+        query += f' AND StartTime < "{args.until.isoformat()}"'
     if types:
         query += " AND (" + " OR ".join(f'WorkflowType="{t}"' for t in types) + ")"
     if args.where:

@@ -164,8 +164,9 @@ async def test_report_on_a_known_set_of_runs(
     assert all(by_type[t]["runs"] == 1 for t in ("OrderEntry", "Shipping", "Collection"))
 
     # With no worker to ask, the runs without a result are counted, their steps not read.
-    ran = await run_module("starters.report", "--type", "ExpenseReimbursement", "--where",
-                           where, "--query-timeout", "1", "--json", env=cli)  # fmt: skip
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    ran = await run_module("starters.report", "--since", since, "--type", "ExpenseReimbursement",
+                           "--where", where, "--query-timeout", "1", "--json", env=cli)  # fmt: skip
     assert ran.code == 0, ran
     unread = json.loads(ran.out)["workflow_types"]["ExpenseReimbursement"]
     assert (unread["runs"], unread["steps_unread"]) == (5, 2)
@@ -188,6 +189,14 @@ async def test_report_refuses_bad_input(tmp_path: Path) -> None:
         ("--cost", "payout"): "--cost 'payout': expected STEP=AMOUNT",
         ("--cost", "payout=-2"): "--cost 'payout=-2': expected STEP=AMOUNT",
         ("--hours", "0"): "--hours must be more than 0",
+        ("--since", "yesterday"): "--since 'yesterday': not a time; expected ISO 8601",
+        ("--since", "2026-11-01T00:00:00"): "--since '2026-11-01T00:00:00': needs a time zone",
+        (
+            "--since",
+            "2026-11-02T00:00:00Z",
+            "--until",
+            "2026-11-01T00:00:00Z",
+        ): "--until 2026-11-01T00:00:00+00:00 must be after",
         ("--page-size", "0"): "--page-size must be between 1 and 1000",
         ("--type", "Expense"): "--type 'Expense' is not a workflow type; known: AccessSetup",
         ("--costs", str(bad_costs)): "steps.payout: Input should be greater than or equal to 0",
