@@ -11,6 +11,7 @@ one at a time, so a window of 10,000 workflows needs no more memory than its fig
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
+from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.client import WorkflowHistory
 
 from valuechain.converter import DATA_CONVERTER
@@ -49,12 +51,14 @@ NO_STEP = "(no step)"  # an activity whose summary names no step (written before
 class ActivityCounts:
     activities: int = 0
     failed: int = 0  # activities that ended in failure or time-out, all retries spent
-    retried: int = 0  # activities that needed more than one attempt
+    retried: int = 0  # activities that needed more than one attempt (or are on a retry now)
+    retrying: int = 0  # of those, activities of running workflows still retrying
 
     def add(self, other: ActivityCounts) -> None:
         self.activities += other.activities
         self.failed += other.failed
         self.retried += other.retried
+        self.retrying += other.retrying
 
 
 @dataclass
@@ -81,6 +85,7 @@ class RunFacts:
     closed: datetime | None
     result: dict[str, Any] | None  # the result, or the `state` a run without one gave
     activities: dict[str, ActivityCounts] = field(default_factory=dict)  # by step
+    activity_steps: dict[str, str] = field(default_factory=dict)  # activity id: its step
     stages: list[Stage] = field(default_factory=list)
     children: list[Child] = field(default_factory=list)
     parent_id: str | None = None
@@ -107,6 +112,7 @@ def facts_of(history: WorkflowHistory) -> RunFacts:
         if t == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             step = _summary_step(e)
             step_by_event[e.event_id] = step
+            facts.activity_steps[e.activity_task_scheduled_event_attributes.activity_id] = step
             facts.activities.setdefault(step, ActivityCounts()).activities += 1
         elif t == E.EVENT_TYPE_ACTIVITY_TASK_STARTED:
             a = e.activity_task_started_event_attributes
@@ -144,6 +150,18 @@ def facts_of(history: WorkflowHistory) -> RunFacts:
     return facts
 
 
+def add_retrying(facts: RunFacts, pending: list[PendingActivityInfo]) -> None:
+    """Count the activities of a running workflow that are on a retry now: the history
+    records an activity's attempts only when it ends."""
+    for activity in pending:
+        if activity.attempt > 1:
+            counts = facts.activities.setdefault(
+                facts.activity_steps.get(activity.activity_id, NO_STEP), ActivityCounts()
+            )
+            counts.retried += 1
+            counts.retrying += 1
+
+
 def _summary_step(event: HistoryEvent) -> str:
     if not event.user_metadata.HasField("summary"):
         return NO_STEP
@@ -159,8 +177,10 @@ def _seconds(later: str | datetime, earlier: str | datetime) -> float:
 
 
 def _pct(values: list[float], p: float) -> float:
+    """The nearest-rank percentile: the smallest value with at least p of them at or
+    below it (p90 of ten values is the ninth)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))]
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
 
 @dataclass
@@ -358,4 +378,5 @@ def _rates(counts: ActivityCounts) -> dict[str, Any]:
         "activities": n,
         "activity_error_rate": counts.failed / n if n else None,
         "activity_retry_rate": counts.retried / n if n else None,
+        "activities_retrying_now": counts.retrying,
     }

@@ -34,7 +34,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from starters.common import fail
-from starters.insight import Insight, facts_of
+from starters.insight import Insight, add_retrying, facts_of
 from valuechain.client import connect
 from valuechain.costs import CostTable, load_costs
 from valuechain.process import run_command
@@ -71,6 +71,9 @@ class Reader:
         if facts.result is None and not facts.completed:
             facts.result = await self.ask_state(handle, facts.task_queue)
             facts.as_of = datetime.now(UTC)
+        if facts.closed is None:
+            described = await handle.describe()
+            add_retrying(facts, list(described.raw_description.pending_activities))
         self.insight.add(facts)
         if facts.parent_id is not None:
             self.children_read.add(run_id)
@@ -160,6 +163,8 @@ def table(report: dict[str, Any]) -> str:
                 f"  activities {s['activities']} (errors {_share(s['activity_error_rate'])},"
                 f" retries {_share(s['activity_retry_rate'])})"
             )
+            if s["activities_retrying_now"]:
+                line += f"  retrying now {s['activities_retrying_now']}"
             if s["open_now"]:
                 line += f"  open now {s['open_now']}, waiting {_fmt(s['open_waiting_seconds'])}"
             if s["cost"]:

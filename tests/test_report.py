@@ -21,6 +21,7 @@ from activities.store import SystemOfRecord
 from starters.insight import ActivityCounts, Child, Insight, RunFacts, Stage
 from starters.report import gather
 from tests.helpers import (
+    LONG,
     listed,
     new_id,
     run_context,
@@ -33,6 +34,18 @@ from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
 from valuechain.costs import CostTable, load_costs
 from valuechain.settings import Settings
+
+
+async def on_a_retry(handle: Any, what: str) -> None:
+    """Wait until the run has an activity on its second attempt or later; polling
+    describe is the only way to see a pending activity from outside."""
+    for _ in range(100):
+        pending = (await handle.describe()).raw_description.pending_activities
+        if any(p.attempt > 1 for p in pending):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what}: no activity was retried")
+
 
 COSTS = """
 currency = "EUR"
@@ -55,13 +68,15 @@ async def test_report_on_a_known_set_of_runs(
     case = CASES[0]  # expense: manager, finance, payout
     real = BookingActivities(store).pay_expense
 
+    bank_down_for: set[str] = set()
+
     async def payout_retried_once(arg: Any) -> Any:
-        if activity.info().attempt == 1:
+        if activity.info().attempt == 1 or arg.payee_account in bank_down_for:
             raise ConnectionError("bank busy")
         return await real(arg)
 
-    def start(due: timedelta | None = None) -> Any:
-        ctx = run_context(task_queue, due=due) if due else run_context(task_queue)
+    def start(due: timedelta = LONG, attempts: int = 5) -> Any:
+        ctx = run_context(task_queue, due=due, max_attempts=attempts)
         inp = case.make_input(ctx, "alice")
         return inp, env.client.start_workflow(
             case.run, inp, id=new_id("expense"), task_queue=task_queue
@@ -91,6 +106,11 @@ async def test_report_on_a_known_set_of_runs(
         waiting = await start()[1]
         await walk_happy_path(waiting, dataclasses.replace(case, happy_path=case.happy_path[:1]))
         await wait_for_state(waiting, lambda s: bool(s.open_tasks), "finance's task")
+        stuck_input, stuck_start = start(attempts=0)  # its bank stays down: retried on
+        bank_down_for.add(stuck_input.request.payee_account)
+        stuck = await stuck_start
+        await walk_happy_path(stuck, case)
+        await on_a_retry(stuck, "the stuck payout")
         for h in [*done, late]:
             await h.result()
         with pytest.raises(WorkflowFailureError):
@@ -121,32 +141,35 @@ async def test_report_on_a_known_set_of_runs(
 
     assert report["currency"] == "EUR"
     expense = by_type["ExpenseReimbursement"]
-    assert (expense["runs"], expense["running"], expense["not_completed"]) == (5, 1, 1)
-    assert expense["steps_unread"] == 0  # the failed and the waiting run told their state
-    # Steps: 3 completed runs x (2 people + payout), the failed run's 2 people, the
-    # waiting run's manager: 3 of 12 by the system.
-    assert expense["automation_share"] == 3 / 12
+    assert (expense["runs"], expense["running"], expense["not_completed"]) == (6, 2, 1)
+    assert expense["steps_unread"] == 0  # the failed and the running runs told their state
+    # Steps: 3 completed runs x (2 people + payout), the failed and the stuck run's 2
+    # people each, the waiting run's manager: 3 of 14 by the system.
+    assert expense["automation_share"] == 3 / 14
     assert expense["within_due_share"] == 2 / 3  # of the completed: one escalated
     # Activities: per completed run 2 "assigned" notices, the payout, the outcome notice,
     # the late run an escalation notice too; the failed run 2 notices, the payout and its
-    # failure notice; the waiting run 2 notices. 19 in all; four payouts were retried.
-    assert (expense["activities"], expense["activity_retry_rate"]) == (19, 4 / 19)
-    assert expense["activity_error_rate"] == 1 / 19
+    # failure notice; the waiting run 2 notices; the stuck run 2 notices and its payout,
+    # on a retry now. 22 in all; five payouts were retried.
+    assert (expense["activities"], expense["activity_retry_rate"]) == (22, 5 / 22)
+    assert expense["activity_error_rate"] == 1 / 22
+    assert expense["activities_retrying_now"] == 1
     assert expense["cost_per_transaction"] == "11.50"  # 10 + 1.50, completed runs only
     steps = expense["steps"]
     assert list(steps) == ["manager_review", "finance_approval", "payout", "finish"]
     payout = steps["payout"]
-    assert (payout["performer"], payout["activities"]) == ("system", 5)  # 4 + failure notice
-    assert (payout["activity_error_rate"], payout["activity_retry_rate"]) == (1 / 5, 4 / 5)
+    assert (payout["performer"], payout["activities"]) == ("system", 6)  # 5 + failure notice
+    assert (payout["activity_error_rate"], payout["activity_retry_rate"]) == (1 / 6, 5 / 6)
+    assert payout["activities_retrying_now"] == 1
     assert (payout["handoffs"], payout["cost"]) == (3, "1.50")
     review = steps["manager_review"]
-    assert (review["performer"], review["escalations"], review["activities"]) == ("human", 1, 6)
-    assert review["completion_seconds"]["n"] == 5
+    assert (review["performer"], review["escalations"], review["activities"]) == ("human", 1, 7)
+    assert review["completion_seconds"]["n"] == 6
     assert review["completion_seconds"]["p90"] >= 2.0  # the late one
     assert review["completion_seconds"]["median"] < 2.0
     assert review["activity_retry_rate"] == 0.0
     finance = steps["finance_approval"]
-    assert (finance["handoffs"], finance["handoff_delay_seconds"]["n"]) == (4, 4)
+    assert (finance["handoffs"], finance["handoff_delay_seconds"]["n"]) == (5, 5)
     assert (finance["open_now"], finance["open_waiting_seconds"]["n"]) == (1, 1)
     assert finance["cost"] is None
     assert (steps["finish"]["performer"], steps["finish"]["activities"]) == ("-", 3)
@@ -169,12 +192,13 @@ async def test_report_on_a_known_set_of_runs(
                            "--where", where, "--query-timeout", "1", "--json", env=cli)  # fmt: skip
     assert ran.code == 0, ran
     unread = json.loads(ran.out)["workflow_types"]["ExpenseReimbursement"]
-    assert (unread["runs"], unread["steps_unread"]) == (5, 2)
+    assert (unread["runs"], unread["steps_unread"]) == (6, 3)
     assert f"task queue {task_queue}: no worker answered" in ran.err
     bad = await run_module("starters.report", "--where", "TaskQueue ==", env=cli)
     assert bad.code == 2, bad
     assert "--where 'TaskQueue ==': the server refused the filter" in bad.err
-    await waiting.terminate("the test is over")
+    for h in (waiting, stuck):
+        await h.terminate("the test is over")
 
 
 async def test_report_refuses_bad_input(tmp_path: Path) -> None:
@@ -281,3 +305,16 @@ def test_a_process_adds_up_its_stages_in_whatever_order_they_are_read() -> None:
         # approve (a person), book, check (a person), book: half by the system
         assert figures["Process"]["process"]["automation_share"] == 0.5
         assert figures["Process"]["process"]["bottleneck"] == "b"
+
+
+def test_p90_is_the_nearest_rank() -> None:
+    """Ten steps taking 1 to 10 seconds: the median is 5.5 s, the p90 the ninth, 9 s."""
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    insight = Insight()
+    for seconds in range(1, 11):
+        step = {"step": "review", "performer": "human", "actor": "maria",
+                "opened_at": at.isoformat(),
+                "closed_at": (at + timedelta(seconds=seconds)).isoformat()}  # fmt: skip
+        insight.add(RunFacts(f"w{seconds}", "T", "completed", at, at, {"steps": [step]}))
+    spread = insight.report()["workflow_types"]["T"]["steps"]["review"]["completion_seconds"]
+    assert spread == {"median": 5.5, "p90": 9.0, "n": 10}
