@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from valuechain import devserver
+from valuechain.costs import load_costs
 from valuechain.runcontext import build_context, load_roster
-from valuechain.settings import Settings, SettingsError
+from valuechain.settings import Settings, SettingsError, env_var
 
 
 def test_defaults_and_overrides() -> None:
@@ -47,6 +50,27 @@ def test_defaults_and_overrides() -> None:
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message.replace("(", r"\(")):
         Settings.from_env(env)
+
+
+def test_the_readme_documents_every_setting() -> None:
+    """Each VALUECHAIN_ variable the code reads has its row in the README's table."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `VALUECHAIN_")}
+    settings = {env_var(f.name) for f in dataclasses.fields(Settings)}
+    assert settings <= rows, f"not in the README: {sorted(settings - rows)}"
+
+
+def test_shipped_costs_load_and_bad_costs_name_the_field(tmp_path: Path) -> None:
+    shipped = load_costs(Settings())
+    assert shipped.of("Collection", "payment") == Decimal("0.35")  # the type's own price
+    assert shipped.of("OrderToCash", "payment") == Decimal("0.25")  # every type's
+    assert shipped.of("OrderToCash", "not_priced") == 0
+    bad = tmp_path / "costs.toml"
+    bad.write_text('currency = "euro"\n[steps]\nreview = "ten"\n')
+    with pytest.raises(SettingsError) as err:
+        load_costs(Settings(costs_file=str(bad)))
+    assert "currency: String should match pattern" in str(err.value)
+    assert "steps.review: Input should be a valid decimal" in str(err.value)
 
 
 def test_roster_file_errors_name_the_file(tmp_path: Path) -> None:
