@@ -113,6 +113,16 @@ async def gather(
     return reader.insight
 
 
+# Per step: completion and handoff delay (median/p90), handoffs, reminders sent,
+# escalations, activities (error and retry rates, on a retry now), tasks open now and how
+# long they have waited (median/p90), the step's cost.
+STEP_HEADER = (
+    f"  {'step':24} {'by':6} {'done in':>13} {'handoff':>13} {'handoffs':>8} {'remind':>6}"
+    f" {'escal':>5} {'acts':>5} {'err':>5} {'retry':>5} {'now':>5} {'open':>4}"
+    f" {'waiting':>13} {'cost':>7}"
+)
+
+
 def _fmt(spread: dict[str, float] | None) -> str:
     return "-" if not spread else f"{spread['median']:.1f}/{spread['p90']:.1f}s"
 
@@ -155,21 +165,19 @@ def table(report: dict[str, Any]) -> str:
         if t["steps_unread"]:
             lines.append(f"  ({t['steps_unread']} runs without a result: steps not read,"
                          " no worker answered)")  # fmt: skip
+        if t["steps"]:
+            lines.append(STEP_HEADER)
         for step, s in t["steps"].items():
-            line = (
-                f"  {step:24} {s['performer']:12} done in {_fmt(s['completion_seconds']):>13}"
-                f"  handoff {_fmt(s['handoff_delay_seconds']):>13}  handoffs {s['handoffs']}"
-                f"  reminders {s['reminders']}  escalations {s['escalations']}"
-                f"  activities {s['activities']} (errors {_share(s['activity_error_rate'])},"
-                f" retries {_share(s['activity_retry_rate'])})"
+            retrying = s["activities_retrying_now"]
+            lines.append(
+                f"  {step:24} {s['performer']:6} {_fmt(s['completion_seconds']):>13}"
+                f" {_fmt(s['handoff_delay_seconds']):>13} {s['handoffs']:>8} {s['reminders']:>6}"
+                f" {s['escalations']:>5} {s['activities']:>5}"
+                f" {_share(s['activity_error_rate']):>5} {_share(s['activity_retry_rate']):>5}"
+                f" {retrying or '':>5} {s['open_now'] or '':>4}"
+                f" {_fmt(s['open_waiting_seconds']) if s['open_now'] else '':>13}"
+                f" {s['cost'] or '':>7}".rstrip()
             )
-            if s["activities_retrying_now"]:
-                line += f"  retrying now {s['activities_retrying_now']}"
-            if s["open_now"]:
-                line += f"  open now {s['open_now']}, waiting {_fmt(s['open_waiting_seconds'])}"
-            if s["cost"]:
-                line += f"  cost {s['cost']}"
-            lines.append(line)
         if "process" in t:
             p = t["process"]
             lines.append("  stages (median): " + ", ".join(

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.bookings import BookingActivities
 from activities.store import SystemOfRecord
 from starters.insight import ActivityCounts, Child, Insight, RunFacts, Stage
-from starters.report import gather
+from starters.report import STEP_HEADER, gather
 from tests.helpers import (
     LONG,
     listed,
@@ -138,6 +138,17 @@ async def test_report_on_a_known_set_of_runs(
         chart = page.read_text()
         assert "<svg" in chart
         assert "shipping" in chart
+        shown = await run_module("starters.report", "--type", "ExpenseReimbursement",
+                                 "--where", where, "--costs", str(costs_file), env=cli)  # fmt: skip
+        assert shown.code == 0, shown
+        assert "read 6 workflows in" in shown.err
+        rows = {line.split()[0]: line.split() for line in shown.out.splitlines()[2:]}
+        assert shown.out.splitlines()[1] == STEP_HEADER
+        # payout: by the system; 6 activities, 17% errors, 83% retried, 1 on a retry now
+        assert rows["payout"][1] == "system"
+        assert rows["payout"][-5:] == ["6", "17%", "83%", "1", "1.50"]
+        # finance_approval: one task open now, with its waiting time; not priced
+        assert rows["finance_approval"][-3:-1] == ["0%", "1"]
 
     assert report["currency"] == "EUR"
     expense = by_type["ExpenseReimbursement"]
