@@ -208,7 +208,6 @@ class TypeFigures:
     judged: int = 0  # completed runs with steps, those the due-time share is over
     activities: ActivityCounts = field(default_factory=ActivityCounts)
     costs: list[Decimal] = field(default_factory=list)
-    process_steps: Tally = field(default_factory=lambda: Tally())
     steps: dict[str, StepFigures] = field(default_factory=lambda: defaultdict(StepFigures))
     stages: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -303,13 +302,14 @@ class Insight:
         return total
 
     def report(self) -> dict[str, Any]:
+        # A process's tally is known once all its stages are in: summed here, not kept.
+        process_steps: dict[str, Tally] = defaultdict(Tally)
+        process_costs: dict[str, list[Decimal]] = defaultdict(list)
         for wf_id, (wf_type, _) in self._kids.items():
             tally = self._total(wf_id)
-            process = self.types[wf_type]
-            process.process_steps = process.process_steps + tally
+            process_steps[wf_type] = process_steps[wf_type] + tally
             if self.costs is not None:
-                process.costs.append(tally.cost)
-        self._kids.clear()  # the report may be asked for again: count each process once
+                process_costs[wf_type].append(tally.cost)
         out: dict[str, Any] = {
             "currency": self.costs.currency if self.costs else None,
             "workflow_types": {},
@@ -323,18 +323,19 @@ class Insight:
                 "automation_share": fig.system_steps / total if total else None,
                 "within_due_share": fig.within_due / fig.judged if fig.judged else None,
                 **_rates(fig.activities),
-                "cost_per_transaction": _mean(fig.costs),
+                "cost_per_transaction": _mean(fig.costs + process_costs[name]),
                 "steps": {step: self._step(name, step, sf) for step, sf in fig.steps.items()},
             }  # fmt: skip
             if fig.stages:
                 medians = {stage: statistics.median(v) for stage, v in fig.stages.items()}
-                steps = fig.process_steps.human + fig.process_steps.system
+                tally = process_steps[name]
+                steps = tally.human + tally.system
                 entry["process"] = {
                     "stage_median_seconds": medians,
                     "bottleneck": max(medians, key=lambda s: medians[s]),
                     "end_to_end_seconds": _spread(fig.cycle),
                     # over every step of the completed runs and their stages
-                    "automation_share": fig.process_steps.system / steps if steps else None,
+                    "automation_share": tally.system / steps if steps else None,
                 }
             out["workflow_types"][name] = entry
         return out

@@ -37,7 +37,7 @@ from starters.common import fail
 from starters.insight import Insight, add_retrying, facts_of
 from valuechain.client import connect
 from valuechain.costs import CostTable, load_costs
-from valuechain.process import run_command
+from valuechain.process import peak_memory_mb, run_command
 from valuechain.settings import Settings, SettingsError
 from workflows.registry import workflow_names
 
@@ -228,18 +228,6 @@ def chart(report: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _peak_memory() -> str:
-    """This process's peak resident memory, where the system tells it (Linux's /proc)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return ""
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return f", peak memory {int(line.split()[1]) / 1024:.1f} MB"
-    return ""
-
-
 def parse_costs(raw: list[str]) -> dict[str, Decimal]:
     costs = {}
     for item in raw:
@@ -316,8 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         fail(f"--where {args.where!r}: the server refused the filter: {err.message}")
     report = insight.report()
     runs = sum(t["runs"] for t in report["workflow_types"].values())
-    print(f"read {runs} workflows in {time.perf_counter() - started:.1f}s"
-          + _peak_memory(), file=sys.stderr, flush=True)  # fmt: skip
+    done = f"read {runs} workflows in {time.perf_counter() - started:.1f}s"
+    peak = peak_memory_mb()
+    print(done + (f", peak memory {peak:.1f} MB" if peak else ""), file=sys.stderr, flush=True)
     if args.html:
         Path(args.html).write_text(chart(report))
     print(json.dumps(report, indent=2) if args.json else table(report))

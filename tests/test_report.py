@@ -24,6 +24,7 @@ from tests.helpers import (
     LONG,
     listed,
     new_id,
+    on_a_retry,
     run_context,
     stand_in,
     wait_for_state,
@@ -34,18 +35,6 @@ from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
 from valuechain.costs import CostTable, load_costs
 from valuechain.settings import Settings
-
-
-async def on_a_retry(handle: Any, what: str) -> None:
-    """Wait until the run has an activity on its second attempt or later; polling
-    describe is the only way to see a pending activity from outside."""
-    for _ in range(100):
-        pending = (await handle.describe()).raw_description.pending_activities
-        if any(p.attempt > 1 for p in pending):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{what}: no activity was retried")
-
 
 COSTS = """
 currency = "EUR"

@@ -21,21 +21,19 @@ from tests.helpers import (
     until_idle,
     worker,
 )
+from tests.helpers.cases import PURCHASE, purchase
 from valuechain.models.rules_driven import (
     ComplaintInput,
     ComplaintRequest,
     InvoiceInput,
     InvoiceRequest,
-    PurchaseInput,
-    PurchaseRequest,
 )
-from valuechain.rules import DecisionTable, TableError, load_table
+from valuechain.rules import TableError, load_table
 from workflows.complaint import ComplaintTriage
 from workflows.invoice import InvoiceApproval
 from workflows.purchase import PurchaseApproval
 
 TABLES = Path(__file__).resolve().parents[1] / "valuechain" / "tables"
-PURCHASE = load_table(TABLES / "purchase_approval.toml")
 INVOICE = load_table(TABLES / "invoice_approval.toml")
 TRIAGE = load_table(TABLES / "complaint_triage.toml")
 
@@ -156,28 +154,6 @@ def test_unreadable_rules_files(tmp_path: Path) -> None:
         load_table(bad)
     with pytest.raises(TableError, match="No such file"):
         load_table(tmp_path / "missing.toml")
-
-
-def purchase(
-    task_queue: str,
-    amount: str,
-    category: str = "office",
-    table: DecisionTable = PURCHASE,
-    requester: str = "alice",
-) -> PurchaseInput:
-    return PurchaseInput(
-        request=PurchaseRequest.model_validate(
-            {
-                "requester": requester,
-                "item": "Laptop stand",
-                "amount": amount,
-                "category": category,
-                "vendor": "staples",
-            }
-        ),
-        context=run_context(task_queue),
-        table=table,
-    )
 
 
 async def test_purchase_under_threshold_is_approved_automatically(

@@ -31,3 +31,16 @@ def run_command(main: Callable[[], int]) -> NoReturn:
     into `head`) ends the command quietly, as with any Unix tool, not with a traceback."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     exit_process(main())
+
+
+def peak_memory_mb(pid: int | str = "self") -> float | None:
+    """A process's peak resident memory (its VmHWM), where the system tells it (Linux's
+    /proc); None elsewhere or once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

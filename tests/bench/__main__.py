@@ -50,7 +50,7 @@ from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import find_temporal_cli
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
-from valuechain.process import exit_process
+from valuechain.process import exit_process, peak_memory_mb
 from workflows.human import HumanWorkflow
 from workflows.order_to_cash import OrderToCash
 
@@ -96,10 +96,7 @@ class WorkerProcess:
 
     def peak_mb(self) -> float:
         assert self.proc is not None
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        return peak_memory_mb(self.proc.pid) or 0.0
 
     async def __aexit__(self, *_: object) -> None:
         assert self.proc is not None

@@ -22,7 +22,6 @@ import tempfile
 import time
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +29,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
-from tests.helpers import listed, run_context, worker
+from tests.helpers import listed, worker
+from tests.helpers.cases import purchase
 from tests.helpers.cli import cli_env
 from valuechain import search
 from valuechain.converter import DATA_CONVERTER
 from valuechain.devserver import find_temporal_cli
-from valuechain.models.rules_driven import PurchaseInput, PurchaseRequest
 from valuechain.process import exit_process
-from valuechain.runcontext import load_named_table
-from valuechain.settings import Settings
 from workflows.purchase import PurchaseApproval
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,17 +44,13 @@ IN_FLIGHT = 200
 
 async def run_purchases(client: Client, task_queue: str, count: int) -> float:
     """Run `count` purchases to their end; return the seconds it took."""
-    table = load_named_table(Settings(), "purchase_approval")
     gate = asyncio.Semaphore(IN_FLIGHT)
     done = 0
     started = time.perf_counter()
 
     async def one(i: int) -> None:
         nonlocal done
-        request = PurchaseRequest(requester="alice", item=f"desk lamp {i}",
-                                  amount=Decimal(10 + i % 400), category="office",
-                                  vendor="staples")  # fmt: skip
-        inp = PurchaseInput(request=request, context=run_context(task_queue), table=table)
+        inp = purchase(task_queue, f"{10 + i % 400}.00")  # under the threshold: automatic
         async with gate:
             result = await client.execute_workflow(
                 PurchaseApproval.run, inp, id=f"bench-purchase-{uuid.uuid4().hex[:12]}",

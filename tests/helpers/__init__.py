@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
@@ -31,6 +31,8 @@ from workflows.registry import ALL_WORKFLOWS
 
 LONG = timedelta(hours=1)
 WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
+
+T = TypeVar("T")
 
 
 def run_context(
@@ -98,27 +100,40 @@ def stand_in(
     return activity.defn(name=name)(fn)
 
 
+async def eventually(
+    read: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str, every: float = 0.1
+) -> T:
+    """Read until `ok` holds; fail naming `what` and the last value after WAIT_LIMIT.
+    Polling is the only way to observe a running workflow, or visibility, from outside."""
+    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    last: T | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await read()
+        if ok(last):
+            return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
 async def wait_for_state(
     handle: WorkflowHandle[Any, Any],
     predicate: Callable[[WorkflowState], bool],
     what: str,
 ) -> WorkflowState:
-    """Poll the state query until `predicate` holds; fail naming `what` after the limit.
-    Polling is the only way to observe a running workflow from outside."""
-    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
-    state: WorkflowState | None = None
-    while asyncio.get_running_loop().time() < deadline:
+    """The run's `state` once `predicate` holds on it."""
+
+    async def read() -> WorkflowState | None:
         try:
-            state = await handle.query(HumanWorkflow.state)
+            return await handle.query(HumanWorkflow.state)
         except RPCError as err:
             # A child workflow exists a moment after its parent asked for it.
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
-        else:
-            if predicate(state):
-                return state
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last state: {state}")
+            return None
+
+    state = await eventually(read, lambda s: s is not None and predicate(s), what)
+    assert state is not None
+    return state
 
 
 async def open_task(handle: WorkflowHandle[Any, Any], step: str) -> OpenTask:
@@ -162,16 +177,25 @@ async def until_idle(handle: WorkflowHandle[Any, Any], held_activity: str = "") 
 
 
 async def listed(client: Client, query: str, at_least: int = 1) -> list[str]:
-    """Workflow ids `query` lists, once it lists `at_least` of them: visibility is
-    eventually consistent, so this polls until the limit and fails naming the query."""
-    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
-    found: list[str] = []
-    while asyncio.get_running_loop().time() < deadline:
-        found = [w.id async for w in client.list_workflows(query)]
-        if len(found) >= at_least:
-            return found
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{query} listed {found}, wanted at least {at_least}")
+    """Workflow ids `query` lists, once it lists `at_least` of them (visibility is
+    eventually consistent)."""
+
+    async def read() -> list[str]:
+        return [w.id async for w in client.list_workflows(query)]
+
+    return await eventually(
+        read, lambda found: len(found) >= at_least, f"{query} to list {at_least}", every=0.2
+    )
+
+
+async def on_a_retry(handle: WorkflowHandle[Any, Any], what: str) -> None:
+    """Wait until the run has an activity on its second attempt or later."""
+
+    async def attempts() -> list[int]:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return [p.attempt for p in pending]
+
+    await eventually(attempts, lambda found: any(a > 1 for a in found), what)
 
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
@@ -19,7 +20,9 @@ from valuechain.models.blog import BlogInput, BlogRequest
 from valuechain.models.common import Model, RunContext
 from valuechain.models.document import DocumentInput, DocumentRequest
 from valuechain.models.expense import ExpenseInput, ExpenseRequest
+from valuechain.models.rules_driven import PurchaseInput, PurchaseRequest
 from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
+from valuechain.rules import DecisionTable, load_table
 from workflows.blog import BlogPublishing
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
@@ -132,6 +135,34 @@ def _overlap(store: SystemOfRecord, _: str, inp: TimeOffInput) -> None:
         "time_off",
         inp.request.employee,
         {"first_day": "2026-12-23", "last_day": "2026-12-31", "kind": "vacation"},
+    )
+
+
+# The shipped purchase table, and a purchase request routed by it (or by `table`).
+PURCHASE = load_table(
+    Path(__file__).resolve().parents[2] / "valuechain" / "tables" / "purchase_approval.toml"
+)
+
+
+def purchase(
+    task_queue: str,
+    amount: str,
+    category: str = "office",
+    table: DecisionTable = PURCHASE,
+    requester: str = "alice",
+) -> PurchaseInput:
+    return PurchaseInput(
+        request=PurchaseRequest.model_validate(
+            {
+                "requester": requester,
+                "item": "Laptop stand",
+                "amount": amount,
+                "category": category,
+                "vendor": "staples",
+            }
+        ),
+        context=run_context(task_queue),
+        table=table,
     )
 
 

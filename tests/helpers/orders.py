@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,7 +12,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from activities.seed import seed_demo_data
 from activities.store import SystemOfRecord
-from tests.helpers import WAIT_LIMIT, new_id, run_context
+from tests.helpers import eventually, new_id, run_context
 from valuechain.models.orders import (
     DeliveryInput,
     O2CSettings,
@@ -73,14 +72,7 @@ async def start_order(
 async def wait_order(
     handle: WorkflowHandle[Any, Any], predicate: Callable[[OrderView], bool], what: str
 ) -> OrderView:
-    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
-    view: OrderView | None = None
-    while asyncio.get_running_loop().time() < deadline:
-        view = await handle.query(OrderToCash.order)
-        if predicate(view):
-            return view
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last: {view}")
+    return await eventually(lambda: handle.query(OrderToCash.order), predicate, what)
 
 
 async def deliver(handle: WorkflowHandle[Any, Any]) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.helpers.cli import free_port
 
 
 def find_bin_dir() -> Path | None:
@@ -22,12 +23,6 @@ def find_bin_dir() -> Path | None:
         return Path(on_path).resolve().parent
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -51,7 +46,7 @@ def postgres_server(bin_dir: Path) -> Iterator[str]:
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stderr or done.stdout}")
 
-    port = _free_port()
+    port = free_port()
     run(str(bin_dir / "initdb"), "-D", str(data), "-U", "valuechain", "--auth=trust", "-E",
         "UTF8", "--no-sync")  # fmt: skip
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
