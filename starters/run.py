@@ -107,9 +107,13 @@ async def start_workers(settings: Settings, env: dict[str, str]) -> list[Worker]
         }
         # Opening a local log file is instant; it stays open for the worker's life.
         log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
+        # A session of its own: a Ctrl-C in the terminal reaches this process only, which
+        # then stops each worker with one SIGTERM (a graceful stop); the terminal's SIGINT
+        # and then that SIGTERM would be a second signal, which stops a worker at once.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"workers.{name}", env={**env, **ports}, stdout=log, stderr=log
-        )
+            sys.executable, "-m", f"workers.{name}", env={**env, **ports}, stdout=log,
+            stderr=log, start_new_session=True,
+        )  # fmt: skip
         workers.append(Worker(name, proc, log_path, log))
         health = ports["VALUECHAIN_HEALTH_PORT"]
         say(f"started worker {name} (pid {proc.pid}, log {log_path}, health :{health}/health)")

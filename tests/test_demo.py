@@ -3,14 +3,17 @@ by the same code that acts as the people there."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import os
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
 from starters.demo import act_as_people
-from starters.run import SUCCESS, launch_examples
-from tests.helpers import worker
+from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
+from tests.helpers import eventually, worker
 from tests.helpers.cli import cli_env
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
@@ -55,3 +58,26 @@ async def test_examples_run_to_completion(
         "accounts",
         "course_enrollment",
     } <= kinds
+
+
+async def test_workers_stop_gracefully_on_ctrl_c(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    """A Ctrl-C in the terminal goes to its whole foreground process group. `make run`'s
+    workers are in a session of their own, so each gets one signal only, the SIGTERM it
+    is stopped with, and drains (exit 0) rather than taking it as a second signal (exit 1)."""
+    address = env.client.service_client.config.target_host
+    settings = Settings(temporal_address=address, approvals_queue=task_queue,
+                        notifications_queue=task_queue, orders_queue=task_queue,
+                        state_dir=tmp_path, database_url=store.url, metrics_port=0,
+                        health_port=0)  # fmt: skip
+    workers = await start_workers(settings, cli_env(address, task_queue, store.url))
+    try:
+        for w in workers:  # up and polling: a signal now finds the worker's handler
+            log = functools.partial(asyncio.to_thread, w.log_path.read_text)
+            await eventually(log, lambda text: "worker started" in text, w.name)
+        ours = os.getpgid(0)
+        assert [os.getpgid(w.proc.pid) == ours for w in workers] == [False] * len(workers)
+    finally:
+        await stop_workers(workers)
+    assert {w.name: w.proc.returncode for w in workers} == {w.name: 0 for w in workers}
