@@ -5,7 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-slow bench bench-report lint typecheck compose-check temporal clean
+.PHONY: run cluster test test-slow test-cluster bench bench-report lint typecheck compose-check \
+	temporal temporal-cluster clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -15,12 +16,23 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 temporal: $(STAMP)
-	@$(BIN)/python -m valuechain.devserver >/dev/null
+	@$(BIN)/python -m valuechain.binaries cli >/dev/null
+
+# The cluster's binaries: temporal-server, temporal-sql-tool, the Web UI server.
+temporal-cluster: $(STAMP)
+	@$(BIN)/python -m valuechain.binaries cluster >/dev/null
 
 # make run            the examples wait for people (Ctrl-C stops everything)
 # make run MODE=auto  act as the people, drive every example to its end, exit 0
 run: temporal
 	$(BIN)/python -m starters.run $(if $(filter auto,$(MODE)),--auto,)
+
+# make cluster            the same on the production topology: PostgreSQL, the Temporal
+#                         services as separate processes with mutual TLS, the Web UI
+#                         server on :8080, two processes of each worker
+# make cluster MODE=auto  drive every example to its end there, exit 0
+cluster: temporal temporal-cluster
+	$(BIN)/python -m starters.run --cluster $(if $(filter auto,$(MODE)),--auto,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from valuechain.client import connect, ui_workflow_url
+from valuechain.client import ConnectError, connect, ui_workflow_url
 from valuechain.logging import configure_logging
 from valuechain.machines import MachineError
 from valuechain.models.common import RunContext
@@ -89,8 +89,8 @@ async def _start(
 ) -> int:
     try:
         client: Client = await connect(settings)
-    except RuntimeError as err:
-        fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", code=1)
+    except ConnectError as err:
+        fail(str(err), code=1)
     try:
         handle: WorkflowHandle[Any, Any] = await client.start_workflow(
             run,

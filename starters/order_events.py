@@ -21,7 +21,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from starters.common import fail
-from valuechain.client import connect
+from valuechain.client import ConnectError, connect
 from valuechain.logging import configure_logging
 from valuechain.models.orders import CancelInput, DeliveryInput, PaymentInput
 from valuechain.process import run_command
@@ -47,8 +47,8 @@ def _event(args: argparse.Namespace, view: Any) -> tuple[Any, BaseModel]:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         client = await connect(settings)
-    except RuntimeError as err:
-        fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", code=1)
+    except ConnectError as err:
+        fail(str(err), code=1)
     handle = client.get_workflow_handle_for(OrderToCash.run, args.order_id)
     try:
         view = await handle.query(OrderToCash.order)

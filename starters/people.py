@@ -23,7 +23,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.store import SystemOfRecord
 from starters.common import fail
-from valuechain.client import connect
+from valuechain.client import ConnectError, connect
 from valuechain.logging import configure_logging
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
@@ -120,8 +120,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         client = await connect(settings)
-    except RuntimeError as err:
-        fail(f"cannot reach Temporal at {settings.temporal_address}: {err}", code=1)
+    except ConnectError as err:
+        fail(str(err), code=1)
 
     if args.command == "list":
         roster = load_roster(settings.roster_file) if args.person else None

@@ -1,9 +1,13 @@
 """`make run`: the dev server with the Web UI and a persistent database, the workers as
 separate processes, and one of each sequential workflow started through the starters.
+`make cluster`: the same on the production topology (valuechain.cluster): PostgreSQL, the
+Temporal services as separate processes with mutual TLS, the Web UI server, and two
+processes of each worker.
 
-  python -m starters.run          wait for people to act; Ctrl-C stops everything
-  python -m starters.run --auto   act as the people, drive every example to its end,
-                                  stop everything and exit 0 (non-zero if one failed)
+  python -m starters.run [--cluster]          wait for people; Ctrl-C stops everything
+  python -m starters.run [--cluster] --auto   act as the people, drive every example to
+                                              its end, stop everything and exit 0
+                                              (non-zero if one did not end well)
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -27,9 +32,11 @@ from activities.store import SystemOfRecord
 from starters.demo import act_as_people, demos
 from starters.people import waiting_tasks
 from valuechain import search
+from valuechain.binaries import BinaryError, find_temporal_cli
 from valuechain.client import connect
+from valuechain.cluster.postgres import PostgresError
+from valuechain.cluster.topology import Cluster, ClusterError, Ports
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import DevServerError, find_temporal_cli
 from valuechain.logging import configure_logging
 from valuechain.process import run_command
 from valuechain.runcontext import load_roster
@@ -92,11 +99,14 @@ async def start_server(settings: Settings) -> WorkflowEnvironment | None:
     )
 
 
-async def start_workers(settings: Settings, env: dict[str, str]) -> list[Worker]:
+async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1) -> list[Worker]:
+    """`copies` processes of each worker service, each with ports of its own."""
     logs = settings.state_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     workers = []
-    for i, name in enumerate(WORKERS):
+    names = [(name, n) for n in range(1, copies + 1) for name in WORKERS]
+    for i, (base, n) in enumerate(names):
+        name = base if copies == 1 else f"{base}-{n}"
         log_path = logs / f"{name}.log"
         # One host, several workers: each its own metrics and health port.
         ports = {
@@ -111,7 +121,7 @@ async def start_workers(settings: Settings, env: dict[str, str]) -> list[Worker]
         # then stops each worker with one SIGTERM (a graceful stop); the terminal's SIGINT
         # and then that SIGTERM would be a second signal, which stops a worker at once.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"workers.{name}", env={**env, **ports}, stdout=log,
+            sys.executable, "-m", f"workers.{base}", env={**env, **ports}, stdout=log,
             stderr=log, start_new_session=True,
         )  # fmt: skip
         workers.append(Worker(name, proc, log_path, log))
@@ -156,7 +166,62 @@ async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
     return ids
 
 
-async def show_waiting(settings: Settings) -> None:
+@dataclass
+class Topology:
+    """What the examples run on: where clients connect, and how to tell a person."""
+
+    settings: Settings  # what the commands connect with
+    worker_env: dict[str, str]
+    command_env: dict[str, str]
+    copies: int  # processes of each worker service
+    ui: str
+    client_hint: str  # what to put before a command to reach this Temporal
+    cli_hint: str
+    stop: Callable[[], Awaitable[None]]
+
+
+async def dev_topology(settings: Settings, env: dict[str, str]) -> Topology:
+    server = await start_server(settings)
+
+    async def stop() -> None:
+        if server is not None:
+            await server.shutdown()
+            say("stopped the Temporal dev server")
+
+    return Topology(settings, env, env, 1, f"http://localhost:{settings.ui_port}", "", "", stop)
+
+
+async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
+    _, port = _split_address(settings.temporal_address)
+    cluster = Cluster(
+        settings.state_dir / "cluster",
+        Ports.standard(port, settings.cluster_postgres_port, settings.cluster_ui_port),
+        shards=settings.cluster_history_shards,
+        namespace=settings.namespace,
+        say=say,
+    )
+    try:
+        await cluster.start()
+    except BaseException:
+        await cluster.stop()
+        raise
+    env = {**env, "VALUECHAIN_DATABASE_URL": settings.database_url or cluster.records_url}
+    commands = cluster.client_env("commands")
+    profile = f"TEMPORAL_CONFIG_FILE={commands['TEMPORAL_CONFIG_FILE']}"
+    return Topology(
+        settings=cluster.client_settings("commands", **env),
+        worker_env={**env, **cluster.client_env("workers")},
+        command_env={**env, **commands},
+        copies=2,
+        ui=cluster.ui_url,
+        client_hint=f"{profile} TEMPORAL_PROFILE={commands['TEMPORAL_PROFILE']} ",
+        cli_hint=f" --config-file {cluster.profile_file} --profile cluster-cli",
+        stop=cluster.stop,
+    )
+
+
+async def show_waiting(topology: Topology) -> None:
+    settings = topology.settings
     client = await connect(settings)
     deadline = asyncio.get_running_loop().time() + 10
     rows: list[Any] = []
@@ -168,38 +233,39 @@ async def show_waiting(settings: Settings) -> None:
     for w in rows:
         t = w.task
         say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
+    py = f"{topology.client_hint}.venv/bin/python"
     say(
         "\nAct on them:\n"
-        "  .venv/bin/python -m starters.people list\n"
-        "  .venv/bin/python -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
-        "  .venv/bin/python -m starters.people outbox\n"
+        f"  {py} -m starters.people list\n"
+        f"  {py} -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
+        f"  {py} -m starters.people outbox\n"
         "Be the carrier and the bank of the order:\n"
-        "  .venv/bin/python -m starters.order_events show <order-id>\n"
-        "  .venv/bin/python -m starters.order_events deliver <order-id>\n"
-        "  .venv/bin/python -m starters.order_events pay <order-id> --payment-id P-1\n"
+        f"  {py} -m starters.order_events show <order-id>\n"
+        f"  {py} -m starters.order_events deliver <order-id>\n"
+        f"  {py} -m starters.order_events pay <order-id> --payment-id P-1\n"
+        "The temporal CLI:\n"
+        f"  temporal{topology.cli_hint} workflow list --query 'ValuechainWaitingRole=\"manager\"'\n"
         "Roles and people: valuechain/roster.toml. Stop everything with Ctrl-C."
     )
 
 
-async def main_async(auto: bool, settings: Settings) -> int:
+async def main_async(auto: bool, settings: Settings, cluster: bool = False) -> int:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "VALUECHAIN_STATE_DIR": str(settings.state_dir.resolve()),
         "VALUECHAIN_DATABASE_URL": settings.effective_database_url,
     }
-    server = await start_server(settings)
+    topology = await (cluster_topology if cluster else dev_topology)(settings, env)
     workers: list[Worker] = []
     code = 0
     try:
-        workers = await start_workers(settings, env)
-        ids = await launch_examples(settings, env)
-        say(
-            f"\nTemporal Web UI: http://localhost:{settings.ui_port}/namespaces/{settings.namespace}/workflows"
-        )
+        workers = await start_workers(settings, topology.worker_env, topology.copies)
+        ids = await launch_examples(topology.settings, topology.command_env)
+        say(f"\nTemporal Web UI: {topology.ui}/namespaces/{settings.namespace}/workflows")
         if auto:
             say("\nacting as the people (auto mode):")
-            client = await connect(settings)
+            client = await connect(topology.settings)
             results = await act_as_people(
                 client, settings.human_queues, ids, load_roster(settings.roster_file), say
             )
@@ -212,7 +278,7 @@ async def main_async(auto: bool, settings: Settings) -> int:
                 if status not in SUCCESS:
                     code = 1
         else:
-            await show_waiting(settings)
+            await show_waiting(topology)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -226,15 +292,18 @@ async def main_async(auto: bool, settings: Settings) -> int:
         code = 1
     finally:
         await stop_workers(workers)
-        if server is not None:
-            await server.shutdown()
-            say("stopped the Temporal dev server")
+        await topology.stop()
     return code
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Run Valuechain locally with its examples.")
     p.add_argument("--auto", action="store_true", help="act as the people and exit")
+    p.add_argument(
+        "--cluster",
+        action="store_true",
+        help="on the production topology: PostgreSQL, separate Temporal services, mTLS",
+    )
     args = p.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -243,8 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_format, settings.log_level)
     try:
-        return asyncio.run(main_async(args.auto, settings))
-    except DevServerError as err:
+        return asyncio.run(main_async(args.auto, settings, args.cluster))
+    except (BinaryError, ClusterError, PostgresError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
 

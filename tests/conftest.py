@@ -14,8 +14,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
 from valuechain import search
+from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import find_temporal_cli
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -15,6 +15,7 @@ from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
 from tests.helpers import eventually, worker
 from tests.helpers.cli import cli_env
+from valuechain.connection import Connection
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
 
@@ -24,7 +25,7 @@ async def test_examples_run_to_completion(
 ) -> None:
     address = env.client.service_client.config.target_host
     settings = Settings(
-        temporal_address=address,
+        temporal=Connection(address=address),
         approvals_queue=task_queue,
         notifications_queue=task_queue,
         orders_queue=task_queue,
@@ -67,7 +68,7 @@ async def test_workers_stop_gracefully_on_ctrl_c(
     workers are in a session of their own, so each gets one signal only, the SIGTERM it
     is stopped with, and drains (exit 0) rather than taking it as a second signal (exit 1)."""
     address = env.client.service_client.config.target_host
-    settings = Settings(temporal_address=address, approvals_queue=task_queue,
+    settings = Settings(temporal=Connection(address=address), approvals_queue=task_queue,
                         notifications_queue=task_queue, orders_queue=task_queue,
                         state_dir=tmp_path, database_url=store.url, metrics_port=0,
                         health_port=0)  # fmt: skip

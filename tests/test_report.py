@@ -33,6 +33,7 @@ from tests.helpers import (
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
+from valuechain.connection import Connection
 from valuechain.costs import CostTable, load_costs
 from valuechain.settings import Settings
 
@@ -71,7 +72,7 @@ async def test_report_on_a_known_set_of_runs(
             case.run, inp, id=new_id("expense"), task_queue=task_queue
         )
 
-    settings = Settings(temporal_address=env.client.service_client.config.target_host)
+    settings = Settings(temporal=Connection(address=env.client.service_client.config.target_host))
     costs_file = tmp_path / "costs.toml"
     costs_file.write_text(COSTS)
     costs = load_costs(settings, str(costs_file))

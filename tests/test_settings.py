@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import stat
 from datetime import timedelta
 from decimal import Decimal
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from valuechain import devserver
+from valuechain import binaries
 from valuechain.costs import load_costs
 from valuechain.runcontext import build_context, load_roster
 from valuechain.settings import Settings, SettingsError, env_var
@@ -22,7 +21,7 @@ def test_defaults_and_overrides() -> None:
     assert default.effective_database_url.endswith(".valuechain/records.db")
     custom = Settings.from_env(
         {
-            "VALUECHAIN_TEMPORAL_ADDRESS": "temporal:7233",
+            "TEMPORAL_ADDRESS": "temporal:7233",
             "VALUECHAIN_HUMAN_DUE_SECONDS": "90",
             "VALUECHAIN_RETRY_MAX_ATTEMPTS": "3",
             "VALUECHAIN_DATABASE_URL": "postgresql://records/valuechain",
@@ -56,7 +55,7 @@ def test_the_readme_documents_every_setting() -> None:
     """Each VALUECHAIN_ variable the code reads has its row in the README's table."""
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     rows = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `VALUECHAIN_")}
-    settings = {env_var(f.name) for f in dataclasses.fields(Settings)}
+    settings = {env_var(f.name) for f in Settings.env_fields()}
     assert settings <= rows, f"not in the README: {sorted(settings - rows)}"
 
 
@@ -114,16 +113,16 @@ def test_finder_prefers_the_explicit_path(isolated: Path, monkeypatch: pytest.Mo
     explicit = fake_temporal(isolated / "mine", OTHER)
     fake_temporal(isolated / "bin", RELEASE)
     monkeypatch.setenv("VALUECHAIN_TEMPORAL_CLI", str(explicit))
-    assert devserver.find_temporal_cli() == explicit
+    assert binaries.find_temporal_cli() == explicit
     monkeypatch.setenv("VALUECHAIN_TEMPORAL_CLI", str(isolated / "nothing-here"))
-    with pytest.raises(devserver.DevServerError, match="VALUECHAIN_TEMPORAL_CLI="):
-        devserver.find_temporal_cli()
+    with pytest.raises(binaries.BinaryError, match="VALUECHAIN_TEMPORAL_CLI="):
+        binaries.find_temporal_cli()
 
 
 def test_finder_takes_path_only_at_the_pinned_version(isolated: Path) -> None:
     on_path = fake_temporal(isolated / "bin", RELEASE)
-    assert devserver.find_temporal_cli() == on_path
+    assert binaries.find_temporal_cli() == on_path
     fake_temporal(isolated / "bin", OTHER)
-    assert devserver.find_temporal_cli() is None  # no cache, no go: the SDK downloads
-    cached = fake_temporal(devserver.cached_binary().parent, GO_BUILD)
-    assert devserver.find_temporal_cli() == cached
+    assert binaries.find_temporal_cli() is None  # no cache, no go: the SDK downloads
+    cached = fake_temporal(binaries.CLI.cached.parent, GO_BUILD)
+    assert binaries.find_temporal_cli() == cached

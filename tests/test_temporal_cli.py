@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import SystemOfRecord
 from tests.helpers import listed, open_task, worker
 from tests.helpers.cases import CASES, start_case
-from valuechain.devserver import find_temporal_cli
+from valuechain.binaries import find_temporal_cli
 
 
 async def temporal(*args: str) -> str:

@@ -22,8 +22,8 @@ from tests.helpers import listed, worker
 from tests.helpers.cli import free_port
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
 from valuechain import search
+from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import find_temporal_cli
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -1,4 +1,4 @@
-"""Connecting to Temporal: one place that knows the address, namespace and converter."""
+"""Connecting to Temporal: one place that knows the connection settings and converter."""
 
 from __future__ import annotations
 
@@ -9,14 +9,26 @@ from valuechain.converter import DATA_CONVERTER
 from valuechain.settings import Settings
 
 
+class ConnectError(RuntimeError):
+    """Temporal could not be reached, or refused the connection; the message says where,
+    and for TLS what is wrong with the client's certificate when that can be told."""
+
+
 async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     """A client for the configured server; `runtime` carries a worker's metrics set-up."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.namespace,
-        data_converter=DATA_CONVERTER,
-        runtime=runtime,
-    )
+    temporal = settings.temporal
+    try:
+        return await Client.connect(
+            temporal.address,
+            data_converter=DATA_CONVERTER,
+            runtime=runtime,
+            **temporal.connect_args(),
+        )
+    except RuntimeError as err:
+        raise ConnectError(
+            f"cannot reach Temporal at {temporal.address}"
+            f"{' over TLS' if temporal.secure else ''}: {err}{temporal.refusal_hint()}"
+        ) from err
 
 
 def ui_workflow_url(settings: Settings, workflow_id: str) -> str:

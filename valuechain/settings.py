@@ -1,18 +1,23 @@
 """Settings read from environment variables, each with a documented default.
 
 Workflows never read these: starters turn them into a `RunContext` that travels in the
-workflow input, so a running workflow keeps the values it started with. (The `temporal`
-binary's own settings, VALUECHAIN_TEMPORAL_CLI and VALUECHAIN_CACHE_DIR, are read by
-`valuechain.devserver`, which must run before any dependency is installed.)
+workflow input, so a running workflow keeps the values it started with. Where Temporal is
+and how to reach it are Temporal's own client settings (`TEMPORAL_ADDRESS`, ...), read by
+`valuechain.connection`. (The binaries' settings, VALUECHAIN_TEMPORAL_CLI and
+VALUECHAIN_CACHE_DIR, are read by `valuechain.binaries`, which must run before any
+dependency is installed.)
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import Field, dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from valuechain.connection import Connection, ConnectionSettingsError, load_connection
 
 
 class SettingsError(ValueError):
@@ -21,8 +26,6 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    temporal_address: str = "localhost:7233"
-    namespace: str = "default"
     approvals_queue: str = "valuechain-approvals"
     notifications_queue: str = "valuechain-notifications"
     orders_queue: str = "valuechain-orders"
@@ -50,6 +53,24 @@ class Settings:
     log_format: str = "console"
     log_level: str = "INFO"
     ui_port: int = 8233
+    cluster_postgres_port: int = 55432
+    cluster_history_shards: int = 16
+    cluster_ui_port: int = 8080
+    # Temporal's client settings (TEMPORAL_*), not a VALUECHAIN_ variable.
+    temporal: Connection = field(default_factory=Connection)
+
+    @property
+    def temporal_address(self) -> str:
+        return self.temporal.address
+
+    @property
+    def namespace(self) -> str:
+        return self.temporal.namespace
+
+    @classmethod
+    def env_fields(cls) -> list[Field[Any]]:
+        """The fields read from `VALUECHAIN_<FIELD>` variables."""
+        return [f for f in fields(cls) if f.name != "temporal"]
 
     @property
     def effective_database_url(self) -> str:
@@ -73,12 +94,16 @@ class Settings:
         """Build settings from `VALUECHAIN_<FIELD>` variables; raise naming the bad one."""
         env = os.environ if env is None else env
         values: dict[str, object] = {}
-        for f in fields(cls):
+        for f in cls.env_fields():
             var = env_var(f.name)
             raw = env.get(var)
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(var, raw, f.type)
+        try:
+            values["temporal"] = load_connection(env)
+        except ConnectionSettingsError as err:
+            raise SettingsError(str(err)) from None
         settings = cls(**values)  # type: ignore[arg-type]
         settings._check()
         return settings
@@ -96,6 +121,11 @@ class Settings:
         for name in positive:
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{env_var(name)} must be greater than 0")
+        for name in ("cluster_postgres_port", "cluster_ui_port"):
+            if not 1 <= getattr(self, name) <= 65535:
+                raise SettingsError(f"{env_var(name)} must be a port number")
+        if not 1 <= self.cluster_history_shards <= 4096:
+            raise SettingsError(f"{env_var('cluster_history_shards')} must be from 1 to 4096")
         for name in ("metrics_port", "health_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise SettingsError(f"{env_var(name)} must be a port number (0 to turn it off)")

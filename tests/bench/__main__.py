@@ -46,8 +46,8 @@ from tests.bench.workflows import (
 from tests.helpers import run_context
 from tests.helpers.orders import SHIPMENT_TABLE
 from valuechain import search
+from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import find_temporal_cli
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
 from valuechain.process import exit_process, peak_memory_mb

@@ -33,8 +33,8 @@ from tests.helpers import listed, worker
 from tests.helpers.cases import purchase
 from tests.helpers.cli import cli_env
 from valuechain import search
+from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import find_temporal_cli
 from valuechain.process import exit_process
 from workflows.purchase import PurchaseApproval
 

@@ -22,8 +22,8 @@ from tests.helpers.cases import CASES
 from tests.helpers.cli import ROOT, cli_env, free_port
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
+from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
-from valuechain.devserver import find_temporal_cli
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 

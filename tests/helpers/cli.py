@@ -26,11 +26,12 @@ def cli_env(
     notifications_queue: str = "",
     **extra: str,
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VALUECHAIN_")}
+    # The test's own settings only: none of the machine's VALUECHAIN_ or TEMPORAL_ ones.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VALUECHAIN_", "TEMPORAL_"))}
     # Several workers run at once in tests: no fixed ports unless a test asks.
     env.update(VALUECHAIN_METRICS_PORT="0", VALUECHAIN_HEALTH_PORT="0")
     env.update(
-        VALUECHAIN_TEMPORAL_ADDRESS=address,
+        TEMPORAL_ADDRESS=address,
         VALUECHAIN_APPROVALS_QUEUE=task_queue,
         VALUECHAIN_ORDERS_QUEUE=task_queue,
         VALUECHAIN_NOTIFICATIONS_QUEUE=notifications_queue or task_queue,

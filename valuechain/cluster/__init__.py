@@ -1,0 +1,1 @@
+"""The production topology, run natively: a Temporal cluster on PostgreSQL with mutual TLS."""
