@@ -68,5 +68,10 @@ bench-report: temporal
 test-slow: temporal
 	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
+# The cluster: every workflow type, batches of orders, failure drills on the server's
+# processes and PostgreSQL, mutual TLS refusals, the Web UI server in a browser.
+test-cluster: temporal temporal-cluster
+	$(BIN)/pytest -m cluster tests/cluster $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) .valuechain .mypy_cache .ruff_cache .pytest_cache

@@ -113,6 +113,9 @@ class OrderActivities:
 
     @activity.defn(name="reserve_stock")
     async def reserve_stock(self, input: ReserveInput) -> BookingOutput:
+        if input.held:  # the production receipt already reserved these units
+            payload = {"sku": input.sku, "qty": input.qty, "held": True}
+            return await self._book(input.key, "reservation", input.order_id, payload)
         return await self._book(
             input.key,
             "reservation",
@@ -129,12 +132,17 @@ class OrderActivities:
 
     @activity.defn(name="receive_production")
     async def receive_production(self, input: ReserveInput) -> BookingOutput:
+        """Produced goods come into stock; `held`: reserved for the order at once."""
+        payload: dict[str, Any] = {"sku": input.sku, "qty": input.qty}
+        if input.held:
+            payload["held"] = True
+        held = input.qty if input.held else 0
         return await self._book(
             input.key,
             "production_receipt",
             input.order_id,
-            {"sku": input.sku, "qty": input.qty},
-            adjust_stock(input.sku, on_hand=input.qty),
+            payload,
+            adjust_stock(input.sku, on_hand=input.qty, reserved=held),
         )
 
     @activity.defn(name="pack_order")

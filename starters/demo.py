@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
 
 from starters.partners import settle
 from starters.people import decide, waiting_tasks
@@ -59,6 +59,42 @@ def demos(run_no: int) -> list[Demo]:
     ]  # fmt: skip
 
 
+def more_demos(run_no: int) -> list[Demo]:
+    """One request of every other workflow type (state machines, parallel, rules-driven),
+    so a run covers all of them: the cluster's tests start these too."""
+    launch_at = (_now() + PUBLISH_DELAY).isoformat()
+    return [
+        Demo("compliance", "starters.compliance", [
+            "--title", "Vendor data policy", "--author", "ben", "--location", "docs/vdp.pdf",
+        ]),
+        Demo("ticket", "starters.ticket", [
+            "--customer", "jo@example.com", "--subject", "Charged twice",
+            "--description", "my card was charged twice for invoice 7",
+        ]),
+        Demo("signoff", "starters.signoff", [
+            "--subject", f"2027 budget {run_no}", "--requester", "alice", "--approver", "maria",
+            "--approver", "dev", "--approver", "carla", "--policy", "quorum", "--quorum", "2",
+        ]),
+        Demo("proposal", "starters.proposal", [
+            "--title", "Warehouse robots", "--proposer", "ben", "--location", "docs/robots.pdf",
+        ]),
+        Demo("launch", "starters.launch", [
+            "--product", "Kettle 3", "--owner", "alice", "--launch-at", launch_at,
+        ]),
+        Demo("purchase", "starters.purchase", [
+            "--requester", "alice", "--item", "Laptop", "--amount", "1250.00",
+            "--category", "it", "--vendor", "dell",
+        ]),
+        Demo("invoice", "starters.invoice", [
+            "--invoice-number", f"INV-{run_no}", "--vendor", "globex", "--amount", "12500.00",
+            "--submitted-by", "adam",
+        ]),
+        Demo("complaint", "starters.complaint", [
+            "--customer", "Jo Park", "--subject", "Kettle sparks", "--category", "safety",
+        ]),
+    ]  # fmt: skip
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -83,13 +119,29 @@ DECISIONS: dict[str, Callable[[], dict[str, Any]]] = {
     "deliver": lambda: {"decision": "delivered"},
     "approve_permissions": lambda: {"decision": "approve"},
     "security_audit": lambda: {"decision": "pass"},
+    # state machines: compliance review, support ticket
+    "pending_review": lambda: {"decision": "approve"},
+    "needs_revision": lambda: {"decision": "resubmit", "attachments": ["docs/v2.pdf"]},
+    "new": lambda: {"decision": "resolve", "comment": "refunded the second charge"},
+    "in_progress": lambda: {"decision": "resolve", "comment": "fixed"},
+    "escalated": lambda: {"decision": "resolve", "comment": "fixed by the specialist"},
+    "resolved": lambda: {"decision": "confirm"},
+    # product launch branches, complaint triage
+    "prepare": lambda: {"decision": "done", "attachments": ["deliverable.pdf"]},
+    "resolve": lambda: {"decision": "resolve", "comment": "replaced the kettle"},
 }
 
 
 def decision_for(step: str) -> dict[str, Any]:
+    """The forward decision of a step: named above, or by the shape of its name (courses,
+    sign-offs, department reviews, approvals routed by a decision table)."""
+    if step in DECISIONS:
+        return DECISIONS[step]()
     if step.startswith("course_"):
         return {"decision": "completed"}
-    return DECISIONS[step]()
+    if step.startswith("sign_off") or step.endswith(("_review", "_approval")):
+        return {"decision": "approve"}
+    raise KeyError(f"no demo decision for step {step!r}")
 
 
 def pick_actor(task: OpenTask, roster: Roster) -> str:
@@ -128,7 +180,13 @@ async def act_as_people(
             task = waiting.task
             actor = pick_actor(task, roster)
             decision = DecisionInput(task_id=task.task_id, actor=actor, **decision_for(task.step))
-            await decide(client, waiting.workflow_id, decision)
+            try:
+                await decide(client, waiting.workflow_id, decision)
+            except WorkflowUpdateFailedError as err:
+                # What a person sees can be a moment old: a quorum reached, a step closed
+                # by the system. The workflow said why; look again.
+                say(f"  {actor} was too late on {waiting.workflow_id} {task.task_id}: {err.cause}")
+                continue
             say(f"  {actor} decided {decision.decision} on {waiting.workflow_id} {task.task_id}")
         for workflow_id in sorted(pending):
             handle = client.get_workflow_handle(workflow_id)

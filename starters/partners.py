@@ -7,13 +7,23 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import (
+    Client,
+    WorkflowFailureError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from valuechain.models.orders import DeliveryInput, PaymentInput
 from workflows.order_to_cash import OrderToCash
 
 POLL = 0.5  # seconds between looks at an order, as a carrier's or bank's system would
+PASSING = (
+    RPCStatusCode.NOT_FOUND,  # a workflow a moment after its start
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+)
 
 
 async def settle(client: Client, order_id: str, limit: timedelta = timedelta(minutes=5)) -> Any:
@@ -22,32 +32,39 @@ async def settle(client: Client, order_id: str, limit: timedelta = timedelta(min
     handle = client.get_workflow_handle_for(OrderToCash.run, order_id)
     deadline = asyncio.get_running_loop().time() + limit.total_seconds()
     while asyncio.get_running_loop().time() < deadline:
-        if (await handle.describe()).close_time is not None:
-            break
         try:
+            if (await handle.describe()).close_time is not None:
+                break
             view = await handle.query(OrderToCash.order)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
+            if view.finished:
+                break
+            if view.shipment and not view.delivered and view.stage == "shipping":
+                await handle.execute_update(
+                    OrderToCash.shipment_delivered,
+                    DeliveryInput(shipment=view.shipment, signed_by="demo carrier"),
+                )
+            elif view.accepting_payments and view.outstanding > 0:
+                await handle.execute_update(
+                    OrderToCash.payment_received,
+                    PaymentInput(payment_id=f"{order_id}-pay", amount=view.outstanding),
+                )
+            else:
                 await asyncio.sleep(POLL)
-                continue
-            raise
-        if view.finished:
-            break
-        if view.shipment and not view.delivered and view.stage == "shipping":
-            await handle.execute_update(
-                OrderToCash.shipment_delivered,
-                DeliveryInput(shipment=view.shipment, signed_by="demo carrier"),
-            )
-        elif view.accepting_payments and view.outstanding > 0:
-            await handle.execute_update(
-                OrderToCash.payment_received,
-                PaymentInput(payment_id=f"{order_id}-pay", amount=view.outstanding),
-            )
-        else:
+        except (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError) as err:
+            # Not there yet, or Temporal briefly out of reach (a service restarting): a
+            # partner's system looks again. What was sent is idempotent (one delivery, one
+            # payment id), and the next look at the order says what still needs doing.
+            if isinstance(err, RPCError) and err.status not in PASSING:
+                raise
             await asyncio.sleep(POLL)
     else:
         raise TimeoutError(f"order {order_id} not settled within {limit}")
-    try:
-        return await handle.result()
-    except WorkflowFailureError as err:
-        return err
+    while True:
+        try:
+            return await handle.result()
+        except WorkflowFailureError as err:
+            return err
+        except RPCError as err:
+            if err.status not in PASSING or asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(POLL)

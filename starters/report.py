@@ -35,7 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from starters.common import fail
 from starters.insight import Insight, add_retrying, facts_of
-from valuechain.client import connect
+from valuechain.client import ConnectError, connect
 from valuechain.costs import CostTable, load_costs
 from valuechain.process import peak_memory_mb, run_command
 from valuechain.settings import Settings, SettingsError
@@ -298,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         insight = asyncio.run(gather(settings, query, args.page_size, costs,
                                      args.query_timeout))  # fmt: skip
+    except ConnectError as err:
+        fail(str(err), code=1)
     except RPCError as err:
         if err.status != RPCStatusCode.INVALID_ARGUMENT or not args.where:
             raise

@@ -29,7 +29,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
 from activities.store import SystemOfRecord
-from starters.demo import act_as_people, demos
+from starters.demo import act_as_people, demos, more_demos
 from starters.people import waiting_tasks
 from valuechain import search
 from valuechain.binaries import BinaryError, find_temporal_cli
@@ -43,7 +43,9 @@ from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
 WORKERS = ["approvals", "orders", "notifications"]
-SUCCESS = {"paid", "approved", "published", "recorded", "onboarded"}
+SUCCESS = {
+    "paid", "approved", "published", "recorded", "onboarded", "closed", "launched", "resolved",
+}  # fmt: skip
 
 
 def say(message: str) -> None:
@@ -144,12 +146,16 @@ async def stop_workers(workers: list[Worker]) -> None:
         say(f"stopped worker {w.name} (exit {w.proc.returncode})")
 
 
-async def launch_examples(settings: Settings, env: dict[str, str]) -> list[str]:
+async def launch_examples(
+    settings: Settings, env: dict[str, str], every_type: bool = False
+) -> list[str]:
+    """Start the examples through their starters (`every_type`: one of each workflow
+    type, not only `make run`'s six); return their workflow ids."""
     # Blocking database work: off the event loop that also watches the workers.
     await asyncio.to_thread(seed_demo_data, SystemOfRecord(settings.effective_database_url))
     run_no = _next_run_no(settings.state_dir)
     ids = []
-    for demo in demos(run_no):
+    for demo in demos(run_no) + (more_demos(run_no) if every_type else []):
         workflow_id = f"demo-{demo.kind}-{run_no}"
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", demo.starter, *demo.args, demo.id_flag, workflow_id,

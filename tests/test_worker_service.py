@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,14 +19,7 @@ from activities.notifier import NotifierActivities
 from activities.store import SystemOfRecord
 from tests.helpers import WAIT_LIMIT, decide, run_context, worker
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.cli import ROOT, cli_env, free_port
-
-
-async def spawn(module: str, env_vars: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, cwd=ROOT, env=env_vars,
-        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"),
-    )  # fmt: skip
+from tests.helpers.cli import cli_env, free_port, spawn
 
 
 async def until_logged(log: Path, text: str) -> None:

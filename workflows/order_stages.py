@@ -114,13 +114,16 @@ class StockCheck(OrderStage):
         produced: list[str] = []
         for line in order.lines:
 
-            def key(what: str, sku: str = line.sku, qty: int = line.qty) -> ReserveInput:
+            def key(
+                what: str, sku: str = line.sku, qty: int = line.qty, held: bool = False
+            ) -> ReserveInput:
                 return ReserveInput(
                     key=f"{order.order_id}:{what}:{sku}",
                     step=what,
                     order_id=order.order_id,
                     sku=sku,
                     qty=qty,
+                    held=held,
                 )
 
             try:
@@ -144,16 +147,19 @@ class StockCheck(OrderStage):
                 await workflow.sleep(
                     input.production_lead_time, summary=f"production of {line.sku}"
                 )
+                # Runs from before this change received into free stock, where another
+                # order could take the units before this one reserved them.
+                held = workflow.patched("reserve-on-receipt")
                 await self.automated(
                     "receive",
                     OrderActivities.receive_production,
-                    key("receive"),
+                    key("receive", held=held),
                     f"receive {line.qty} x {line.sku} from production",
                 )
                 booked = await self.automated(
                     "reserve",
                     OrderActivities.reserve_stock,
-                    key("reserve"),
+                    key("reserve", held=held),
                     f"reserve {line.qty} x {line.sku}",
                 )
             reservations.append(booked.reference)

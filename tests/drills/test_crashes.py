@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from activities.store import SystemOfRecord
 from starters.partners import settle
 from tests.helpers import new_id, open_task, run_context, wait_for_state, worker
 from tests.helpers.cases import CASES
-from tests.helpers.cli import ROOT, cli_env, free_port
+from tests.helpers.cli import cli_env, free_port, spawn
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
@@ -28,13 +27,6 @@ from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 
 pytestmark = pytest.mark.slow
-
-
-async def spawn(name: str, env_vars: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"workers.{name}", cwd=ROOT, env=env_vars,
-        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"),
-    )  # fmt: skip
 
 
 async def test_worker_killed_three_times_during_twenty_orders(
@@ -46,8 +38,8 @@ async def test_worker_killed_three_times_during_twenty_orders(
     env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
                        notifications_queue=notices)  # fmt: skip
     log = tmp_path / "workers.log"
-    notifier = await spawn("notifications", env_vars, log)
-    orders_worker = await spawn("orders", env_vars, log)
+    notifier = await spawn("workers.notifications", env_vars, log)
+    orders_worker = await spawn("workers.orders", env_vars, log)
     rng = random.Random(20)
     kills = 0
 
@@ -58,7 +50,7 @@ async def test_worker_killed_three_times_during_twenty_orders(
             orders_worker.send_signal(signal.SIGKILL)
             await orders_worker.wait()
             kills += 1
-            orders_worker = await spawn("orders", env_vars, log)
+            orders_worker = await spawn("workers.orders", env_vars, log)
 
     try:
         handles = []

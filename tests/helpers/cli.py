@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +51,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def run_module(module: str, *args: str, env: dict[str, str]) -> Ran:
+async def run_module(module: str, *args: str, env: dict[str, str], limit: float = 60) -> Ran:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -60,6 +63,35 @@ async def run_module(module: str, *args: str, env: dict[str, str]) -> Ran:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=limit)
     assert proc.returncode is not None
     return Ran(proc.returncode, out.decode(), err.decode())
+
+
+async def spawn(module: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """Start `python -m module` as its own process, its output appended to `log`."""
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=out,
+        )  # fmt: skip
+
+
+@asynccontextmanager
+async def running_workers(
+    names: list[str], env: dict[str, str], logs: Path, copies: int = 1
+) -> AsyncIterator[dict[str, asyncio.subprocess.Process]]:
+    """Worker services as separate processes (`copies` of each), stopped with SIGTERM at
+    the end; yields them by name (`orders-2`) for a test that kills or restarts one."""
+    procs: dict[str, asyncio.subprocess.Process] = {}
+    try:
+        for n in range(1, copies + 1):
+            for name in names:
+                procs[f"{name}-{n}"] = await spawn(f"workers.{name}", env, logs / f"{name}-{n}.log")
+        yield procs
+    finally:
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs.values():
+            await proc.wait()

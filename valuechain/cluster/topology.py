@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 from collections.abc import Callable
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -75,13 +75,20 @@ class Ports:
 
     @classmethod
     def free(cls) -> Ports:
-        """Ports nothing listens on now (tests run clusters beside other servers)."""
-        with ExitStack() as stack:
-            found = []
-            for _ in range(12):
-                sock = stack.enter_context(socket.socket())
-                sock.bind(("127.0.0.1", 0))
-                found.append(int(sock.getsockname()[1]))
+        """Ports nothing listens on now (tests run clusters beside other servers). Below
+        32768: the server stores membership ports as a SQL smallint, and the kernel hands
+        out ports above that to outgoing connections."""
+        rng = random.Random()
+        found: list[int] = []
+        while len(found) < 13:
+            port = rng.randint(20000, 32767)
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue  # taken
+            if port not in found:
+                found.append(port)
         p = iter(found)
         return cls(
             frontend=next(p),

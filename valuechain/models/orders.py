@@ -313,6 +313,9 @@ class ReserveInput(Model):
     order_id: str
     sku: str
     qty: int
+    # Produced for this order: the receipt reserves what it brings in, in the same
+    # transaction, so no other order can take it before this order's reservation.
+    held: bool = False
 
 
 class PackOrderInput(Model):

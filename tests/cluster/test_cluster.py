@@ -1,0 +1,138 @@
+"""Every workflow type and a batch of 50 orders on the cluster, through the real worker
+services (two processes each) and the real commands, all over mutual TLS; the `temporal`
+CLI filters them by the search attributes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+
+from activities.store import SystemOfRecord
+from starters.demo import act_as_people
+from starters.run import SUCCESS, launch_examples
+from tests.helpers import eventually
+from tests.helpers.cli import cli_env, run_module, running_workers
+from valuechain.binaries import find_temporal_cli
+from valuechain.cluster.topology import Cluster
+from valuechain.runcontext import load_roster
+from workflows.registry import ALL_WORKFLOWS
+
+pytestmark = pytest.mark.cluster
+
+WORKERS = ["approvals", "orders", "notifications"]
+
+
+def envs(
+    cluster: Cluster, task_queue: str, records: SystemOfRecord, state: Path
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The workers' and the commands' environment: the test's queue and database, each
+    kind of client with its own certificate (its profile in the cluster's temporal.toml)."""
+    base = cli_env(
+        cluster.ports.address, task_queue, records.url, VALUECHAIN_STATE_DIR=str(state),
+        VALUECHAIN_PRODUCTION_LEAD_SECONDS="2",  # ovens run short: production, on a timer
+        notifications_queue=f"{task_queue}-notices",
+    )  # fmt: skip
+    base["VALUECHAIN_ORDERS_QUEUE"] = f"{task_queue}-orders"  # each worker service its own
+    del base["TEMPORAL_ADDRESS"]  # the profile says where
+    return {**base, **cluster.client_env("workers")}, {**base, **cluster.client_env("commands")}
+
+
+async def temporal_cli(cluster: Cluster, *args: str) -> tuple[int, str, str]:
+    binary = find_temporal_cli(build=False)
+    assert binary is not None
+    proc = await asyncio.create_subprocess_exec(
+        str(binary), *args, "--config-file", str(cluster.profile_file),
+        "--profile", "cluster-cli", stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_every_workflow_type_and_a_batch_of_orders(
+    cluster: Cluster, client: Client, records: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    worker_env, command_env = envs(cluster, task_queue, records, tmp_path)
+    settings = cluster.client_settings("commands", **command_env)
+    said: list[str] = []
+    async with running_workers(WORKERS, worker_env, tmp_path, copies=2):
+        ids = await launch_examples(settings, command_env, every_type=True)
+        results = await act_as_people(
+            client, settings.human_queues, ids, load_roster(), said.append
+        )
+        batch = await run_module(
+            "starters.orders_batch", "--count", "50", "--seed", "11", "--prefix",
+            f"{task_queue}-b", env=command_env, limit=300,
+        )  # fmt: skip
+        people = await run_module("starters.people", "list", env=command_env)
+        ours = f'TaskQueue="{task_queue}" OR TaskQueue="{task_queue}-orders"'
+        report = await run_module(
+            "starters.report", "--hours", "1", "--where", ours, "--json", env=command_env
+        )
+
+    statuses = {workflow_id: result["status"] for workflow_id, result in results.items()}
+    assert len(statuses) == 14, statuses
+    assert set(statuses.values()) <= SUCCESS, statuses
+    assert batch.code == 0, batch.err
+    assert "completed 50, failed 0" in batch.out
+
+    # Every workflow type ran here, and every run on the queue completed.
+    types = {getattr(w, "__temporal_workflow_definition").name for w in ALL_WORKFLOWS}
+
+    ours = f"({ours})"
+
+    async def listed_types() -> set[str]:
+        query = f'{ours} AND ExecutionStatus="Completed"'
+        return {w.workflow_type async for w in client.list_workflows(query)}
+
+    assert await eventually(listed_types, lambda found: found == types, "every type") == types
+    running = await client.count_workflows(f'{ours} AND ExecutionStatus!="Completed"')
+    assert running.count == 0
+    # Exactly once: each order of the batch booked one shipment and one payment.
+    batch_order = f"{task_queue}-b"
+    paid = [b.payload["order"] for b in records.bookings("payment")]
+    assert len([o for o in paid if o.startswith(batch_order)]) == 50
+    assert len({o for o in paid if o.startswith(batch_order)}) == 50
+    shipped = [b.subject for b in records.bookings("shipment")]
+    assert len([o for o in shipped if o.startswith(batch_order)]) == 50
+
+    # The commands reached the cluster with their certificate.
+    assert people.code == 0, people.err
+    assert report.code == 0, report.err
+    read = json.loads(report.out)["workflow_types"]
+    every = await client.count_workflows(ours)
+    assert sum(t["runs"] for t in read.values()) == every.count
+
+
+async def test_the_temporal_cli_filters_by_search_attributes_over_mtls(
+    cluster: Cluster, client: Client, records: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    worker_env, command_env = envs(cluster, task_queue, records, tmp_path)
+    async with running_workers(["orders", "notifications"], worker_env, tmp_path):
+        batch = await run_module(
+            "starters.orders_batch", "--count", "3", "--seed", "5", "--prefix",
+            f"{task_queue}-o", env=command_env,
+        )  # fmt: skip
+    assert batch.code == 0, batch.err
+    order = f"{task_queue}-o-00002"
+    code, out, err = await temporal_cli(
+        cluster, "workflow", "list", "--query", f'OrderId="{order}"', "-o", "jsonl"
+    )
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    ids = {r["execution"]["workflowId"] for r in rows}
+    assert order in ids  # the order, and its stages
+    assert f"{order}-shipping" in ids
+    assert all(i.startswith(order) for i in ids)
+    code, out, err = await temporal_cli(
+        cluster, "workflow", "count", "--query",
+        f'WorkflowType="OrderToCash" AND TaskQueue="{task_queue}-orders"'
+        ' AND ValuechainStage="paid"',
+    )  # fmt: skip
+    assert code == 0, err
+    assert "3" in out, out
