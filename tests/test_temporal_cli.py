@@ -3,7 +3,6 @@ workflow with it, exactly as the README shows."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from temporalio.testing import WorkflowEnvironment
@@ -11,18 +10,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import SystemOfRecord
 from tests.helpers import listed, open_task, worker
 from tests.helpers.cases import CASES, start_case
-from valuechain.binaries import find_temporal_cli
+from tests.helpers.cli import run_temporal_cli
 
 
 async def temporal(*args: str) -> str:
-    binary = find_temporal_cli(build=False)
-    assert binary is not None, "the session's dev server binary is missing"
-    proc = await asyncio.create_subprocess_exec(
-        str(binary), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
+    ran = await run_temporal_cli(*args)
+    assert ran.code == 0, ran.err
+    return ran.out
 
 
 async def test_list_describe_query_and_decide_with_the_temporal_cli(

@@ -4,7 +4,6 @@ CLI filters them by the search attributes."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from activities.store import SystemOfRecord
 from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples
 from tests.helpers import eventually
-from tests.helpers.cli import cli_env, run_module, running_workers
-from valuechain.binaries import find_temporal_cli
+from tests.helpers.cli import run_module, running_workers
+from tests.helpers.cluster import envs, temporal_cli
 from valuechain.cluster.topology import Cluster
 from valuechain.runcontext import load_roster
 from workflows.registry import ALL_WORKFLOWS
@@ -24,34 +23,6 @@ from workflows.registry import ALL_WORKFLOWS
 pytestmark = pytest.mark.cluster
 
 WORKERS = ["approvals", "orders", "notifications"]
-
-
-def envs(
-    cluster: Cluster, task_queue: str, records: SystemOfRecord, state: Path
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The workers' and the commands' environment: the test's queue and database, each
-    kind of client with its own certificate (its profile in the cluster's temporal.toml)."""
-    base = cli_env(
-        cluster.ports.address, task_queue, records.url, VALUECHAIN_STATE_DIR=str(state),
-        VALUECHAIN_PRODUCTION_LEAD_SECONDS="2",  # ovens run short: production, on a timer
-        notifications_queue=f"{task_queue}-notices",
-    )  # fmt: skip
-    base["VALUECHAIN_ORDERS_QUEUE"] = f"{task_queue}-orders"  # each worker service its own
-    del base["TEMPORAL_ADDRESS"]  # the profile says where
-    return {**base, **cluster.client_env("workers")}, {**base, **cluster.client_env("commands")}
-
-
-async def temporal_cli(cluster: Cluster, *args: str) -> tuple[int, str, str]:
-    binary = find_temporal_cli(build=False)
-    assert binary is not None
-    proc = await asyncio.create_subprocess_exec(
-        str(binary), *args, "--config-file", str(cluster.profile_file),
-        "--profile", "cluster-cli", stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
 
 
 async def test_every_workflow_type_and_a_batch_of_orders(
@@ -120,19 +91,19 @@ async def test_the_temporal_cli_filters_by_search_attributes_over_mtls(
         )  # fmt: skip
     assert batch.code == 0, batch.err
     order = f"{task_queue}-o-00002"
-    code, out, err = await temporal_cli(
+    listed = await temporal_cli(
         cluster, "workflow", "list", "--query", f'OrderId="{order}"', "-o", "jsonl"
     )
-    assert code == 0, err
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert listed.code == 0, listed.err
+    rows = [json.loads(line) for line in listed.out.splitlines() if line.strip()]
     ids = {r["execution"]["workflowId"] for r in rows}
     assert order in ids  # the order, and its stages
     assert f"{order}-shipping" in ids
     assert all(i.startswith(order) for i in ids)
-    code, out, err = await temporal_cli(
+    counted = await temporal_cli(
         cluster, "workflow", "count", "--query",
         f'WorkflowType="OrderToCash" AND TaskQueue="{task_queue}-orders"'
         ' AND ValuechainStage="paid"',
     )  # fmt: skip
-    assert code == 0, err
-    assert "3" in out, out
+    assert counted.code == 0, counted.err
+    assert counted.out.split() == ["Total:", "3"], counted.out

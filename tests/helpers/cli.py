@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from valuechain.binaries import find_temporal_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -95,3 +97,15 @@ async def running_workers(
                 proc.send_signal(signal.SIGTERM)
         for proc in procs.values():
             await proc.wait()
+
+
+async def run_temporal_cli(*args: str, limit: float = 60) -> Ran:
+    """The `temporal` CLI (the session's pinned binary) as a user runs it."""
+    binary = find_temporal_cli(build=False)
+    assert binary is not None, "the session's temporal binary is missing"
+    proc = await asyncio.create_subprocess_exec(
+        str(binary), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=limit)
+    assert proc.returncode is not None
+    return Ran(proc.returncode, out.decode(), err.decode())
