@@ -101,11 +101,16 @@ def stand_in(
 
 
 async def eventually(
-    read: Callable[[], Awaitable[T]], ok: Callable[[T], bool], what: str, every: float = 0.1
+    read: Callable[[], Awaitable[T]],
+    ok: Callable[[T], bool],
+    what: str,
+    every: float = 0.1,
+    within: float = WAIT_LIMIT,
 ) -> T:
-    """Read until `ok` holds; fail naming `what` and the last value after WAIT_LIMIT.
-    Polling is the only way to observe a running workflow, or visibility, from outside."""
-    deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
+    """Read until `ok` holds; fail naming `what` and the last value after `within`
+    seconds. Polling is the only way to observe a running workflow, or visibility, from
+    outside."""
+    deadline = asyncio.get_running_loop().time() + within
     last: T | None = None
     while asyncio.get_running_loop().time() < deadline:
         last = await read()

@@ -11,7 +11,7 @@ from valuechain.cluster.topology import Cluster
 
 
 def envs(
-    cluster: Cluster, task_queue: str, records: SystemOfRecord, state: Path
+    cluster: Cluster, task_queue: str, records: SystemOfRecord, state: Path, **extra: str
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The workers' and the commands' environment: the test's queue and database, each
     kind of client with its own certificate (its profile in the cluster's temporal.toml)."""
@@ -20,6 +20,7 @@ def envs(
         VALUECHAIN_PRODUCTION_LEAD_SECONDS="2",  # ovens run short: production, on a timer
         notifications_queue=f"{task_queue}-notices",
     )  # fmt: skip
+    base.update(extra)
     base["VALUECHAIN_ORDERS_QUEUE"] = f"{task_queue}-orders"  # each worker service its own
     del base["TEMPORAL_ADDRESS"]  # the profile says where
     return {**base, **cluster.client_env("workers")}, {**base, **cluster.client_env("commands")}
