@@ -4,10 +4,12 @@ CLI filters them by the search attributes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+import yaml
 from temporalio.client import Client
 
 from activities.store import SystemOfRecord
@@ -16,6 +18,8 @@ from starters.run import SUCCESS, launch_examples
 from tests.helpers import eventually
 from tests.helpers.cli import run_module, running_workers
 from tests.helpers.cluster import envs, temporal_cli
+from valuechain import binaries
+from valuechain.cluster import topology
 from valuechain.cluster.topology import Cluster
 from valuechain.runcontext import load_roster
 from workflows.registry import ALL_WORKFLOWS
@@ -23,6 +27,7 @@ from workflows.registry import ALL_WORKFLOWS
 pytestmark = pytest.mark.cluster
 
 WORKERS = ["approvals", "orders", "notifications"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_every_workflow_type_and_a_batch_of_orders(
@@ -107,3 +112,31 @@ async def test_the_temporal_cli_filters_by_search_attributes_over_mtls(
     )  # fmt: skip
     assert counted.code == 0, counted.err
     assert counted.out.split() == ["Total:", "3"], counted.out
+
+
+async def test_compose_services_render_the_same_template() -> None:
+    """The server renders the repository's template with each compose service's own
+    environment: PostgreSQL by its service name, mutual TLS from the shared layout."""
+    server = binaries.require(binaries.SERVER)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    temporal = [
+        s for s in compose["services"].values() if "SERVICE" in (s.get("environment") or {})
+    ]
+    assert len(temporal) == 5
+    for service in temporal:
+        env = {k: str(v) for k, v in service["environment"].items()}
+        env["BROADCAST_ADDRESS"] = "10.0.0.7"  # what `hostname -i` gives in the container
+        proc = await asyncio.create_subprocess_exec(
+            str(server), "--config", str(topology.HERE / "config"), "--env",
+            topology.CONFIG_ENV, "render-config", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        rendered = yaml.safe_load(out)
+        sql = rendered["persistence"]["datastores"]["default"]["sql"]
+        assert sql["connectAddr"] == "postgresql:5432"
+        frontend = rendered["global"]["tls"]["frontend"]["server"]
+        assert frontend["requireClientAuth"] is True
+        assert frontend["certFile"] == "/certs/frontend.pem"
+        assert rendered["global"]["membership"]["broadcastAddress"] == "10.0.0.7"

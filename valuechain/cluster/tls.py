@@ -12,11 +12,13 @@ Layout of the TLS folder (the server config template and docker-compose.yml expe
 `ensure_certificates` is idempotent: what exists and stays valid for a while is kept, what
 is missing or about to expire is issued again (all of it when the CA is new).
 
-python -m valuechain.cluster.tls DIR [HOSTNAME ...] makes them (compose runs this).
+python -m valuechain.cluster.tls DIR [HOSTNAME ...] makes them (docker-compose.yml runs
+this, with --shared-volume).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import ipaddress
 import os
@@ -68,6 +70,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+KEY_MODE = 0o600  # readable by the owner only: a key is a credential
+
+
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = key.private_bytes(
@@ -75,11 +80,10 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    # Readable by the owner only: a key is a credential.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, KEY_MODE)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
-    os.chmod(path, 0o600)
+    os.chmod(path, KEY_MODE)
 
 
 def _write_cert(path: Path, cert: x509.Certificate) -> None:
@@ -221,10 +225,26 @@ def _covers(cert: x509.Certificate, hostnames: Sequence[str]) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if not argv:
-        print("usage: python -m valuechain.cluster.tls DIR [HOSTNAME ...]", file=sys.stderr)
-        return 2
-    layout = ensure_certificates(Path(argv[0]), argv[1:])
+    p = argparse.ArgumentParser(
+        prog="python -m valuechain.cluster.tls",
+        description="Make (or renew) the cluster's CA and certificates in DIR.",
+    )
+    p.add_argument("dir", type=Path, help="the TLS folder (its layout: see the module)")
+    p.add_argument("hostnames", nargs="*", help="more names the server certificates carry")
+    p.add_argument(
+        "--shared-volume",
+        action="store_true",
+        help="keys readable by every user of DIR: for a volume that containers running as"
+        " different users share (docker-compose.yml); never for a folder on a host",
+    )
+    args = p.parse_args(argv)
+    layout = ensure_certificates(args.dir, args.hostnames)
+    if args.shared_volume:
+        for key in args.dir.rglob("*.key"):
+            if key != layout.ca.key:  # the CA's key stays with whoever issues
+                key.chmod(0o644)
+        for folder in (args.dir, args.dir / "clients"):
+            folder.chmod(0o755)
     print(f"certificates in {layout.root}: CA, frontend, internode, clients {', '.join(CLIENTS)}")
     return 0
 

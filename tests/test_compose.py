@@ -1,0 +1,80 @@
+"""docker-compose.yml's cluster runs what `make cluster` runs natively (and CI tests):
+the same server config template, schema script, namespace and search-attribute set-up,
+certificate layout, and image tags of the versions the project builds. (`make test`
+also has Debian's compose parser read the file in every profile.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from valuechain import binaries, search
+from valuechain.cluster import tls, topology
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return dict(compose["services"])
+
+
+def cluster_services(services: dict[str, Any]) -> dict[str, Any]:
+    return {n: s for n, s in services.items() if "cluster" in s.get("profiles", [])}
+
+
+def test_the_server_runs_the_repository_template_in_every_service(
+    services: dict[str, Any],
+) -> None:
+    temporal = {n: s for n, s in cluster_services(services).items() if "temporal-server" in str(s)}
+    names = {s["environment"]["SERVICE"] for s in temporal.values()}
+    assert names == {"frontend", "history", "matching", "worker"}
+    assert sorted(s["environment"]["SERVICE"] for s in temporal.values()).count("history") == 2
+    mount = f"./{topology.HERE.relative_to(ROOT)}/config:/etc/temporal/config:ro"
+    for name, service in temporal.items():
+        assert service["image"] == f"temporalio/server:{binaries.SERVER_VERSION}", name
+        assert mount in service["volumes"], name
+        assert f"--env {topology.CONFIG_ENV}" in " ".join(service["command"]), name
+        assert service["environment"]["TLS_DIR"] == "/certs", name
+    ui = services["temporal-ui"]
+    assert ui["image"] == f"temporalio/ui:{binaries.UI_SERVER_VERSION}"
+
+
+def test_schema_namespace_and_certificates_come_from_the_project(
+    services: dict[str, Any],
+) -> None:
+    schema = services["temporal-schema"]
+    assert (
+        f"./{topology.SCHEMA_SCRIPT.relative_to(ROOT)}:/valuechain/schema.sh:ro"
+        in schema["volumes"]
+    )
+    assert schema["entrypoint"] == ["/bin/sh", "/valuechain/schema.sh"]
+    for setup in ("temporal-setup", "temporal-setup-laptop"):
+        assert services[setup]["command"][:3] == ["python", "-m", "valuechain.cluster.setup"]
+    assert services["cluster-tls"]["command"][:4] == [
+        "python", "-m", "valuechain.cluster.tls", "/certs",
+    ]  # fmt: skip
+
+
+def test_search_attributes_are_listed_once_in_the_code() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    for key in search.ALL:
+        assert key.name not in text, f"{key.name}: a second list in docker-compose.yml"
+
+
+def test_every_certificate_path_is_in_the_layout(services: dict[str, Any]) -> None:
+    """Each path a container reads under /certs is one valuechain.cluster.tls makes."""
+    layout = tls.Layout(Path("/certs"))
+    made = {str(layout.ca.cert), str(layout.frontend.cert), str(layout.internode.cert)}
+    for kind in tls.CLIENTS:
+        made |= {str(layout.client(kind).cert), str(layout.client(kind).key)}
+    used = set()
+    for service in services.values():
+        env = service.get("environment") or {}
+        used |= {v for v in env.values() if isinstance(v, str) and v.startswith("/certs/")}
+    assert used
+    assert used <= made, sorted(used - made)
