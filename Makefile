@@ -1,12 +1,13 @@
-# The two commands of the quick start. Each does its own set-up: the virtual
-# environment, the dependencies and the `temporal` dev server binary.
+# The commands of the quick start. Each does its own set-up: the virtual environment,
+# the dependencies and the Temporal binaries it needs.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .PHONY: run cluster test test-slow test-cluster bench bench-report lint typecheck compose-check \
-	temporal temporal-cluster clean
+	temporal temporal-cluster postgresql clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, found " + sys.version.split()[0]'
@@ -27,11 +28,22 @@ temporal-cluster: $(STAMP)
 run: temporal
 	$(BIN)/python -m starters.run $(if $(filter auto,$(MODE)),--auto,)
 
+# PostgreSQL's server binaries (Debian's package) for the cluster: installed when missing.
+postgresql:
+	@compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || command -v pg_ctl >/dev/null \
+	|| if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's postgresql (the cluster's database server)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
+			>/dev/null; \
+	else \
+		echo "the cluster needs PostgreSQL's server: sudo apt-get install postgresql"; exit 1; \
+	fi
+
 # make cluster            the same on the production topology: PostgreSQL, the Temporal
 #                         services as separate processes with mutual TLS, the Web UI
 #                         server on :8080, two processes of each worker
 # make cluster MODE=auto  drive every example to its end there, exit 0
-cluster: temporal temporal-cluster
+cluster: temporal temporal-cluster postgresql
 	$(BIN)/python -m starters.run --cluster $(if $(filter auto,$(MODE)),--auto,)
 
 lint: $(STAMP)
@@ -70,7 +82,7 @@ test-slow: temporal
 
 # The cluster: every workflow type, batches of orders, failure drills on the server's
 # processes and PostgreSQL, mutual TLS refusals, the Web UI server in a browser.
-test-cluster: temporal temporal-cluster
+test-cluster: temporal temporal-cluster postgresql
 	$(BIN)/pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
 clean:

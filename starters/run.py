@@ -206,11 +206,7 @@ async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
         namespace=settings.namespace,
         say=say,
     )
-    try:
-        await cluster.start()
-    except BaseException:
-        await cluster.stop()
-        raise
+    await cluster.start()
     env = {**env, "VALUECHAIN_DATABASE_URL": settings.database_url or cluster.records_url}
     commands = cluster.client_env("commands")
     profile = f"TEMPORAL_CONFIG_FILE={commands['TEMPORAL_CONFIG_FILE']}"

@@ -86,9 +86,9 @@ def test_roster_file_errors_name_the_file(tmp_path: Path) -> None:
     assert load_roster(str(good)).holders("manager") == ["zoe"]
 
 
-def fake_temporal(folder: Path, version_line: str) -> Path:
+def fake_temporal(folder: Path, version_line: str, name: str = "temporal") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "temporal"
+    path = folder / name
     path.write_text(f"#!/bin/sh\necho '{version_line}'\n")
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
     return path
@@ -102,7 +102,8 @@ OTHER = "temporal version 1.4.0 (Server 1.28.0, UI 2.39.0)"
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No temporal, no go: an empty PATH and a cache of our own."""
-    monkeypatch.delenv("VALUECHAIN_TEMPORAL_CLI", raising=False)
+    for b in (binaries.CLI, *binaries.CLUSTER):
+        monkeypatch.delenv(b.setting, raising=False)
     monkeypatch.setenv("VALUECHAIN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     (tmp_path / "bin").mkdir()
@@ -126,3 +127,69 @@ def test_finder_takes_path_only_at_the_pinned_version(isolated: Path) -> None:
     assert binaries.find_temporal_cli() is None  # no cache, no go: the SDK downloads
     cached = fake_temporal(binaries.CLI.cached.parent, GO_BUILD)
     assert binaries.find_temporal_cli() == cached
+
+
+@pytest.mark.parametrize("binary", binaries.CLUSTER, ids=lambda b: b.name)
+def test_the_cluster_binaries_are_found_at_their_pinned_versions(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, binary: binaries.GoBinary
+) -> None:
+    pinned = binary.version.lstrip("v")
+    right = f"{binary.name} version {pinned}" if "ui" not in binary.name else f"UI {pinned}"
+    fake_temporal(isolated / "bin", f"{binary.name} version 0.9.0", binary.name)
+    assert binaries.find(binary, build=False) is None  # another version on PATH: not used
+    cached = fake_temporal(binary.cached.parent, right, binary.name)
+    assert binaries.find(binary, build=False) == cached
+    on_path = fake_temporal(isolated / "bin", right, binary.name)
+    assert binaries.find(binary, build=False) == on_path
+    monkeypatch.setenv(binary.setting, str(isolated / "missing"))
+    with pytest.raises(binaries.BinaryError, match=f"{binary.setting}="):
+        binaries.find(binary)
+    monkeypatch.delenv(binary.setting)
+    (isolated / "bin" / binary.name).unlink()
+    cached.unlink()
+    with pytest.raises(binaries.BinaryError, match=f"set {binary.setting}"):
+        binaries.require(binary)  # no Go on this PATH: says what to do
+
+
+def test_connection_settings_are_temporals_own(tmp_path: Path) -> None:
+    profiles = tmp_path / "temporal.toml"
+    profiles.write_text(
+        '[profile.prod]\naddress = "prod.example:7233"\nnamespace = "orders"\n'
+        '[profile.prod.tls]\nserver_name = "temporal-frontend"\n'
+    )
+    by_profile = Settings.from_env(
+        {"TEMPORAL_CONFIG_FILE": str(profiles), "TEMPORAL_PROFILE": "prod"}
+    )
+    assert (by_profile.temporal_address, by_profile.namespace) == ("prod.example:7233", "orders")
+    assert by_profile.temporal.secure
+    overridden = Settings.from_env(
+        {"TEMPORAL_CONFIG_FILE": str(profiles), "TEMPORAL_PROFILE": "prod",
+         "TEMPORAL_ADDRESS": "other:7233"}
+    )  # fmt: skip
+    assert overridden.temporal_address == "other:7233"
+    cloud = Settings.from_env(
+        {"TEMPORAL_ADDRESS": "ns.acct.tmprl.cloud:7233", "TEMPORAL_NAMESPACE": "ns.acct",
+         "TEMPORAL_API_KEY": "key"}
+    )  # fmt: skip
+    assert cloud.temporal.tls is True  # an API key means TLS
+    assert cloud.temporal.connect_args()["api_key"] == "key"
+    plain = Settings.from_env({})
+    assert plain.temporal.tls is False
+    assert plain.temporal_address == "localhost:7233"
+
+
+NO_CERT = {"TEMPORAL_TLS_CLIENT_CERT_PATH": "/no.pem", "TEMPORAL_TLS_CLIENT_KEY_PATH": "/no.key"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"VALUECHAIN_TEMPORAL_ADDRESS": "x:1"}, "ADDRESS is no longer read: set TEMPORAL_ADDRESS"),
+        ({"VALUECHAIN_NAMESPACE": "n"}, "NAMESPACE is no longer read: set TEMPORAL_NAMESPACE"),
+        (NO_CERT, "TEMPORAL_TLS_CLIENT_CERT_PATH=/no.pem: No such file"),
+        ({"TEMPORAL_PROFILE": "missing"}, "Profile 'missing' not found"),
+    ],
+)
+def test_bad_connection_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)

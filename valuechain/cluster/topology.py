@@ -105,6 +105,35 @@ class Ports:
     def address(self) -> str:
         return f"127.0.0.1:{self.frontend}"
 
+    def named(self) -> dict[str, int]:
+        return {
+            "frontend": self.frontend,
+            "frontend HTTP": self.frontend_http,
+            "frontend membership": self.frontend_membership,
+            "history-1": self.history[0][0],
+            "history-1 membership": self.history[0][1],
+            "history-2": self.history[1][0],
+            "history-2 membership": self.history[1][1],
+            "matching": self.matching[0],
+            "matching membership": self.matching[1],
+            "worker service": self.worker[0],
+            "worker service membership": self.worker[1],
+            "PostgreSQL": self.postgres,
+            "Web UI": self.ui,
+        }
+
+    def taken(self) -> list[str]:
+        """The ports something else listens on already, by what the cluster wants them for."""
+        busy = []
+        for what, port in self.named().items():
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    busy.append(f"{port} ({what})")
+        return busy
+
 
 @dataclass
 class Process:
@@ -192,7 +221,7 @@ class Cluster:
         history = p.history[1] if service == "history-2" else p.history[0]
         return {
             "PATH": os.environ.get("PATH", ""),
-            "LOG_LEVEL": os.environ.get("VALUECHAIN_CLUSTER_LOG_LEVEL", "warn"),
+            "LOG_LEVEL": "warn",  # the services log errors and warnings only
             "POSTGRES_SEEDS": "127.0.0.1",
             "DB_PORT": str(p.postgres),
             "POSTGRES_USER": self.postgres.user,
@@ -301,6 +330,20 @@ class Cluster:
 
     async def start(self) -> None:
         """Set up what is missing, start every process, return once clients can work."""
+        busy = self.ports.taken()
+        if busy:
+            raise ClusterError(
+                f"ports in use: {', '.join(busy)}. Another Temporal (a `make run` dev server,"
+                " an earlier cluster) may still run: stop it, or move the cluster with"
+                " TEMPORAL_ADDRESS, VALUECHAIN_CLUSTER_POSTGRES_PORT, VALUECHAIN_CLUSTER_UI_PORT"
+            )
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()  # what did start, stops again
+            raise
+
+    async def _start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self.say(f"cluster state in {self.root}")
         await asyncio.to_thread(tls.ensure_certificates, self.tls.root)
