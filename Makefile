@@ -68,9 +68,11 @@ compose-check:
 test: temporal lint typecheck compose-check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Benchmarks: the project against a plain temporalio baseline (QUICK=1: under 2 minutes).
-bench: temporal
-	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,)
+# Benchmarks: the project against a plain temporalio baseline (QUICK=1: under 2 minutes);
+# TOPOLOGY=cluster: on the cluster too, with 1, 2 and 4 worker processes.
+bench: temporal $(if $(filter cluster,$(TOPOLOGY)),temporal-cluster postgresql,)
+	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,) \
+		$(if $(filter cluster,$(TOPOLOGY)),--topology cluster,)
 
 # The process-insight report over 10,000 real workflows: its peak memory against 100.
 bench-report: temporal

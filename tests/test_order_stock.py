@@ -80,6 +80,35 @@ async def test_concurrent_orders_against_the_same_stock(
     assert len(store.bookings("reservation")) == 8
 
 
+async def test_produced_goods_are_held_for_their_order(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
+) -> None:
+    """Between the production receipt and the order's reservation another order may try
+    to reserve: the received units are reserved on receipt, so it cannot take them."""
+    seeded(store)  # FRIDGE-X: none on hand, so the order waits on production
+    real = OrderActivities(store).reserve_stock
+    rival: list[str] = []
+
+    async def rival_first(arg: Any) -> Any:
+        if store.bookings("production_receipt") and not rival:
+            try:
+                store.book("rival:reserve:FRIDGE-X", "reservation", "rival", {"qty": 1},
+                           reserve("FRIDGE-X", 1))  # fmt: skip
+                rival.append("took a unit")
+            except DomainError as err:
+                rival.append(err.error_type)
+        return await real(arg)
+
+    replace = {"reserve_stock": stand_in("reserve_stock", real, rival_first)}
+    async with worker(env.client, task_queue, store, replace):
+        h = await start_order(env.client, task_queue, order_input(task_queue, {"FRIDGE-X": 2}))
+        await deliver(h)
+        await pay(h)
+        assert (await h.result()).status == "paid"
+    assert rival == ["StockShort"]
+    assert store.stock("FRIDGE-X") == (0, 0)  # 2 produced, 2 shipped
+
+
 async def test_a_retried_reservation_reserves_once(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:

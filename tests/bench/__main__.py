@@ -1,7 +1,10 @@
 """`make bench`: the project's mechanisms (A) against a hand-written temporalio baseline
 (B), same dev server (in memory), same worker settings, alternating A and B over rounds.
+`make bench TOPOLOGY=cluster` runs the same scenarios on the cluster too (PostgreSQL, the
+Temporal services as separate processes, mutual TLS), with 1, 2 and 4 worker processes,
+and reads the server's and PostgreSQL's CPU beside the workers'.
 
-  python -m tests.bench [--quick] [--rounds N] [--out FILE]
+  python -m tests.bench [--quick] [--rounds N] [--topology dev|cluster] [--out FILE]
 
 Per scenario and variant: workflows per second, p50 and p95 end-to-end latency, worker
 CPU seconds per workflow and peak worker memory (from the worker process's /proc), and
@@ -15,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,9 +48,12 @@ from tests.bench.workflows import (
     HumanB,
 )
 from tests.helpers import run_context
+from tests.helpers.cluster import open_folder
 from tests.helpers.orders import SHIPMENT_TABLE
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
+from valuechain.client import connect
+from valuechain.cluster.topology import Cluster, Ports
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
@@ -66,44 +73,102 @@ class Sample:
     cpu_seconds: float
     peak_memory_mb: float
     history_events: int
+    server_cpu_seconds: float | None = None  # per workflow, where the server is measured
+    database_cpu_seconds: float | None = None
 
     @property
     def per_second(self) -> float:
         return self.workflows / self.seconds
 
 
-class WorkerProcess:
-    """A bench worker in its own process, so its CPU and memory are its own."""
+def cpu_of(pid: int, exited_children: bool = False) -> float:
+    """CPU seconds a process has used (and, if asked, its children that have exited)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # gone
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    if exited_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime + cstime
+    return ticks / TICK
 
-    def __init__(self, address: str, task_queue: str, db_url: str) -> None:
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+class WorkerProcess:
+    """Bench workers in processes of their own (`copies` of them, polling one queue), so
+    their CPU and memory are theirs."""
+
+    def __init__(
+        self, address: str, task_queue: str, db_url: str, env: dict[str, str], copies: int = 1
+    ) -> None:
         self.args = [address, task_queue, db_url]
-        self.proc: asyncio.subprocess.Process | None = None
+        self.env, self.copies = env, copies
+        self.procs: list[asyncio.subprocess.Process] = []
 
     async def __aenter__(self) -> WorkerProcess:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.bench.worker", *self.args, cwd=ROOT,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout=60)
-        assert line.strip() == b"ready", line
+        for _ in range(self.copies):
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.bench.worker", *self.args, cwd=ROOT, env=self.env,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            self.procs.append(proc)
+        for proc in self.procs:
+            assert proc.stdout is not None
+            line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+            assert line.strip() == b"ready", line
         return self
 
     def cpu(self) -> float:
-        assert self.proc is not None
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+        return sum(cpu_of(p.pid) for p in self.procs)
 
     def peak_mb(self) -> float:
-        assert self.proc is not None
-        return peak_memory_mb(self.proc.pid) or 0.0
+        return max((peak_memory_mb(p.pid) or 0.0) for p in self.procs)
 
     async def __aexit__(self, *_: object) -> None:
-        assert self.proc is not None
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b"stop\n")
-        await self.proc.stdin.drain()
-        await asyncio.wait_for(self.proc.wait(), timeout=60)
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(b"stop\n")
+            await proc.stdin.drain()
+        for proc in self.procs:
+            await asyncio.wait_for(proc.wait(), timeout=60)
+
+
+@dataclass
+class Target:
+    """Where a scenario runs: the dev server, or the cluster (with its processes' CPU)."""
+
+    name: str
+    client: Client
+    worker_env: dict[str, str]
+    db_url: str
+    worker_counts: list[int]
+    server_pids: Callable[[], list[int]] = lambda: []
+    database_pid: Callable[[], int | None] = lambda: None
+
+    @property
+    def address(self) -> str:
+        return self.client.service_client.config.target_host
+
+    def server_cpu(self) -> float | None:
+        pids = self.server_pids()
+        return sum(cpu_of(p) for p in pids) if pids else None
+
+    def database_cpu(self) -> float | None:
+        """PostgreSQL's CPU: the postmaster, its backends, and those that have exited."""
+        pid = self.database_pid()
+        if pid is None:
+            return None
+        return cpu_of(pid, exited_children=True) + sum(cpu_of(c) for c in children_of(pid))
 
 
 Driver = Callable[[Client, str, str], Awaitable[float]]  # returns one workflow's latency
@@ -241,88 +306,147 @@ def scenarios(quick: bool) -> list[Scenario]:
     ]  # fmt: skip
 
 
-async def measure(env: WorkflowEnvironment, db_url: str, scenario: Scenario,
-                  variant: str) -> Sample:  # fmt: skip
+def per_workflow(before: float | None, after: float | None, count: int) -> float | None:
+    return None if before is None or after is None else (after - before) / count
+
+
+async def measure(target: Target, scenario: Scenario, variant: str, procs: int) -> Sample:
     task_queue = f"bench-{uuid.uuid4().hex[:8]}"
-    address = env.client.service_client.config.target_host
+    client = target.client
     driver = scenario.drivers[variant]
     ids = [f"{scenario.name[:5].strip()}-{variant}-{uuid.uuid4().hex[:10]}".replace(" ", "")
            for _ in range(scenario.count)]  # fmt: skip
     it = iter(ids)
-    async with WorkerProcess(address, task_queue, db_url) as worker:
+    async with WorkerProcess(target.address, task_queue, target.db_url, target.worker_env,
+                             procs) as worker:  # fmt: skip
         cpu0, t0 = worker.cpu(), time.perf_counter()
-        latencies = await run_many(env.client, scenario.count, scenario.in_flight,
-                                   lambda: driver(env.client, task_queue, next(it)))  # fmt: skip
+        server0, db0 = target.server_cpu(), target.database_cpu()
+        latencies = await run_many(client, scenario.count, scenario.in_flight,
+                                   lambda: driver(client, task_queue, next(it)))  # fmt: skip
         seconds = time.perf_counter() - t0
         cpu = worker.cpu() - cpu0
+        server = per_workflow(server0, target.server_cpu(), scenario.count)
+        database = per_workflow(db0, target.database_cpu(), scenario.count)
         peak = worker.peak_mb()
-    events = len((await env.client.get_workflow_handle(ids[0]).fetch_history()).events)
-    return Sample(scenario.count, seconds, sorted(latencies), cpu / scenario.count, peak, events)
+    events = len((await client.get_workflow_handle(ids[0]).fetch_history()).events)
+    return Sample(scenario.count, seconds, sorted(latencies), cpu / scenario.count, peak, events,
+                  server, database)  # fmt: skip
 
 
 def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p * len(values)))]
 
 
-def summarise(samples: list[Sample]) -> dict[str, float]:
+def summarise(samples: list[Sample]) -> dict[str, float | None]:
     med = statistics.median
+    server = [s.server_cpu_seconds for s in samples if s.server_cpu_seconds is not None]
+    database = [s.database_cpu_seconds for s in samples if s.database_cpu_seconds is not None]
     return {
         "workflows_per_second": med(s.per_second for s in samples),
         "p50_seconds": med(pct(s.latencies, 0.50) for s in samples),
         "p95_seconds": med(pct(s.latencies, 0.95) for s in samples),
         "worker_cpu_seconds_per_workflow": med(s.cpu_seconds for s in samples),
+        "server_cpu_seconds_per_workflow": med(server) if server else None,
+        "database_cpu_seconds_per_workflow": med(database) if database else None,
         "history_events_per_workflow": med(s.history_events for s in samples),
         "peak_worker_memory_mb": med(s.peak_memory_mb for s in samples),
     }
 
 
-async def bench(quick: bool, rounds: int) -> dict[str, Any]:
-    path = find_temporal_cli()
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(path) if path else None, data_converter=DATA_CONVERTER,
-        search_attributes=search.ALL, dev_server_startup_timeout=timedelta(seconds=120),
-    )  # fmt: skip
+async def run_scenarios(target: Target, quick: bool, rounds: int, report: dict[str, Any]) -> None:
+    for scenario in scenarios(quick):
+        for procs in target.worker_counts:
+            samples: dict[str, list[Sample]] = {"A": [], "B": []}
+            for r in range(rounds):
+                order = ("A", "B") if r % 2 == 0 else ("B", "A")  # alternate
+                for variant in order:
+                    samples[variant].append(await measure(target, scenario, variant, procs))
+                    print(
+                        f"  {target.name}, {procs} worker(s): {scenario.name} [{variant}]"
+                        f" round {r + 1}: {samples[variant][-1].per_second:.1f} wf/s",
+                        file=sys.stderr,
+                    )
+            a, b = summarise(samples["A"]), summarise(samples["B"])
+            ratio = (a["workflows_per_second"] or 0) / (b["workflows_per_second"] or 1)
+            report["scenarios"].append({
+                "topology": target.name, "worker_processes": procs,
+                "scenario": scenario.name, "workflows": scenario.count, "A": a, "B": b,
+                "ratio_a_over_b": ratio,
+                "samples": {k: [asdict(s) for s in v] for k, v in samples.items()},
+            })  # fmt: skip
+
+
+async def bench(quick: bool, rounds: int, topology: str) -> dict[str, Any]:
     report: dict[str, Any] = {"quick": quick, "rounds": rounds, "scenarios": []}
+    worker_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
-        store = SystemOfRecord(db_url)
-        seed_demo_data(store)
+        seed_demo_data(SystemOfRecord(db_url))
+        path = find_temporal_cli()
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=str(path) if path else None, data_converter=DATA_CONVERTER,
+            search_attributes=search.ALL, dev_server_startup_timeout=timedelta(seconds=120),
+        )  # fmt: skip
         try:
-            for scenario in scenarios(quick):
-                samples: dict[str, list[Sample]] = {"A": [], "B": []}
-                for r in range(rounds):
-                    order = ("A", "B") if r % 2 == 0 else ("B", "A")  # alternate
-                    for variant in order:
-                        samples[variant].append(await measure(env, db_url, scenario, variant))
-                        print(
-                            f"  {scenario.name} [{variant}] round {r + 1}: "
-                            f"{samples[variant][-1].per_second:.1f} wf/s",
-                            file=sys.stderr,
-                        )
-                a, b = summarise(samples["A"]), summarise(samples["B"])
-                report["scenarios"].append({
-                    "scenario": scenario.name, "workflows": scenario.count, "A": a, "B": b,
-                    "ratio_a_over_b": a["workflows_per_second"] / b["workflows_per_second"],
-                    "samples": {k: [asdict(s) for s in v] for k, v in samples.items()},
-                })  # fmt: skip
+            dev = Target("dev server", env.client, worker_env, db_url, [1])
+            await run_scenarios(dev, quick, rounds, report)
         finally:
             await env.shutdown()
+        if topology == "cluster":
+            await bench_cluster(quick, rounds, worker_env, report)
     return report
 
 
+async def bench_cluster(
+    quick: bool, rounds: int, worker_env: dict[str, str], report: dict[str, Any]
+) -> None:
+    """The same scenarios on the cluster, with 1, 2 and 4 worker processes; the system of
+    record on its PostgreSQL, as in production."""
+    root = open_folder()
+    cluster = Cluster(root, Ports.free(), say=lambda m: print(m, file=sys.stderr))
+    await cluster.start()
+    try:
+        await asyncio.to_thread(cluster.postgres.create_database, "bench")
+        db_url = cluster.postgres.url("bench")
+        seed_demo_data(SystemOfRecord(db_url))
+        client = await connect(cluster.client_settings("commands"))
+        target = Target(
+            "cluster", client, {**worker_env, **cluster.client_env("workers")}, db_url,
+            [1, 2, 4],
+            server_pids=lambda: [p.proc.pid for n, p in cluster.processes.items()
+                                 if n != "ui-server"],
+            database_pid=cluster.postgres.pid,
+        )  # fmt: skip
+        await run_scenarios(target, quick, rounds, report)
+    finally:
+        await cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def table(report: dict[str, Any]) -> str:
-    rows = [f"{'scenario':42} {'':2} {'wf/s':>8} {'p50 s':>7} {'p95 s':>7} {'cpu s/wf':>9}"
-            f" {'events':>7} {'mem MB':>7} {'A/B':>6}"]  # fmt: skip
+    """One row per scenario, topology, worker processes and variant. cpu is the workers'
+    CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured."""
+    rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':1} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
+            f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'mem MB':>6}"
+            f" {'A/B':>5}"]  # fmt: skip
+
+    def opt(value: float | None, width: int) -> str:
+        return f"{value:{width}.4f}" if value is not None else f"{'-':>{width}}"
+
     for s in report["scenarios"]:
+        on = "cluster" if s.get("topology") == "cluster" else "dev"
         for v in ("A", "B"):
             m = s[v]
-            ratio = f"{s['ratio_a_over_b']:6.2f}" if v == "A" else ""
+            ratio = f"{s['ratio_a_over_b']:5.2f}" if v == "A" else ""
             rows.append(
-                f"{s['scenario'][:42]:42} {v:2} {m['workflows_per_second']:8.1f}"
-                f" {m['p50_seconds']:7.3f} {m['p95_seconds']:7.3f}"
-                f" {m['worker_cpu_seconds_per_workflow']:9.4f}"
-                f" {m['history_events_per_workflow']:7.0f}"
-                f" {m['peak_worker_memory_mb']:7.0f} {ratio}"
+                f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:1}"
+                f" {m['workflows_per_second']:6.1f}"
+                f" {m['p50_seconds']:6.3f} {m['p95_seconds']:6.3f}"
+                f" {m['worker_cpu_seconds_per_workflow']:8.4f}"
+                f" {opt(m.get('server_cpu_seconds_per_workflow'), 8)}"
+                f" {opt(m.get('database_cpu_seconds_per_workflow'), 7)}"
+                f" {m['history_events_per_workflow']:6.0f}"
+                f" {m['peak_worker_memory_mb']:6.0f} {ratio}"
             )
     return "\n".join(rows)
 
@@ -333,11 +457,16 @@ def main() -> int:
     p.add_argument(
         "--rounds", type=int, default=None, help="rounds per variant (default 3, quick 2)"
     )
+    p.add_argument(
+        "--topology", choices=["dev", "cluster"], default="dev",
+        help="dev: the dev server; cluster: the dev server, then the cluster",
+    )  # fmt: skip
     p.add_argument("--out", default=".valuechain/bench.json", help="where the JSON goes")
     args = p.parse_args()
     rounds = args.rounds or (2 if args.quick else 3)
     started = time.perf_counter()
-    report = asyncio.run(bench(args.quick, rounds))
+    report = asyncio.run(bench(args.quick, rounds, args.topology))
+    report["topology"] = args.topology
     report["seconds"] = time.perf_counter() - started
     report["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     out = Path(args.out)

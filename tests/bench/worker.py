@@ -1,13 +1,15 @@
-"""A benchmark worker process: python -m tests.bench.worker <task queue> <database url>.
-Runs every bench workflow (A and B), their activity, the project's notifier, and the
-project's order-to-cash; prints "ready" once polling."""
+"""A benchmark worker process: python -m tests.bench.worker <address> <task queue>
+<database url>. Runs every bench workflow (A and B), their activity, the project's
+notifier, and the project's order-to-cash; prints "ready" once polling. It connects by
+Temporal's own settings (TEMPORAL_*, a profile with certificates on the cluster), the
+address given overriding the profile's."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
-from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
@@ -15,13 +17,14 @@ from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
 from tests.bench.baseline_o2c import BASELINE_O2C, BaselineActivities
 from tests.bench.workflows import A, B, BenchActivities
-from valuechain.converter import DATA_CONVERTER
+from valuechain.client import connect
 from valuechain.process import exit_process
+from valuechain.settings import Settings
 from workflows.registry import ORDER_WORKFLOWS
 
 
 async def main(address: str, task_queue: str, database_url: str) -> None:
-    client = await Client.connect(address, data_converter=DATA_CONVERTER)
+    client = await connect(Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address}))
     store = SystemOfRecord(database_url)
     worker = Worker(
         client,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from temporalio.client import Client
 
 from activities.seed import seed_demo_data
 from activities.store import SystemOfRecord
+from tests.helpers.cluster import open_folder
 from valuechain.client import connect
 from valuechain.cluster.postgres import find_bin_dir
 from valuechain.cluster.topology import Cluster, Ports
@@ -30,13 +30,6 @@ if find_bin_dir() is None:
         "no PostgreSQL server binaries: `apt-get install postgresql` (CI installs it)",
         allow_module_level=True,
     )
-
-
-def open_folder() -> Path:
-    """Not pytest's tmp_path: its folders are closed to the postgres user."""
-    root = Path(tempfile.mkdtemp(prefix="valuechain-cluster-"))
-    root.chmod(0o755)
-    return root
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -3,6 +3,7 @@ commands, and the `temporal` CLI with the cluster's profile."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from activities.store import SystemOfRecord
@@ -30,3 +31,11 @@ async def temporal_cli(cluster: Cluster, *args: str) -> Ran:
     """The `temporal` CLI with its own profile of the cluster (its own certificate)."""
     profile = ["--config-file", str(cluster.profile_file), "--profile", "cluster-cli"]
     return await run_temporal_cli(*args, *profile)
+
+
+def open_folder() -> Path:
+    """A folder for a cluster, open to the postgres user who runs its database from it
+    (pytest's tmp_path and mkdtemp's folders are closed to other users)."""
+    root = Path(tempfile.mkdtemp(prefix="valuechain-cluster-"))
+    root.chmod(0o755)
+    return root

@@ -137,6 +137,13 @@ class PostgresServer:
         self.stop()
         self.start()
 
+    def pid(self) -> int | None:
+        """The postmaster's process id while the server runs."""
+        try:
+            return int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
     def create_database(self, name: str) -> bool:
         """Create `name` unless it exists; True when it was created."""
         exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()

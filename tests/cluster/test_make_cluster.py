@@ -1,0 +1,83 @@
+"""`make cluster` as a person runs it: everything starts, the examples wait for people,
+and Ctrl-C stops everything in order and exits 0. A second start while it runs is refused
+naming the ports in use."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.cli import ROOT, cli_env
+from tests.helpers.cluster import open_folder
+from valuechain.cluster.topology import Ports
+
+pytestmark = pytest.mark.cluster
+
+
+def free_standard_ports() -> Ports:
+    """A frontend port whose standard neighbours (history, matching, membership) are free."""
+    while True:
+        candidate = Ports.free()
+        ports = Ports.standard(candidate.frontend, candidate.postgres, candidate.ui)
+        if ports.frontend > 1000 and not ports.taken():
+            return ports
+
+
+async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    state = open_folder()
+    ports = free_standard_ports()
+    env = cli_env(
+        ports.address, "", "", VALUECHAIN_STATE_DIR=str(state),
+        VALUECHAIN_CLUSTER_POSTGRES_PORT=str(ports.postgres),
+        VALUECHAIN_CLUSTER_UI_PORT=str(ports.ui),
+    )  # fmt: skip
+    env["VALUECHAIN_LOG_FORMAT"] = "console"
+    for name in ("VALUECHAIN_APPROVALS_QUEUE", "VALUECHAIN_ORDERS_QUEUE",
+                 "VALUECHAIN_NOTIFICATIONS_QUEUE", "VALUECHAIN_DATABASE_URL"):  # fmt: skip
+        del env[name]  # the defaults, as `make cluster` has them
+    out = tmp_path / "make-cluster.out"
+    with out.open("wb") as sink:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starters.run", "--cluster", cwd=ROOT, env=env,
+            stdout=sink, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = asyncio.get_running_loop().time() + 240
+        while "Roles and people" not in out.read_text():
+            assert proc.returncode is None, out.read_text()
+            assert asyncio.get_running_loop().time() < deadline, out.read_text()
+            await asyncio.sleep(0.5)  # a person reads the screen until it says what to do
+        again = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "starters.run", "--cluster", cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        second, _ = await asyncio.wait_for(again.communicate(), 60)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        code = await asyncio.wait_for(proc.wait(), 120)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    said = out.read_text()
+    assert code == 0, said
+    assert f"ports in use: {ports.frontend} (frontend)" in second.decode()
+    assert again.returncode == 1
+    assert "Waiting for people:" in said
+    assert f"Temporal Web UI: http://localhost:{ports.ui}/namespaces/default/workflows" in said
+    assert "TEMPORAL_PROFILE=cluster-commands" in said
+    stops = [line for line in said.splitlines() if line.startswith("stopped")]
+    order = [
+        "stopped Temporal ui-server", "stopped Temporal frontend", "stopped Temporal worker",
+        "stopped Temporal matching", "stopped Temporal history-2",
+        "stopped Temporal history-1", "stopped PostgreSQL",
+    ]  # fmt: skip
+    assert [s for s in stops if not s.startswith("stopped worker")] == order
+    workers = [s for s in stops if s.startswith("stopped worker")]
+    assert len(workers) == 6
+    assert all(s.endswith("(exit 0)") for s in workers), workers
+    assert stops.index(order[0]) > max(stops.index(w) for w in workers)  # workers first
+    assert not os.path.exists(state / "cluster" / "postgres" / "data" / "postmaster.pid")
