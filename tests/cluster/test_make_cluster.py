@@ -5,7 +5,6 @@ naming the ports in use."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -80,4 +79,5 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
     assert len(workers) == 6
     assert all(s.endswith("(exit 0)") for s in workers), workers
     assert stops.index(order[0]) > max(stops.index(w) for w in workers)  # workers first
-    assert not os.path.exists(state / "cluster" / "postgres" / "data" / "postmaster.pid")
+    pidfile = state / "cluster" / "postgres" / "data" / "postmaster.pid"
+    assert not await asyncio.to_thread(pidfile.exists)  # PostgreSQL stopped too
