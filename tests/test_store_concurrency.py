@@ -7,7 +7,6 @@ the first write only, after the check's read)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,8 @@ from temporalio.testing import ActivityEnvironment
 from activities.bookings import BookingActivities
 from activities.orders import OrderActivities
 from activities.store import SystemOfRecord
-from tests.helpers.postgres import find_bin_dir, postgres_server
+from tests.helpers.needs import need_postgres
+from tests.helpers.postgres import postgres_server
 from valuechain import errors
 from valuechain.models.orders import ReserveInput
 from valuechain.models.records import BookingOutput, PublishInput, TimeOffRecordInput
@@ -35,12 +35,7 @@ ROUNDS = 10  # a race shows in some rounds only: several make a lost check all b
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI must run the PostgreSQL tests: install Debian's postgresql")
-        pytest.skip("no PostgreSQL server binaries: `apt-get install postgresql` (CI does)")
-    with postgres_server(bin_dir) as url:
+    with postgres_server(need_postgres()) as url:
         yield url
 
 

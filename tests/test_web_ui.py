@@ -5,28 +5,25 @@ renders the real UI; screenshots and pages are kept under tests/artifacts/."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import tempfile
 import urllib.parse
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import SystemOfRecord
 from tests.helpers import listed, worker
 from tests.helpers.cli import free_port
+from tests.helpers.needs import need_chromium
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags these machines need: no sandbox as root, no GPU, no calls to the outside.
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,13 +31,7 @@ CHROMIUM_FLAGS = [
     "--window-size=1400,900", "--virtual-time-budget=6000",
 ]  # fmt: skip
 
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser test: install Debian's chromium package")
-    pytest.skip(
-        "no Chromium: `apt-get install chromium` to run the Web UI test (CI installs it)",
-        allow_module_level=True,
-    )
+CHROMIUM = need_chromium()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

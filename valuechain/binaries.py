@@ -66,26 +66,24 @@ CLI = GoBinary(
     version_marks=(f"version {CLI_VERSION}", "Server 1.29.1"),
     cache_name="temporal-cli",
 )
-SERVER = GoBinary(
-    name="temporal-server",
-    module="go.temporal.io/server/cmd/server",
-    version=f"v{SERVER_VERSION}",
-    setting="VALUECHAIN_TEMPORAL_SERVER",
-    version_args=("--version",),
-    version_marks=(f"version {SERVER_VERSION}",),
-    build_tags=("disable_grpc_modules",),
-    cgo=False,
-)
-SQL_TOOL = GoBinary(
-    name="temporal-sql-tool",
-    module="go.temporal.io/server/cmd/tools/sql",
-    version=f"v{SERVER_VERSION}",
-    setting="VALUECHAIN_TEMPORAL_SQL_TOOL",
-    version_args=("--version",),
-    version_marks=(f"version {SERVER_VERSION}",),
-    build_tags=("disable_grpc_modules",),
-    cgo=False,
-)
+
+
+def _server_tool(name: str, command: str, setting: str) -> GoBinary:
+    """A command of the Temporal server's module, at the server's version."""
+    return GoBinary(
+        name=name,
+        module=f"go.temporal.io/server/cmd/{command}",
+        version=f"v{SERVER_VERSION}",
+        setting=setting,
+        version_args=("--version",),
+        version_marks=(f"version {SERVER_VERSION}",),
+        build_tags=("disable_grpc_modules",),
+        cgo=False,
+    )
+
+
+SERVER = _server_tool("temporal-server", "server", "VALUECHAIN_TEMPORAL_SERVER")
+SQL_TOOL = _server_tool("temporal-sql-tool", "tools/sql", "VALUECHAIN_TEMPORAL_SQL_TOOL")
 UI_SERVER = GoBinary(
     name="temporal-ui-server",
     module="github.com/temporalio/ui-server/v2/cmd/server",

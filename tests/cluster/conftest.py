@@ -4,7 +4,6 @@ its own. Each test gets a fresh task queue and a system-of-record database of it
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -17,23 +16,16 @@ from temporalio.client import Client
 from activities.seed import seed_demo_data
 from activities.store import SystemOfRecord
 from tests.helpers.cluster import open_folder
+from tests.helpers.needs import need_postgres
 from valuechain.client import connect
-from valuechain.cluster.postgres import find_bin_dir
 from valuechain.cluster.topology import Cluster, Ports
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
-if find_bin_dir() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the cluster tests: install Debian's postgresql package")
-    pytest.skip(
-        "no PostgreSQL server binaries: `apt-get install postgresql` (CI installs it)",
-        allow_module_level=True,
-    )
-
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def cluster() -> AsyncIterator[Cluster]:
+    need_postgres()
     root = open_folder()
     started = Cluster(root, Ports.free(), shards=16, fsync=False)
     try:

@@ -5,8 +5,6 @@ waits for what a person would see; screenshots are kept in tests/artifacts/."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import urllib.parse
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from temporalio.client import Client
 from activities.store import SystemOfRecord
 from tests.helpers.cli import run_module, running_workers
 from tests.helpers.cluster import envs
+from tests.helpers.needs import need_chromium
 from tests.helpers.orders import wait_order
 from valuechain.cluster.topology import Cluster
 from workflows.order_to_cash import OrderToCash
@@ -24,14 +23,7 @@ from workflows.order_to_cash import OrderToCash
 pytestmark = pytest.mark.cluster
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must run the browser test: install Debian's chromium package")
-    pytest.skip(
-        "no Chromium: `apt-get install chromium` to run the Web UI test (CI installs it)",
-        allow_module_level=True,
-    )
+CHROMIUM = need_chromium()
 SEEN = 30_000  # ms a person would wait for a page
 
 

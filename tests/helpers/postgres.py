@@ -11,9 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.helpers.cli import free_port
-from valuechain.cluster.postgres import PostgresServer, find_bin_dir
-
-__all__ = ["find_bin_dir", "postgres_server"]
+from valuechain.cluster.postgres import PostgresServer
 
 
 @contextmanager
