@@ -34,8 +34,9 @@ from starters.people import waiting_tasks
 from valuechain import search
 from valuechain.binaries import BinaryError, find_temporal_cli
 from valuechain.client import connect
+from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError
-from valuechain.cluster.topology import Cluster, ClusterError, Ports
+from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
 from valuechain.logging import configure_logging
 from valuechain.process import run_command

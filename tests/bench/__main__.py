@@ -53,7 +53,8 @@ from tests.helpers.orders import SHIPMENT_TABLE
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.client import connect
-from valuechain.cluster.topology import Cluster, Ports
+from valuechain.cluster.ports import Ports
+from valuechain.cluster.topology import Cluster
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput

@@ -18,7 +18,8 @@ from activities.store import SystemOfRecord
 from tests.helpers.cluster import open_folder
 from tests.helpers.needs import need_postgres
 from valuechain.client import connect
-from valuechain.cluster.topology import Cluster, Ports
+from valuechain.cluster.ports import Ports
+from valuechain.cluster.topology import Cluster
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 

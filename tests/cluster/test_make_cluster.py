@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers.cli import ROOT, cli_env
 from tests.helpers.cluster import open_folder
-from valuechain.cluster.topology import Ports
+from valuechain.cluster.ports import Ports
 
 pytestmark = pytest.mark.cluster
 
