@@ -182,7 +182,7 @@ class Topology:
     command_env: dict[str, str]
     copies: int  # processes of each worker service
     ui: str
-    client_hint: str  # what to put before a command to reach this Temporal
+    shell_setup: str  # what a shell runs first for its commands to reach this Temporal
     cli_hint: str
     stop: Callable[[], Awaitable[None]]
 
@@ -208,16 +208,26 @@ async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
         say=say,
     )
     await cluster.start()
-    env = {**env, "VALUECHAIN_DATABASE_URL": settings.database_url or cluster.records_url}
-    commands = cluster.client_env("commands")
-    profile = f"TEMPORAL_CONFIG_FILE={commands['TEMPORAL_CONFIG_FILE']}"
+    records = settings.database_url or cluster.records_url
+    env = {**env, "VALUECHAIN_DATABASE_URL": records}
+    # What a person's own commands need to reach the cluster (its profile, the system of
+    # record, the UI's port for links), in a file readable by its owner only: the
+    # database URL carries the password.
+    commands = {
+        **cluster.client_env("commands"),
+        "VALUECHAIN_DATABASE_URL": records,
+        "VALUECHAIN_UI_PORT": str(cluster.ports.ui),
+    }
+    env_file = cluster.root / "commands.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in commands.items()))
+    env_file.chmod(0o600)
     return Topology(
         settings=cluster.client_settings("commands", **env),
         worker_env={**env, **cluster.client_env("workers")},
         command_env={**env, **commands},
         copies=2,
         ui=cluster.ui_url,
-        client_hint=f"{profile} TEMPORAL_PROFILE={commands['TEMPORAL_PROFILE']} ",
+        shell_setup=f"set -a; . {env_file}; set +a",
         cli_hint=f" --config-file {cluster.profile_file} --profile cluster-cli",
         stop=cluster.stop,
     )
@@ -236,9 +246,13 @@ async def show_waiting(topology: Topology) -> None:
     for w in rows:
         t = w.task
         say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
-    py = f"{topology.client_hint}.venv/bin/python"
+    py = ".venv/bin/python"
+    setup = (
+        f"  {topology.shell_setup}   # this cluster's settings\n" if topology.shell_setup else ""
+    )
     say(
         "\nAct on them:\n"
+        f"{setup}"
         f"  {py} -m starters.people list\n"
         f"  {py} -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
         f"  {py} -m starters.people outbox\n"

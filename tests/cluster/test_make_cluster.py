@@ -67,7 +67,11 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
     assert again.returncode == 1
     assert "Waiting for people:" in said
     assert f"Temporal Web UI: http://localhost:{ports.ui}/namespaces/default/workflows" in said
-    assert "TEMPORAL_PROFILE=cluster-commands" in said
+    env_file = state / "cluster" / "commands.env"
+    assert f"set -a; . {env_file}; set +a" in said
+    settings = await asyncio.to_thread(env_file.read_text)
+    assert "TEMPORAL_PROFILE=cluster-commands\n" in settings
+    assert f"VALUECHAIN_UI_PORT={ports.ui}\n" in settings
     stops = [line for line in said.splitlines() if line.startswith("stopped")]
     order = [
         "stopped Temporal ui-server", "stopped Temporal frontend", "stopped Temporal worker",
