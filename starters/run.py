@@ -39,7 +39,7 @@ from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
 from valuechain.logging import configure_logging
-from valuechain.process import run_command
+from valuechain.process import run_command, terminal_to_ourselves
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
@@ -329,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_format, settings.log_level)
     try:
-        return asyncio.run(main_async(args.auto, settings, args.cluster))
+        with terminal_to_ourselves():
+            return asyncio.run(main_async(args.auto, settings, args.cluster))
     except (BinaryError, ClusterError, PostgresError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NoReturn
 
 
@@ -31,6 +31,36 @@ def run_command(main: Callable[[], int]) -> NoReturn:
     into `head`) ends the command quietly, as with any Unix tool, not with a traceback."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     exit_process(main())
+
+
+@contextlib.contextmanager
+def terminal_to_ourselves() -> Iterator[None]:
+    """Make this process the terminal's foreground process group while it runs, so a
+    Ctrl-C reaches it (and what it stops in order) and not `make` above it: make would
+    report the interrupt as a failure (exit 130) even after a clean stop. Without a
+    terminal, or when not in its foreground, nothing changes."""
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        yield
+        return
+    try:
+        before = os.tcgetpgrp(tty)
+        if before != os.getpgrp():
+            yield  # run in the background: the terminal is not ours to take
+            return
+        os.setpgid(0, 0)
+        # Handing the terminal back from what is then a background group stops the
+        # process (SIGTTOU) unless that signal is ignored.
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+        os.tcsetpgrp(tty, os.getpgrp())
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.tcsetpgrp(tty, before)
+    finally:
+        os.close(tty)
 
 
 def peak_memory_mb(pid: int | str = "self") -> float | None:
