@@ -53,6 +53,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # docker-compose.yml read by a real compose implementation (Debian's docker-compose);
 # CI installs it, elsewhere the check says how to get it.

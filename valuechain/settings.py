@@ -12,52 +12,157 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import Field, dataclass, field, fields
+from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from valuechain.connection import Connection, ConnectionSettingsError, load_connection
+
+PREFIX = "VALUECHAIN_"
 
 
 class SettingsError(ValueError):
     """An environment variable holds a value that cannot be used."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    approvals_queue: str = "valuechain-approvals"
-    notifications_queue: str = "valuechain-notifications"
-    orders_queue: str = "valuechain-orders"
-    state_dir: Path = Path(".valuechain")
-    database_url: str = ""  # empty: a SQLite file in state_dir
-    roster_file: str = ""  # empty: the roster shipped with the package
-    tables_dir: str = ""  # empty: the decision tables shipped with the package
-    machines_dir: str = ""  # empty: the state machines shipped with the package
-    costs_file: str = ""  # empty: the step costs shipped with the package
-    human_due_seconds: float = 24 * 3600.0
-    human_remind_seconds: float = 4 * 3600.0
-    payment_terms_seconds: float = 30 * 86400.0
-    dunning_seconds: float = 7 * 86400.0
-    production_lead_seconds: float = 2 * 86400.0
-    delivery_grace_seconds: float = 2 * 86400.0
-    activity_timeout_seconds: float = 30.0
-    retry_initial_seconds: float = 1.0
-    retry_backoff: float = 2.0
-    retry_max_interval_seconds: float = 60.0
-    retry_max_attempts: int = 10
-    shutdown_grace_seconds: float = 30.0
-    listen_host: str = "127.0.0.1"  # where metrics and health listen (0.0.0.0 in containers)
-    metrics_port: int = 9464  # 0: no metrics endpoint
-    health_port: int = 8081  # 0: no health endpoint
-    log_format: str = "console"
-    log_level: str = "INFO"
-    ui_port: int = 8233
-    cluster_postgres_port: int = 55432
-    cluster_history_shards: int = 16
-    cluster_ui_port: int = 8080
+Seconds = Annotated[float, Field(gt=0)]
+Port = Annotated[int, Field(ge=0, le=65535)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Level = Annotated[
+    Literal["DEBUG", "INFO", "WARNING", "ERROR"],
+    BeforeValidator(lambda v: v.upper() if isinstance(v, str) else v),
+]
+ExpandedPath = Annotated[
+    Path, BeforeValidator(lambda v: Path(v).expanduser() if isinstance(v, str) else v)
+]
+
+# The environment `from_env` reads (None: `Settings(...)` reads none, only its arguments).
+_READING: ContextVar[Mapping[str, str] | None] = ContextVar("settings_env", default=None)
+
+
+class _Environment(EnvSettingsSource):
+    """`VALUECHAIN_<FIELD>` variables from the mapping `from_env` was given. Where Temporal
+    is (`temporal`) is never one of them: it is Temporal's own settings."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._given = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._given, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        if field_name == "temporal":
+            return None, field_name, False
+        return super().get_field_value(field, field_name)
+
+
+class Settings(BaseSettings):
+    """Every setting, typed and bounded, read from `VALUECHAIN_<FIELD>` variables by
+    `from_env`; `Settings(...)` takes its arguments and the defaults only."""
+
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        env_prefix=PREFIX,
+        env_ignore_empty=True,  # an empty variable is an unset one: the default
+    )
+
+    approvals_queue: Name = Field(
+        "valuechain-approvals", description="task queue of the workflows and bookings"
+    )
+    notifications_queue: Name = Field(
+        "valuechain-notifications", description="task queue of the notifier"
+    )
+    orders_queue: Name = Field(
+        "valuechain-orders", description="task queue of order-to-cash and its stages"
+    )
+    state_dir: ExpandedPath = Field(
+        Path(".valuechain"),
+        description="local state: dev-server database, SQLite records, worker logs, the cluster",
+    )
+    database_url: str = Field(
+        "", description="system of record (SQLAlchemy URL); empty: a SQLite file in state_dir"
+    )
+    roster_file: str = Field("", description="who holds which role; empty: the shipped roster")
+    tables_dir: str = Field("", description="decision tables; empty: the shipped ones")
+    machines_dir: str = Field("", description="state machines; empty: the shipped ones")
+    costs_file: str = Field("", description="what each step costs; empty: the shipped costs")
+    human_due_seconds: Seconds = Field(
+        24 * 3600.0, description="how long a human step waits before it escalates"
+    )
+    human_remind_seconds: Seconds = Field(
+        4 * 3600.0, description="reminder cadence while a step waits"
+    )
+    payment_terms_seconds: Seconds = Field(30 * 86400.0, description="from invoice to due date")
+    dunning_seconds: Seconds = Field(
+        7 * 86400.0, description="payment reminder cadence before the due date"
+    )
+    production_lead_seconds: float = Field(
+        2 * 86400.0, ge=0, description="production lead time when stock is short"
+    )
+    delivery_grace_seconds: float = Field(
+        2 * 86400.0, ge=0, description="past the planned transit time before logistics is told"
+    )
+    activity_timeout_seconds: Seconds = Field(
+        30.0, description="start-to-close timeout of each automated step"
+    )
+    retry_initial_seconds: Seconds = Field(1.0, description="first retry interval")
+    retry_backoff: float = Field(2.0, ge=1, description="retry backoff coefficient")
+    retry_max_interval_seconds: Seconds = Field(60.0, description="longest retry interval")
+    retry_max_attempts: int = Field(
+        10, ge=0, description="attempts before an automated step fails (0: unlimited)"
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0, ge=0, description="how long a stopping worker lets running activities finish"
+    )
+    listen_host: Name = Field(
+        "127.0.0.1", description="where metrics and health listen (0.0.0.0 in containers)"
+    )
+    metrics_port: Port = Field(9464, description="Prometheus metrics port (0: none)")
+    health_port: Port = Field(8081, description="health endpoint port (0: none)")
+    log_format: Literal["console", "json"] = Field(
+        "console", description="console for people, json for services"
+    )
+    log_level: Level = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+    ui_port: Port = Field(8233, description="Web UI port of the dev server (and of links)")
+    cluster_postgres_port: int = Field(
+        55432, ge=1, le=65535, description="the cluster's PostgreSQL port (loopback)"
+    )
+    cluster_history_shards: int = Field(
+        16, ge=1, le=4096, description="history shards of a new cluster"
+    )
+    cluster_ui_port: int = Field(
+        8080, ge=1, le=65535, description="the cluster's Web UI server port"
+    )
     # Temporal's client settings (TEMPORAL_*), not a VALUECHAIN_ variable.
-    temporal: Connection = field(default_factory=Connection)
+    temporal: Connection = Field(default_factory=Connection, exclude=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        env = _READING.get()
+        return (init_settings,) if env is None else (init_settings, _Environment(settings_cls, env))
 
     @property
     def temporal_address(self) -> str:
@@ -68,9 +173,9 @@ class Settings:
         return self.temporal.namespace
 
     @classmethod
-    def env_fields(cls) -> list[Field[Any]]:
+    def env_fields(cls) -> list[str]:
         """The fields read from `VALUECHAIN_<FIELD>` variables."""
-        return [f for f in fields(cls) if f.name != "temporal"]
+        return [name for name in cls.model_fields if name != "temporal"]
 
     @property
     def effective_database_url(self) -> str:
@@ -91,70 +196,31 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from `VALUECHAIN_<FIELD>` variables; raise naming the bad one."""
+        """Build settings from `VALUECHAIN_<FIELD>` variables and Temporal's own client
+        settings; raise naming each bad variable and what is wrong with it."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
-        for f in cls.env_fields():
-            var = env_var(f.name)
-            raw = env.get(var)
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _parse(var, raw, f.type)
         try:
-            values["temporal"] = load_connection(env)
+            connection = load_connection(env)
         except ConnectionSettingsError as err:
             raise SettingsError(str(err)) from None
-        settings = cls(**values)  # type: ignore[arg-type]
-        settings._check()
-        return settings
-
-    def _check(self) -> None:
-        positive = [
-            "human_due_seconds",
-            "human_remind_seconds",
-            "payment_terms_seconds",
-            "dunning_seconds",
-            "activity_timeout_seconds",
-            "retry_initial_seconds",
-            "retry_max_interval_seconds",
-        ]
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise SettingsError(f"{env_var(name)} must be greater than 0")
-        for name in ("cluster_postgres_port", "cluster_ui_port"):
-            if not 1 <= getattr(self, name) <= 65535:
-                raise SettingsError(f"{env_var(name)} must be a port number")
-        if not 1 <= self.cluster_history_shards <= 4096:
-            raise SettingsError(f"{env_var('cluster_history_shards')} must be from 1 to 4096")
-        for name in ("metrics_port", "health_port"):
-            if not 0 <= getattr(self, name) <= 65535:
-                raise SettingsError(f"{env_var(name)} must be a port number (0 to turn it off)")
-        for name in ("production_lead_seconds", "delivery_grace_seconds", "shutdown_grace_seconds"):
-            if getattr(self, name) < 0:
-                raise SettingsError(f"{env_var(name)} must be 0 or more")
-        if self.retry_backoff < 1:
-            raise SettingsError(f"{env_var('retry_backoff')} must be 1 or more")
-        if self.retry_max_attempts < 0:
-            raise SettingsError(f"{env_var('retry_max_attempts')} must be 0 (unlimited) or more")
-        if self.log_format not in ("console", "json"):
-            raise SettingsError(f"{env_var('log_format')} must be 'console' or 'json'")
-        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise SettingsError(f"{env_var('log_level')} must be DEBUG, INFO, WARNING or ERROR")
+        token = _READING.set(env)
+        try:
+            return cls(temporal=connection)
+        except ValidationError as err:
+            raise SettingsError(describe(err, env)) from None
+        finally:
+            _READING.reset(token)
 
 
 def env_var(field_name: str) -> str:
-    return f"VALUECHAIN_{field_name.upper()}"
+    return f"{PREFIX}{field_name.upper()}"
 
 
-def _parse(var: str, raw: str, type_name: object) -> object:
-    kind = str(type_name)
-    try:
-        if kind == "float":
-            return float(raw)
-        if kind == "int":
-            return int(raw)
-    except ValueError:
-        raise SettingsError(f"{var}={raw!r} is not a number") from None
-    if kind == "Path":
-        return Path(raw).expanduser()
-    return raw
+def describe(err: ValidationError, env: Mapping[str, str]) -> str:
+    """Each wrong variable, its value and why: `VALUECHAIN_X='soon': Input should be ...`."""
+    lines = []
+    for e in err.errors():
+        var = env_var(str(e["loc"][0])) if e["loc"] else "settings"
+        value = f"={env[var]!r}" if var in env else ""
+        lines.append(f"{var}{value}: {e['msg']}")
+    return "; ".join(lines)
