@@ -89,4 +89,4 @@ test-cluster: temporal temporal-cluster postgresql
 	$(BIN)/pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .valuechain .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .valuechain .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

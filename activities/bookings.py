@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store import (
-    Booking,
-    Check,
-    DomainError,
-    SystemOfRecord,
-    no_time_off_overlap,
-    payee_not_blocked,
-    slug_free,
-)
 from valuechain.models.records import (
     ArchiveInput,
     BookingOutput,
@@ -25,9 +15,18 @@ from valuechain.models.records import (
     PublishInput,
     TimeOffRecordInput,
 )
+from valuechain.records.store import (
+    Booking,
+    Check,
+    DomainError,
+    SystemOfRecord,
+    no_time_off_overlap,
+    payee_not_blocked,
+    slug_free,
+)
 
 
-async def book(
+def book(
     store: SystemOfRecord,
     key: str,
     kind: str,
@@ -36,11 +35,12 @@ async def book(
     check: Check | None = None,
     step: str | None = None,
 ) -> Booking:
-    """Book once in the system of record, off the event loop; a domain error becomes a
-    non-retryable ApplicationError of its type, so Temporal does not retry it."""
+    """Book once in the system of record (on the worker's activity threads); a domain
+    error becomes a non-retryable ApplicationError of its type, so Temporal does not retry
+    it."""
     extra = {"step": step or kind, "key": key}
     try:
-        booking = await asyncio.to_thread(store.book, key, kind, subject, payload, check)
+        booking = store.book(key, kind, subject, payload, check)
     except DomainError as err:
         activity.logger.warning(f"{kind} refused: {err}", extra=extra)
         raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
@@ -53,7 +53,7 @@ class BookingActivities:
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
 
-    async def _book(
+    def _book(
         self,
         key: str,
         step: str,
@@ -62,12 +62,12 @@ class BookingActivities:
         payload: dict[str, Any],
         check: Check | None = None,
     ) -> BookingOutput:
-        booking = await book(self._store, key, kind, subject, payload, check, step)
+        booking = book(self._store, key, kind, subject, payload, check, step)
         return BookingOutput(reference=booking.reference, duplicate=booking.duplicate)
 
     @activity.defn(name="pay_expense")
-    async def pay_expense(self, input: PayoutInput) -> BookingOutput:
-        return await self._book(
+    def pay_expense(self, input: PayoutInput) -> BookingOutput:
+        return self._book(
             input.key,
             input.step,
             "payout",
@@ -82,8 +82,8 @@ class BookingActivities:
         )
 
     @activity.defn(name="archive_document")
-    async def archive_document(self, input: ArchiveInput) -> BookingOutput:
-        return await self._book(
+    def archive_document(self, input: ArchiveInput) -> BookingOutput:
+        return self._book(
             input.key,
             input.step,
             "archive",
@@ -92,8 +92,8 @@ class BookingActivities:
         )
 
     @activity.defn(name="publish_post")
-    async def publish_post(self, input: PublishInput) -> BookingOutput:
-        return await self._book(
+    def publish_post(self, input: PublishInput) -> BookingOutput:
+        return self._book(
             input.key,
             input.step,
             "publication",
@@ -103,9 +103,9 @@ class BookingActivities:
         )
 
     @activity.defn(name="record_time_off")
-    async def record_time_off(self, input: TimeOffRecordInput) -> BookingOutput:
+    def record_time_off(self, input: TimeOffRecordInput) -> BookingOutput:
         first, last = input.first_day.isoformat(), input.last_day.isoformat()
-        return await self._book(
+        return self._book(
             input.key,
             input.step,
             "time_off",
@@ -115,8 +115,8 @@ class BookingActivities:
         )
 
     @activity.defn(name="record_launch")
-    async def record_launch(self, input: LaunchRecordInput) -> BookingOutput:
-        return await self._book(
+    def record_launch(self, input: LaunchRecordInput) -> BookingOutput:
+        return self._book(
             input.key, input.step, "launch", input.product, {"branches": input.branches}
         )
 

@@ -3,12 +3,10 @@ here, to the structured log and to the outbox in the system of record."""
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio import activity
 
-from activities.store import SystemOfRecord
 from valuechain.models.notify import NotifyInput, NotifyOutput
+from valuechain.records.store import SystemOfRecord
 
 
 class NotifierActivities:
@@ -16,8 +14,8 @@ class NotifierActivities:
         self._store = store
 
     @activity.defn(name="notify")
-    async def notify(self, input: NotifyInput) -> NotifyOutput:
-        outbox_id, duplicate = await asyncio.to_thread(self._store.add_to_outbox, input)
+    def notify(self, input: NotifyInput) -> NotifyOutput:
+        outbox_id, duplicate = self._store.add_to_outbox(input)
         activity.logger.info(
             f"notify {input.recipient}: {input.subject}",
             extra={

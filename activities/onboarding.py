@@ -8,31 +8,31 @@ from typing import Any
 from temporalio import activity
 
 from activities.bookings import book
-from activities.store import SystemOfRecord
 from valuechain.models.onboarding import OnboardingBookingInput
 from valuechain.models.records import BookingOutput
+from valuechain.records.store import SystemOfRecord
 
 
 class OnboardingActivities:
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
 
-    async def _book(self, kind: str, input: OnboardingBookingInput) -> BookingOutput:
-        b = await book(self._store, input.key, kind, input.employee, {"items": input.items},
+    def _book(self, kind: str, input: OnboardingBookingInput) -> BookingOutput:
+        b = book(self._store, input.key, kind, input.employee, {"items": input.items},
                        step=input.step)  # fmt: skip
         return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="request_background_check")
-    async def request_background_check(self, input: OnboardingBookingInput) -> BookingOutput:
-        return await self._book("background_check", input)
+    def request_background_check(self, input: OnboardingBookingInput) -> BookingOutput:
+        return self._book("background_check", input)
 
     @activity.defn(name="create_accounts")
-    async def create_accounts(self, input: OnboardingBookingInput) -> BookingOutput:
-        return await self._book("accounts", input)
+    def create_accounts(self, input: OnboardingBookingInput) -> BookingOutput:
+        return self._book("accounts", input)
 
     @activity.defn(name="assign_courses")
-    async def assign_courses(self, input: OnboardingBookingInput) -> BookingOutput:
-        return await self._book("course_enrollment", input)
+    def assign_courses(self, input: OnboardingBookingInput) -> BookingOutput:
+        return self._book("course_enrollment", input)
 
     def all(self) -> list[Any]:
         return [self.request_background_check, self.create_accounts, self.assign_courses]

@@ -4,7 +4,6 @@ activity finds its earlier work; every undo is a booking too, so undoing twice u
 
 from __future__ import annotations
 
-import asyncio
 import math
 from decimal import Decimal
 from typing import Any
@@ -13,13 +12,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.bookings import book
-from activities.store import (
-    Check,
-    SystemOfRecord,
-    adjust_stock,
-    all_of,
-    reserve,
-)
 from valuechain import errors
 from valuechain.models.orders import (
     CheckCreditInput,
@@ -37,6 +29,13 @@ from valuechain.models.orders import (
     UndoOutput,
 )
 from valuechain.models.records import BookingOutput
+from valuechain.records.store import (
+    Check,
+    SystemOfRecord,
+    adjust_stock,
+    all_of,
+    reserve,
+)
 
 KG_PER_PACKAGE = Decimal(20)
 
@@ -45,7 +44,7 @@ class OrderActivities:
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
 
-    async def _book(
+    def _book(
         self,
         key: str,
         kind: str,
@@ -53,18 +52,18 @@ class OrderActivities:
         payload: dict[str, Any],
         check: Check | None = None,
     ) -> BookingOutput:
-        b = await book(self._store, key, kind, subject, payload, check)
+        b = book(self._store, key, kind, subject, payload, check)
         return BookingOutput(reference=b.reference, duplicate=b.duplicate)
 
     @activity.defn(name="price_order")
-    async def price_order(self, input: PriceInput) -> PricedOrder:
+    def price_order(self, input: PriceInput) -> PricedOrder:
         req = input.request
-        customer = await asyncio.to_thread(self._store.customer, req.customer)
+        customer = self._store.customer(req.customer)
         if customer is None:
             raise ApplicationError(
                 f"unknown customer {req.customer}", type=errors.UNKNOWN_CUSTOMER, non_retryable=True
             )
-        found = await asyncio.to_thread(self._store.products, [line.sku for line in req.lines])
+        found = self._store.products([line.sku for line in req.lines])
         missing = [line.sku for line in req.lines if line.sku not in found]
         if missing:
             raise ApplicationError(
@@ -92,8 +91,8 @@ class OrderActivities:
         )
 
     @activity.defn(name="check_credit")
-    async def check_credit(self, input: CheckCreditInput) -> CreditDecision:
-        customer = await asyncio.to_thread(self._store.customer, input.customer)
+    def check_credit(self, input: CheckCreditInput) -> CreditDecision:
+        customer = self._store.customer(input.customer)
         if customer is None:
             raise ApplicationError(
                 f"unknown customer {input.customer}",
@@ -101,7 +100,7 @@ class OrderActivities:
                 non_retryable=True,
             )
         limit = Decimal(customer.credit_limit)
-        exposure = await asyncio.to_thread(self._store.exposure, input.customer)
+        exposure = self._store.exposure(input.customer)
         approved = exposure + input.amount <= limit
         reason = (
             f"{exposure} owed + {input.amount} {'within' if approved else 'over'} limit {limit}"
@@ -112,11 +111,11 @@ class OrderActivities:
         return CreditDecision(approved=approved, limit=limit, exposure=exposure, reason=reason)
 
     @activity.defn(name="reserve_stock")
-    async def reserve_stock(self, input: ReserveInput) -> BookingOutput:
+    def reserve_stock(self, input: ReserveInput) -> BookingOutput:
         if input.held:  # the production receipt already reserved these units
             payload = {"sku": input.sku, "qty": input.qty, "held": True}
-            return await self._book(input.key, "reservation", input.order_id, payload)
-        return await self._book(
+            return self._book(input.key, "reservation", input.order_id, payload)
+        return self._book(
             input.key,
             "reservation",
             input.order_id,
@@ -125,19 +124,19 @@ class OrderActivities:
         )
 
     @activity.defn(name="schedule_production")
-    async def schedule_production(self, input: ReserveInput) -> BookingOutput:
-        return await self._book(
+    def schedule_production(self, input: ReserveInput) -> BookingOutput:
+        return self._book(
             input.key, "production_order", input.order_id, {"sku": input.sku, "qty": input.qty}
         )
 
     @activity.defn(name="receive_production")
-    async def receive_production(self, input: ReserveInput) -> BookingOutput:
+    def receive_production(self, input: ReserveInput) -> BookingOutput:
         """Produced goods come into stock; `held`: reserved for the order at once."""
         payload: dict[str, Any] = {"sku": input.sku, "qty": input.qty}
         if input.held:
             payload["held"] = True
         held = input.qty if input.held else 0
-        return await self._book(
+        return self._book(
             input.key,
             "production_receipt",
             input.order_id,
@@ -146,10 +145,10 @@ class OrderActivities:
         )
 
     @activity.defn(name="pack_order")
-    async def pack_order(self, input: PackOrderInput) -> PackOutput:
+    def pack_order(self, input: PackOrderInput) -> PackOutput:
         weight = input.order.weight_kg
         packages = max(1, math.ceil(weight / KG_PER_PACKAGE))
-        b = await self._book(
+        b = self._book(
             input.key,
             "packing",
             input.order.order_id,
@@ -158,13 +157,13 @@ class OrderActivities:
         return PackOutput(reference=b.reference, packages=packages, weight_kg=weight)
 
     @activity.defn(name="ship_order")
-    async def ship_order(self, input: ShipOrderInput) -> BookingOutput:
+    def ship_order(self, input: ShipOrderInput) -> BookingOutput:
         """Goods leave: each reserved line leaves stock (on hand and reserved)."""
         order = input.order
         moves = [
             adjust_stock(line.sku, on_hand=-line.qty, reserved=-line.qty) for line in order.lines
         ]
-        return await self._book(
+        return self._book(
             input.key,
             "shipment",
             order.order_id,
@@ -177,9 +176,9 @@ class OrderActivities:
         )
 
     @activity.defn(name="issue_invoice")
-    async def issue_invoice(self, input: InvoiceOrderInput) -> BookingOutput:
+    def issue_invoice(self, input: InvoiceOrderInput) -> BookingOutput:
         order = input.order
-        return await self._book(
+        return self._book(
             input.key,
             "invoice",
             order.customer,
@@ -191,8 +190,8 @@ class OrderActivities:
         )
 
     @activity.defn(name="record_payment")
-    async def record_payment(self, input: RecordPaymentInput) -> BookingOutput:
-        return await self._book(
+    def record_payment(self, input: RecordPaymentInput) -> BookingOutput:
+        return self._book(
             input.key,
             "payment",
             input.customer,
@@ -212,14 +211,12 @@ class OrderActivities:
         return [b for b in self._store.bookings(kind, customer) if b.payload["order"] == order_id]
 
     @activity.defn(name="refund_payments")
-    async def refund_payments(self, input: UndoInput) -> UndoOutput:
-        paid = await asyncio.to_thread(
-            self._order_bookings, "payment", input.order_id, input.customer
-        )
+    def refund_payments(self, input: UndoInput) -> UndoOutput:
+        paid = self._order_bookings("payment", input.order_id, input.customer)
         total = sum((Decimal(b.payload["amount"]) for b in paid), Decimal(0))
         if not total:
             return UndoOutput(undone=[])
-        b = await self._book(
+        b = self._book(
             f"{input.order_id}:refund",
             "refund",
             input.customer,
@@ -228,13 +225,11 @@ class OrderActivities:
         return UndoOutput(undone=[f"refunded {total} ({b.reference})"])
 
     @activity.defn(name="void_invoice")
-    async def void_invoice(self, input: UndoInput) -> UndoOutput:
-        invoices = await asyncio.to_thread(
-            self._order_bookings, "invoice", input.order_id, input.customer
-        )
+    def void_invoice(self, input: UndoInput) -> UndoOutput:
+        invoices = self._order_bookings("invoice", input.order_id, input.customer)
         undone = []
         for inv in invoices:
-            await self._book(
+            self._book(
                 f"{input.order_id}:void:{inv.reference}",
                 "invoice_void",
                 input.customer,
@@ -244,13 +239,13 @@ class OrderActivities:
         return UndoOutput(undone=undone)
 
     @activity.defn(name="cancel_shipment")
-    async def cancel_shipment(self, input: UndoInput) -> UndoOutput:
+    def cancel_shipment(self, input: UndoInput) -> UndoOutput:
         """The goods come back: each shipped line returns to stock on hand."""
-        shipments = await asyncio.to_thread(self._order_bookings, "shipment", input.order_id)
+        shipments = self._order_bookings("shipment", input.order_id)
         undone = []
         for ship in shipments:
             back = [adjust_stock(sku, on_hand=qty) for sku, qty in ship.payload["lines"].items()]
-            await self._book(
+            self._book(
                 f"{input.order_id}:cancel:{ship.reference}",
                 "shipment_cancel",
                 input.order_id,
@@ -261,15 +256,15 @@ class OrderActivities:
         return UndoOutput(undone=undone)
 
     @activity.defn(name="release_stock")
-    async def release_stock(self, input: UndoInput) -> UndoOutput:
+    def release_stock(self, input: UndoInput) -> UndoOutput:
         """Release reservations still held; a shipment already consumed its reservations."""
-        if await asyncio.to_thread(self._order_bookings, "shipment", input.order_id):
+        if self._order_bookings("shipment", input.order_id):
             return UndoOutput(undone=[])
-        held = await asyncio.to_thread(self._order_bookings, "reservation", input.order_id)
+        held = self._order_bookings("reservation", input.order_id)
         undone = []
         for r in held:
             sku, qty = r.payload["sku"], r.payload["qty"]
-            await self._book(
+            self._book(
                 f"{input.order_id}:release:{sku}",
                 "reservation_release",
                 input.order_id,

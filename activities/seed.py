@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from importlib import resources
 
-from activities.store import SystemOfRecord
 from valuechain.datafiles import read_toml
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import SettingsError
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from temporalio import activity
 
-from activities.store import SystemOfRecord
 from valuechain.models.machine import AssignInput, AssignOutput, CategoriseInput, CategoriseOutput
+from valuechain.records.store import SystemOfRecord
 
 # Word stems that mark a category, strongest first: safety wins over everything.
 KEYWORDS: list[tuple[str, list[str]]] = [
@@ -24,7 +23,7 @@ class SupportActivities:
         self._store = store
 
     @activity.defn(name="categorise_ticket")
-    async def categorise_ticket(self, input: CategoriseInput) -> CategoriseOutput:
+    def categorise_ticket(self, input: CategoriseInput) -> CategoriseOutput:
         text = f"{input.subject} {input.description}".lower()
         for category, stems in KEYWORDS:
             matched = [s for s in stems if re.search(rf"\b{re.escape(s)}", text)]
@@ -37,10 +36,10 @@ class SupportActivities:
         return CategoriseOutput(category="other", matched=[])
 
     @activity.defn(name="assign_agent")
-    async def assign_agent(self, input: AssignInput) -> AssignOutput:
+    def assign_agent(self, input: AssignInput) -> AssignOutput:
         """The agent with the fewest assignments so far (ties: by name); booked under the
         run's key, so a retry returns the first choice instead of choosing again."""
-        existing = await asyncio.to_thread(self._store.bookings, "ticket_assignment")
+        existing = self._store.bookings("ticket_assignment")
         for booking in existing:
             if booking.key == input.key:
                 return AssignOutput(agent=booking.subject, reference=booking.reference)
@@ -49,9 +48,7 @@ class SupportActivities:
             if booking.subject in load:
                 load[booking.subject] += 1
         agent = min(sorted(load), key=lambda a: load[a])
-        booked = await asyncio.to_thread(
-            self._store.book, input.key, "ticket_assignment", agent, {"agent": agent}
-        )
+        booked = self._store.book(input.key, "ticket_assignment", agent, {"agent": agent})
         activity.logger.info(f"assigned {booked.subject}", extra={"step": input.step, "load": load})
         return AssignOutput(agent=booked.subject, reference=booked.reference)
 

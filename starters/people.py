@@ -21,13 +21,14 @@ from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.store import SystemOfRecord
 from starters.common import fail
+from valuechain import search
 from valuechain.client import ConnectError, connect
 from valuechain.logging import configure_logging
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.process import run_command
+from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -49,10 +50,14 @@ async def waiting_tasks(
     roster: Roster | None = None,
 ) -> list[Waiting]:
     """Open human tasks of running workflows on `task_queues`, optionally only those a
-    role or a person (per `roster`) can take."""
+    role or a person (per `roster`) can take. One list call finds the runs that wait on
+    someone (their `ValuechainWaitingRole`, on `role` when given); only those are asked
+    for their open tasks."""
     found: list[Waiting] = []
     queues = " OR ".join(f'TaskQueue="{q}"' for q in task_queues)
-    query = f'ExecutionStatus="Running" AND ({queues})'
+    waiting = search.WAITING_ROLE.name
+    on = f'{waiting}="{role}"' if role else f"{waiting} IS NOT NULL"  # [] is no value
+    query = f'ExecutionStatus="Running" AND ({queues}) AND {on}'
     async for execution in client.list_workflows(query):
         handle = client.get_workflow_handle(execution.id)
         try:
@@ -105,7 +110,7 @@ def _print_waiting(rows: list[Waiting]) -> None:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "outbox":
-        store = SystemOfRecord(settings.effective_database_url)
+        store = open_store(settings.effective_database_url)
         entries = await asyncio.to_thread(
             store.outbox, recipient=args.to, workflow_id=args.workflow, limit=args.limit
         )

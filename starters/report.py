@@ -34,9 +34,9 @@ from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from starters.common import fail
-from starters.insight import Insight, add_retrying, facts_of
 from valuechain.client import ConnectError, connect
 from valuechain.costs import CostTable, load_costs
+from valuechain.insight import Insight, add_retrying, facts_of
 from valuechain.process import peak_memory_mb, run_command
 from valuechain.settings import Settings, SettingsError
 from workflows.registry import workflow_names

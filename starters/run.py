@@ -28,7 +28,6 @@ from typing import IO, Any
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
-from activities.store import SystemOfRecord
 from starters.demo import act_as_people, demos, more_demos
 from starters.people import waiting_tasks
 from valuechain import search
@@ -40,6 +39,7 @@ from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
 from valuechain.logging import configure_logging
 from valuechain.process import run_command, terminal_to_ourselves
+from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
@@ -153,7 +153,7 @@ async def launch_examples(
     """Start the examples through their starters (`every_type`: one of each workflow
     type, not only `make run`'s six); return their workflow ids."""
     # Blocking database work: off the event loop that also watches the workers.
-    await asyncio.to_thread(seed_demo_data, SystemOfRecord(settings.effective_database_url))
+    await asyncio.to_thread(seed_demo_data, open_store(settings.effective_database_url))
     run_no = _next_run_no(settings.state_dir)
     ids = []
     for demo in demos(run_no) + (more_demos(run_no) if every_type else []):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 
 from activities.seed import seed_demo_data
-from activities.store import SystemOfRecord
 from starters.common import fail
 from valuechain.process import run_command
+from valuechain.records.migrate import open_store
 from valuechain.settings import Settings, SettingsError
 
 
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         settings = Settings.from_env()
-        store = SystemOfRecord(settings.effective_database_url)
+        store = open_store(settings.effective_database_url)
         seed_demo_data(store, args.file)
     except SettingsError as err:
         fail(str(err))

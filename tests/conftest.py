@@ -3,6 +3,7 @@ each test gets a fresh task queue, workflow ids and a worker of its own."""
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -12,10 +13,11 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
+from valuechain.records.migrate import open_store
+from valuechain.records.store import SystemOfRecord
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -31,10 +33,21 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A system-of-record file at the newest schema, migrated once for the session."""
+    path = tmp_path_factory.mktemp("records") / "template.db"
+    open_store(f"sqlite:///{path}").close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SystemOfRecord]:
-    """A fresh system of record per test, so bookings of one test never meet another's."""
-    sor = SystemOfRecord(f"sqlite:///{tmp_path / 'records.db'}")
+def store(tmp_path: Path, migrated: Path) -> Iterator[SystemOfRecord]:
+    """A fresh system of record per test, so bookings of one test never meet another's:
+    a copy of the migrated file (its own migrations are idempotent: nothing to do)."""
+    path = tmp_path / "records.db"
+    shutil.copy(migrated, path)
+    sor = open_store(f"sqlite:///{path}")
     yield sor
     sor.close()
 

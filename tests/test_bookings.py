@@ -3,6 +3,7 @@ booking retried after it was written is not written twice."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,10 +13,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
-from activities.store import SystemOfRecord
 from tests.helpers import new_id, run_context, stand_in, worker
 from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
 from valuechain.models.records import BookingOutput
+from valuechain.records.store import SystemOfRecord
 
 
 async def drive(env: WorkflowEnvironment, case: Case, task_queue: str, workflow_id: str) -> Any:
@@ -39,7 +40,7 @@ async def test_transient_failure_is_retried_to_success(
         attempts.append(activity.info().attempt)
         if activity.info().attempt < 3:
             raise ConnectionError("system of record unreachable")
-        return await real(arg)
+        return await asyncio.to_thread(real, arg)
 
     replace = {case.booking_activity: stand_in(case.booking_activity, real, flaky)}
     async with worker(env.client, task_queue, store, replace):
@@ -64,7 +65,7 @@ async def test_domain_error_fails_the_run_clearly(
 
     async def counted(arg: Any) -> BookingOutput:
         attempts.append(activity.info().attempt)
-        return await real(arg)
+        return await asyncio.to_thread(real, arg)
 
     replace = {case.booking_activity: stand_in(case.booking_activity, real, counted)}
     async with worker(env.client, task_queue, store, replace):
@@ -95,7 +96,7 @@ async def test_retry_after_write_books_once(
     outputs: list[BookingOutput] = []
 
     async def lost_reply(arg: Any) -> BookingOutput:
-        out: BookingOutput = await real(arg)
+        out: BookingOutput = await asyncio.to_thread(real, arg)
         outputs.append(out)
         if activity.info().attempt == 1:
             # Written, but the worker dies before it can report: Temporal retries.

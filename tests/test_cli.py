@@ -9,9 +9,9 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import new_id, open_task, worker
 from tests.helpers.cli import Ran, cli_env, run_module
+from valuechain.records.store import SystemOfRecord
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow
 from workflows.signoff import MultiApproverSignOff
@@ -136,7 +136,7 @@ async def test_starter_refuses_bad_setting(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
-    message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon' is not a number"
+    message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon': Input should be a valid number"
     await assert_refused(env, cli, "starters.expense", GOOD_EXPENSE, message)
 
 
@@ -177,8 +177,18 @@ async def test_start_list_and_decide_from_the_command_line(
         assert again.code == 1
         assert "already exists" in again.err
 
+        # A run on the same queue that waits on nobody (here: one no worker can run, so
+        # it could not even answer a query) is never asked: the list is by waiting role.
+        stranger = await env.client.start_workflow(
+            "NotAValuechainWorkflow", id=f"{workflow_id}-other", task_queue=task_queue
+        )
         listed = await people("list", "--role", "manager")
         assert listed.code == 0, listed
+        everyone = await people("list")
+        assert everyone.code == 0, everyone
+        assert f"{workflow_id}  {task.task_id}" in everyone.out
+        assert stranger.id not in everyone.out
+        await stranger.terminate("test done")
         assert f"{workflow_id}  {task.task_id}" in listed.out
         assert "no human steps are waiting" in (await people("list", "--role", "hr")).out
         mine = await people("list", "--person", "maria")

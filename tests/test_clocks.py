@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import new_id, run_context, until_idle, wait_for_state, worker
 from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
+from valuechain.records.store import SystemOfRecord
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
 from tests.helpers import eventually, worker
 from tests.helpers.cli import cli_env
 from valuechain.connection import Connection
+from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
 

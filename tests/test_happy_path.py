@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, record_history, worker
 from tests.helpers.cases import CASES, Case, start_case
+from valuechain.records.store import SystemOfRecord
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

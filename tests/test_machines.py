@@ -11,7 +11,6 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import (
     decide,
     history_length,
@@ -32,6 +31,7 @@ from valuechain.models.machine import (
     TicketInput,
     TicketRequest,
 )
+from valuechain.records.store import SystemOfRecord
 from valuechain.rules import load_table
 from workflows.compliance import ComplianceReview
 from workflows.human import HumanWorkflow

@@ -9,9 +9,9 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, record_history, run_context, worker
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
+from valuechain.records.store import SystemOfRecord
 from workflows.onboarding import EmployeeOnboarding, Training
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import run_context, wait_for_state
 from tests.helpers.cli import ROOT, cli_env
 from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
+from valuechain.records.store import SystemOfRecord
 
 
 async def start_worker(

@@ -15,12 +15,12 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.orders import OrderActivities
-from activities.store import DomainError, SystemOfRecord, reserve
 from starters.orders_batch import generate
 from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand_in, worker
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
+from valuechain.records.store import DomainError, SystemOfRecord, reserve
 from workflows.order_stages import Collection
 
 
@@ -97,7 +97,7 @@ async def test_produced_goods_are_held_for_their_order(
                 rival.append("took a unit")
             except DomainError as err:
                 rival.append(err.error_type)
-        return await real(arg)
+        return await asyncio.to_thread(real, arg)
 
     replace = {"reserve_stock": stand_in("reserve_stock", real, rival_first)}
     async with worker(env.client, task_queue, store, replace):
@@ -116,7 +116,7 @@ async def test_a_retried_reservation_reserves_once(
     real = OrderActivities(store).reserve_stock
 
     async def lost_reply(arg: Any) -> Any:
-        out = await real(arg)
+        out = await asyncio.to_thread(real, arg)
         if activity.info().attempt == 1:
             raise ConnectionError("worker lost after reserving")
         return out

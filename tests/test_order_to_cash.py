@@ -20,7 +20,6 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import (
     decide,
     listed,
@@ -49,6 +48,7 @@ from valuechain.models.orders import (
     PaymentInput,
     PlanInput,
 )
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 from workflows.order_stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
 from workflows.order_to_cash import OrderToCash
@@ -313,6 +313,9 @@ async def test_an_order_and_its_stages_are_listed_by_order_id(
         assert set(await listed(env.client, query, at_least=2)) == {h.id, f"{h.id}-shipping"}
         totals = await listed(env.client, f'WorkflowId="{h.id}" AND OrderTotal = 49.9')
         assert totals == [h.id]
+        # ValuechainAmount means the same on the order as on its stages: its total.
+        by_amount = f'OrderId="{h.id}" AND ValuechainAmount = 49.9'
+        assert set(await listed(env.client, by_amount, at_least=6)) >= {h.id, f"{h.id}-shipping"}
         # What a person sees in the Web UI: the memo's one line and each stage's summary.
         memo = await (await h.describe()).memo_value("summary")
         assert memo == f"order {h.id} for C-ACME, total 49.90; stage shipping"

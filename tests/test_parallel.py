@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, record_history, run_context, wait_for_state, worker
 from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
@@ -22,6 +21,7 @@ from valuechain.models.parallel import (
     SignOffInput,
     SignOffRequest,
 )
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 from workflows.launch import ProductLaunch
 from workflows.proposal import ProposalReview

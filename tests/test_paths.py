@@ -10,7 +10,6 @@ import pytest
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import (
     decide,
     new_id,
@@ -21,6 +20,7 @@ from tests.helpers import (
     worker,
 )
 from tests.helpers.cases import CASES, Case
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 CASE = {c.name: c for c in CASES}

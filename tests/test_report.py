@@ -17,8 +17,6 @@ from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
-from activities.store import SystemOfRecord
-from starters.insight import ActivityCounts, Child, Insight, RunFacts, Stage
 from starters.report import STEP_HEADER, gather
 from tests.helpers import (
     LONG,
@@ -35,6 +33,8 @@ from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
 from valuechain.connection import Connection
 from valuechain.costs import CostTable, load_costs
+from valuechain.insight import ActivityCounts, Child, Insight, RunFacts, Stage
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 
 COSTS = """
@@ -63,7 +63,7 @@ async def test_report_on_a_known_set_of_runs(
     async def payout_retried_once(arg: Any) -> Any:
         if activity.info().attempt == 1 or arg.payee_account in bank_down_for:
             raise ConnectionError("bank busy")
-        return await real(arg)
+        return await asyncio.to_thread(real, arg)
 
     def start(due: timedelta = LONG, remind: timedelta = LONG, attempts: int = 5) -> Any:
         ctx = run_context(task_queue, due=due, remind=remind, max_attempts=attempts)

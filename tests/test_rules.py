@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import (
     decide,
     listed,
@@ -28,6 +27,7 @@ from valuechain.models.rules_driven import (
     InvoiceInput,
     InvoiceRequest,
 )
+from valuechain.records.store import SystemOfRecord
 from valuechain.rules import TableError, load_table
 from workflows.complaint import ComplaintTriage
 from workflows.invoice import InvoiceApproval

@@ -22,12 +22,13 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.bookings import BookingActivities
 from activities.orders import OrderActivities
-from activities.store import SystemOfRecord
 from tests.helpers.needs import need_postgres
 from tests.helpers.postgres import postgres_server
 from valuechain import errors
 from valuechain.models.orders import ReserveInput
 from valuechain.models.records import BookingOutput, PublishInput, TimeOffRecordInput
+from valuechain.records.migrate import open_store
+from valuechain.records.store import SystemOfRecord
 
 AT_ONCE = 8
 ROUNDS = 10  # a race shows in some rounds only: several make a lost check all but certain
@@ -52,7 +53,7 @@ def records(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SystemOf
             conn.execute(sa.text(f"CREATE DATABASE {name}"))
         admin.dispose()
         url = server.rsplit("/", 1)[0] + f"/{name}"
-    store = SystemOfRecord(url)
+    store = open_store(url)
     yield store
     store.close()
 
@@ -62,8 +63,10 @@ async def booked_at_once(calls: list[Any], refusal: str) -> int:
     not book must be refused with `refusal`. Returns how many booked."""
     # Enough threads that every booking's transaction runs at the same time.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(len(calls)))
-    outcomes = await asyncio.gather(*(ActivityEnvironment().run(fn, arg) for fn, arg in calls),
-                                    return_exceptions=True)  # fmt: skip
+    outcomes = await asyncio.gather(
+        *(asyncio.to_thread(ActivityEnvironment().run, fn, arg) for fn, arg in calls),
+        return_exceptions=True,
+    )
     refused = [o for o in outcomes if isinstance(o, ApplicationError)]
     assert {o.type for o in refused} <= {refusal}, outcomes
     assert all(isinstance(o, (ApplicationError, BookingOutput)) for o in outcomes), outcomes

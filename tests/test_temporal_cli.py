@@ -7,10 +7,10 @@ import json
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import listed, open_task, worker
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_temporal_cli
+from valuechain.records.store import SystemOfRecord
 
 
 async def temporal(*args: str) -> str:

@@ -11,10 +11,10 @@ from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import history_length, open_task, until_idle, worker
 from tests.helpers.cases import CASES, Case, start_case
 from valuechain.models.human import DecisionInput
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 

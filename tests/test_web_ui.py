@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import listed, worker
 from tests.helpers.cli import free_port
 from tests.helpers.needs import need_chromium
@@ -22,6 +21,7 @@ from tests.helpers.orders import order_input, seeded, start_order, wait_order
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
+from valuechain.records.store import SystemOfRecord
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # The flags these machines need: no sandbox as root, no GPU, no calls to the outside.

@@ -16,10 +16,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
-from activities.store import SystemOfRecord
-from tests.helpers import WAIT_LIMIT, decide, run_context, worker
+from tests.helpers import ACTIVITY_THREADS, WAIT_LIMIT, decide, run_context, worker
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import cli_env, free_port, spawn
+from valuechain.records.store import SystemOfRecord
 
 
 async def until_logged(log: Path, text: str) -> None:
@@ -91,7 +91,7 @@ async def test_a_second_signal_stops_at_once(
                        SLOW_PAYOUT_SECONDS="60")  # fmt: skip
     log = tmp_path / "worker.log"
     slow = await spawn("tests.helpers.slow_worker", env_vars, log)
-    notifier = Worker(env.client, task_queue=notices,
+    notifier = Worker(env.client, task_queue=notices, activity_executor=ACTIVITY_THREADS,
                       activities=[NotifierActivities(store).notify])  # fmt: skip
     try:
         async with notifier:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import new_id, run_context
 from tests.helpers.cases import CASES, start_case, walk_happy_path
 from tests.helpers.cli import ROOT, cli_env
+from valuechain.records.store import SystemOfRecord
 
 WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
 

@@ -13,11 +13,11 @@ from temporalio.common import SearchAttributeKey
 
 STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step or stage
 WAITING_ROLE = SearchAttributeKey.for_keyword_list("ValuechainWaitingRole")  # [] when none
-AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")
+AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")  # the request's or order's amount
 
 ORDER_ID = SearchAttributeKey.for_keyword("OrderId")  # the order and all its stages
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
-ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")
+ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")  # = ValuechainAmount, on orders
 
 ALL: list[SearchAttributeKey[Any]] = [
     STAGE,

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     retry_max_attempts: int = Field(
         10, ge=0, description="attempts before an automated step fails (0: unlimited)"
     )
+    activity_threads: int = Field(
+        16, ge=1, le=512,
+        description="threads a worker runs its (blocking, database) activities on: as many"
+        " activities run at once",
+    )  # fmt: skip
     shutdown_grace_seconds: float = Field(
         30.0, ge=0, description="how long a stopping worker lets running activities finish"
     )

@@ -7,8 +7,8 @@ from typing import Any
 
 from activities.bookings import BookingActivities
 from activities.onboarding import OnboardingActivities
-from activities.store import SystemOfRecord
 from activities.support import SupportActivities
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 from workers.runner import main
 from workflows.registry import HUMAN_WORKFLOWS

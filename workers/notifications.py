@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from activities.notifier import NotifierActivities
-from activities.store import SystemOfRecord
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 from workers.runner import main
 

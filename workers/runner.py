@@ -12,6 +12,7 @@ import json
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -19,10 +20,11 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
-from activities.store import SystemOfRecord
 from valuechain.client import connect
 from valuechain.logging import configure_logging, get_logger
 from valuechain.process import exit_process
+from valuechain.records.migrate import open_store
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings, SettingsError
 
 Build = Callable[[Settings, SystemOfRecord], tuple[str, Sequence[type], Sequence[Any]]]
@@ -82,18 +84,23 @@ async def serve(name: str, build: Build, settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
 
-    store = SystemOfRecord(settings.effective_database_url)
+    store = open_store(settings.effective_database_url)
     task_queue, workflows, activities = build(settings, store)
     runtime = None
     if settings.metrics_port:
         bind = f"{settings.listen_host}:{settings.metrics_port}"
         runtime = Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=bind)))
     client: Client = await connect(settings, runtime)
+    # The activities book in the database, a blocking call: they run on threads of their
+    # own, as many as may run at once.
+    threads = ThreadPoolExecutor(settings.activity_threads, thread_name_prefix="activity")
     worker = Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
         activities=activities,
+        activity_executor=threads,
+        max_concurrent_activities=settings.activity_threads,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
     running = asyncio.create_task(worker.run())

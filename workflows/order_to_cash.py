@@ -247,7 +247,12 @@ class OrderToCash(HumanWorkflow):
             )
             order = entry.order
             fields["total"] = self._total = order.total
-            workflow.upsert_search_attributes([search.ORDER_TOTAL.value_set(float(order.total))])
+            # One amount attribute across everything (the order's stages carry its total
+            # too); OrderTotal stays for the views and queries that name it.
+            total = float(order.total)
+            workflow.upsert_search_attributes(
+                [search.ORDER_TOTAL.value_set(total), search.AMOUNT.value_set(total)]
+            )
             credit = await stage(
                 "credit_check", CreditCheck.run, CreditInput(order=order, context=ctx)
             )

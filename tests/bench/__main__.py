@@ -34,7 +34,6 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
-from activities.store import SystemOfRecord
 from starters.partners import settle
 from tests.bench.baseline_o2c import BaselineOrderToCash
 from tests.bench.workflows import (
@@ -59,6 +58,7 @@ from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
 from valuechain.process import exit_process, peak_memory_mb
+from valuechain.records.migrate import open_store
 from workflows.human import HumanWorkflow
 from workflows.order_to_cash import OrderToCash
 
@@ -382,7 +382,7 @@ async def bench(quick: bool, rounds: int, topology: str) -> dict[str, Any]:
     worker_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/bench.db"
-        seed_demo_data(SystemOfRecord(db_url))
+        seed_demo_data(open_store(db_url))
         path = find_temporal_cli()
         env = await WorkflowEnvironment.start_local(
             dev_server_existing_path=str(path) if path else None, data_converter=DATA_CONVERTER,
@@ -409,7 +409,7 @@ async def bench_cluster(
     try:
         await asyncio.to_thread(cluster.postgres.create_database, "bench")
         db_url = cluster.postgres.url("bench")
-        seed_demo_data(SystemOfRecord(db_url))
+        seed_demo_data(open_store(db_url))
         client = await connect(cluster.client_settings("commands"))
         target = Target(
             "cluster", client, {**worker_env, **cluster.client_env("workers")}, db_url,

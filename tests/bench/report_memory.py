@@ -28,7 +28,6 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import listed, worker
 from tests.helpers.cases import purchase
 from tests.helpers.cli import cli_env
@@ -36,6 +35,7 @@ from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.process import exit_process
+from valuechain.records.migrate import open_store
 from workflows.purchase import PurchaseApproval
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,7 +104,7 @@ async def bench(runs: int, small: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            store = SystemOfRecord(f"sqlite:///{tmp}/bench.db")
+            store = open_store(f"sqlite:///{tmp}/bench.db")
             for queue, count in ((small_queue, small), (large_queue, runs)):
                 async with worker(env.client, queue, store):
                     took = await run_purchases(env.client, queue, count)

@@ -9,26 +9,28 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
 from activities.orders import OrderActivities
-from activities.store import SystemOfRecord
 from tests.bench.baseline_o2c import BASELINE_O2C, BaselineActivities
 from tests.bench.workflows import A, B, BenchActivities
 from valuechain.client import connect
 from valuechain.process import exit_process
+from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
 from workflows.registry import ORDER_WORKFLOWS
 
 
 async def main(address: str, task_queue: str, database_url: str) -> None:
     client = await connect(Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address}))
-    store = SystemOfRecord(database_url)
+    store = open_store(database_url)
     worker = Worker(
         client,
         task_queue=task_queue,
+        activity_executor=ThreadPoolExecutor(max_workers=Settings().activity_threads),
         workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
         activities=[BenchActivities().work, NotifierActivities(store).notify,
                     *OrderActivities(store).all(), *BaselineActivities().all()],

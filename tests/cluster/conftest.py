@@ -14,12 +14,13 @@ import pytest_asyncio
 from temporalio.client import Client
 
 from activities.seed import seed_demo_data
-from activities.store import SystemOfRecord
 from tests.helpers.cluster import open_folder
 from tests.helpers.needs import need_postgres
 from valuechain.client import connect
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.topology import Cluster
+from valuechain.records.migrate import open_store
+from valuechain.records.store import SystemOfRecord
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
@@ -54,7 +55,7 @@ def records(cluster: Cluster) -> Iterator[SystemOfRecord]:
     with the demo products and customers."""
     name = f"records_{uuid.uuid4().hex[:12]}"
     cluster.postgres.create_database(name)
-    store = SystemOfRecord(cluster.postgres.url(name))
+    store = open_store(cluster.postgres.url(name))
     seed_demo_data(store)
     yield store
     store.close()

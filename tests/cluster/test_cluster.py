@@ -12,7 +12,6 @@ import pytest
 import yaml
 from temporalio.client import Client
 
-from activities.store import SystemOfRecord
 from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples
 from tests.helpers import eventually
@@ -21,6 +20,7 @@ from tests.helpers.cluster import envs, temporal_cli
 from valuechain import binaries
 from valuechain.cluster import topology
 from valuechain.cluster.topology import Cluster
+from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from workflows.registry import ALL_WORKFLOWS
 

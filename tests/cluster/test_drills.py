@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from activities.store import SystemOfRecord
 from starters.orders_batch import SKUS, generate, run_batch
 from tests.helpers import eventually
 from tests.helpers.cli import running_workers
 from tests.helpers.cluster import envs
 from valuechain.cluster.topology import Cluster
+from valuechain.records.store import SystemOfRecord
 
 pytestmark = pytest.mark.cluster
 

@@ -12,12 +12,12 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 from temporalio.client import Client
 
-from activities.store import SystemOfRecord
 from tests.helpers.cli import run_module, running_workers
 from tests.helpers.cluster import envs
 from tests.helpers.needs import need_chromium
 from tests.helpers.orders import wait_order
 from valuechain.cluster.topology import Cluster
+from valuechain.records.store import SystemOfRecord
 from workflows.order_to_cash import OrderToCash
 
 pytestmark = pytest.mark.cluster

@@ -12,9 +12,9 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import new_id
 from tests.helpers.cli import cli_env, run_module
+from valuechain.records.store import SystemOfRecord
 
 pytestmark = pytest.mark.slow
 

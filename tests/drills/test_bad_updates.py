@@ -10,10 +10,10 @@ import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import decide, history_length, open_task, until_idle, worker
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
+from valuechain.records.store import SystemOfRecord
 
 GOOD = {"actor": "maria", "decision": "approve"}
 LONG = "x" * 5000

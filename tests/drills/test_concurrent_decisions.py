@@ -8,10 +8,10 @@ import asyncio
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from tests.helpers import open_task, worker
 from tests.helpers.cases import CASES, start_case
 from valuechain.models.human import DecisionInput
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 

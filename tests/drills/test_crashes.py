@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import SystemOfRecord
 from starters.partners import settle
 from tests.helpers import new_id, open_task, run_context, wait_for_state, worker
 from tests.helpers.cases import CASES
@@ -24,6 +23,7 @@ from valuechain import search
 from valuechain.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
+from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 pytestmark = pytest.mark.slow

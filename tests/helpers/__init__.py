@@ -7,6 +7,7 @@ import os
 import typing
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
@@ -21,15 +22,17 @@ from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
 from activities.orders import OrderActivities
-from activities.store import SystemOfRecord
 from activities.support import SupportActivities
 from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
+from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from workflows.human import HumanWorkflow
 from workflows.registry import ALL_WORKFLOWS
 
 LONG = timedelta(hours=1)
+# The threads test workers run their (blocking, database) activities on.
+ACTIVITY_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="test-activity")
 WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
 
 T = TypeVar("T")
@@ -83,6 +86,7 @@ def worker(
         task_queue=task_queue,
         workflows=ALL_WORKFLOWS,
         activities=[*kept, *replace.values()],
+        activity_executor=ACTIVITY_THREADS,
     )
 
 

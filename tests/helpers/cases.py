@@ -13,7 +13,6 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from activities.store import SystemOfRecord
 from tests.helpers import decide, new_id, run_context
 from valuechain import errors
 from valuechain.models.blog import BlogInput, BlogRequest
@@ -22,6 +21,7 @@ from valuechain.models.document import DocumentInput, DocumentRequest
 from valuechain.models.expense import ExpenseInput, ExpenseRequest
 from valuechain.models.rules_driven import PurchaseInput, PurchaseRequest
 from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
+from valuechain.records.store import SystemOfRecord
 from valuechain.rules import DecisionTable, load_table
 from workflows.blog import BlogPublishing
 from workflows.document import DocumentApproval

@@ -6,9 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from activities.store import SystemOfRecord
 from tests.helpers.cli import Ran, cli_env, run_temporal_cli
 from valuechain.cluster.topology import Cluster
+from valuechain.records.store import SystemOfRecord
 
 
 def envs(

@@ -11,7 +11,6 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from activities.seed import seed_demo_data
-from activities.store import SystemOfRecord
 from tests.helpers import eventually, new_id, run_context
 from valuechain.models.orders import (
     DeliveryInput,
@@ -22,6 +21,7 @@ from valuechain.models.orders import (
     OrderView,
     PaymentInput,
 )
+from valuechain.records.store import SystemOfRecord
 from valuechain.rules import load_table
 from workflows.order_to_cash import OrderToCash
 

@@ -11,8 +11,8 @@ from typing import Any
 from temporalio import activity
 
 from activities.bookings import BookingActivities
-from activities.store import SystemOfRecord
 from valuechain.models.records import BookingOutput, PayoutInput
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 from workers.runner import main
 from workflows.registry import HUMAN_WORKFLOWS
@@ -26,7 +26,7 @@ def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type
         activity.logger.info("slow payout started", extra={"step": input.step})
         # Work that takes a while: the bank's transfer, say.
         await asyncio.sleep(float(os.environ.get("SLOW_PAYOUT_SECONDS", "3")))
-        return await real.pay_expense(input)
+        return await asyncio.to_thread(real.pay_expense, input)
 
     others = [fn for fn in real.all() if fn.__name__ != "pay_expense"]
     return settings.approvals_queue, HUMAN_WORKFLOWS, [*others, slow_payout]

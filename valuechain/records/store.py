@@ -1,8 +1,10 @@
-"""The system of record: bookings, the notification outbox, blocked payee accounts.
+"""The system of record: bookings, the notification outbox, blocked payee accounts,
+stock and customers.
 
 Every write is keyed by the caller (workflow id + step), so an activity retried after it
-wrote finds its own booking and returns it instead of booking twice. Blocking calls: the
-activities run these through `asyncio.to_thread`.
+wrote finds its own booking and returns it instead of booking twice. The schema is the
+migrations' (`valuechain.records.migrate`): a store never creates tables. Blocking calls:
+the activities run these off the event loop.
 """
 
 from __future__ import annotations
@@ -17,83 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from valuechain import errors
 from valuechain.models.notify import NotifyInput
-
-metadata = sa.MetaData()
-
-bookings = sa.Table(
-    "bookings",
-    metadata,
-    sa.Column("key", sa.String(300), primary_key=True),
-    sa.Column("reference", sa.String(40), nullable=False, unique=True),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("subject", sa.String(200), nullable=False),
-    sa.Column("payload", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Index("ix_bookings_kind_subject", "kind", "subject"),
-)
-
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("key", sa.String(300), nullable=False, unique=True),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("recipient", sa.String(200), nullable=False),
-    sa.Column("subject", sa.String(300), nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-    sa.Column("workflow_id", sa.String(300), nullable=False),
-    sa.Column("task_id", sa.String(200)),
-    sa.Column("step", sa.String(100)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-blocked_accounts = sa.Table(
-    "blocked_accounts",
-    metadata,
-    sa.Column("account", sa.String(64), primary_key=True),
-    sa.Column("reason", sa.String(300), nullable=False),
-)
-
-# One row per subject whose bookings are checked against each other (a blog slug, an
-# employee's days off). A check first updates its subject's row: the row lock (the write
-# lock on SQLite) makes a second booking of the same subject wait until the first one
-# commits, and then its check sees it. Without it two READ COMMITTED transactions (or
-# SQLite, whose driver starts a transaction at the first write only) both pass the check.
-subject_locks = sa.Table(
-    "subject_locks",
-    metadata,
-    sa.Column("name", sa.String(300), primary_key=True),
-    sa.Column("bookings", sa.Integer, nullable=False),
-)
-
-
-# Products and their stock. Amounts and weights are stored as text: exact decimals on
-# every database. `on_hand - reserved` is what new orders may reserve; every change runs
-# inside the transaction of the booking that causes it.
-catalog = sa.Table(
-    "catalog",
-    metadata,
-    sa.Column("sku", sa.String(40), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("unit_price", sa.String(20), nullable=False),
-    sa.Column("weight_kg", sa.String(20), nullable=False),
-    sa.Column("on_hand", sa.Integer, nullable=False),
-    sa.Column("reserved", sa.Integer, nullable=False, default=0),
-    sa.CheckConstraint("reserved >= 0 AND on_hand >= reserved", name="stock_never_negative"),
-)
-
-customers = sa.Table(
-    "customers",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("credit_limit", sa.String(20), nullable=False),
-    sa.Column("distance_km", sa.Integer, nullable=False),
+from valuechain.records.schema import (
+    blocked_accounts,
+    bookings,
+    catalog,
+    customers,
+    outbox,
+    subject_locks,
 )
 
 
@@ -134,7 +71,7 @@ def reference_for(kind: str, key: str) -> str:
     return f"{kind[:3].upper()}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def _engine(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # Several worker processes share the file: wait for a lock instead of failing.
@@ -145,11 +82,25 @@ def _engine(url: str) -> Engine:
 Check = Callable[[Connection], None]
 
 
+class _Raced(Exception):
+    """Another writer booked the same key between this transaction's read and insert."""
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    """An INSERT in the connection's dialect, for ON CONFLICT clauses."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _json(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as the JSON column gives it back (decimals and dates as text)."""
+    return dict(json.loads(json.dumps(payload, sort_keys=True, default=str)))
+
+
 class SystemOfRecord:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = _engine(url)
-        metadata.create_all(self.engine)
+        self.engine = engine_for(url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -165,38 +116,44 @@ class SystemOfRecord:
         check: Check | None = None,
     ) -> Booking:
         """Write a booking once. A repeat with the same payload returns the first one;
-        a repeat with a different payload is a conflict, never a silent overwrite."""
-        canonical = json.dumps(payload, sort_keys=True, default=str)
-        for _ in range(3):
-            existing = self._booking(key)
-            if existing is not None:
-                if existing.payload != json.loads(canonical):
-                    raise DomainError(
-                        errors.BOOKING_CONFLICT,
-                        f"booking {key} exists with other details ({existing.reference})",
+        a repeat with a different payload is a conflict, never a silent overwrite. The
+        check, the insert and what the check changes share one transaction: a booking
+        that another writer made first rolls all of it back."""
+        payload = _json(payload)
+        amount = payload.get("amount")
+        try:
+            with self.engine.begin() as conn:
+                existing = conn.execute(sa.select(bookings).where(bookings.c.key == key)).first()
+                if existing is not None:
+                    return self._repeat(_to_booking(existing), payload)
+                if check is not None:
+                    check(conn)
+                now = datetime.now(UTC)
+                inserted = conn.execute(
+                    _insert(conn, bookings)
+                    .values(
+                        key=key, reference=reference_for(kind, key), kind=kind,
+                        subject=subject, payload=payload, created_at=now,
+                        amount=Decimal(amount) if amount is not None else None,
                     )
-                return Booking(**{**existing.__dict__, "duplicate": True})
-            try:
-                with self.engine.begin() as conn:
-                    if check is not None:
-                        check(conn)
-                    now = datetime.now(UTC)
-                    conn.execute(
-                        bookings.insert().values(
-                            key=key,
-                            reference=reference_for(kind, key),
-                            kind=kind,
-                            subject=subject,
-                            payload=canonical,
-                            created_at=now,
-                        )
-                    )
-                return Booking(key, reference_for(kind, key), kind, subject, payload, now)
-            except IntegrityError:
-                # Another attempt wrote the same key between our read and insert, or the
-                # first lock row of a subject: read again, then try again.
-                continue
-        raise RuntimeError(f"booking {key} could not be written or read back")
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )  # fmt: skip
+                if inserted.rowcount == 0:
+                    raise _Raced()
+            return Booking(key, reference_for(kind, key), kind, subject, payload, now)
+        except _Raced:
+            raced = self._booking(key)
+            assert raced is not None  # the other writer committed it
+            return self._repeat(raced, payload)
+
+    @staticmethod
+    def _repeat(existing: Booking, payload: dict[str, Any]) -> Booking:
+        if existing.payload != payload:
+            raise DomainError(
+                errors.BOOKING_CONFLICT,
+                f"booking {existing.key} exists with other details ({existing.reference})",
+            )
+        return Booking(**{**existing.__dict__, "duplicate": True})
 
     def _booking(self, key: str) -> Booking | None:
         with self.engine.connect() as conn:
@@ -223,7 +180,7 @@ class SystemOfRecord:
                 return
             conn.execute(
                 catalog.insert().values(
-                    sku=sku, name=name, unit_price=str(unit_price), weight_kg=str(weight_kg),
+                    sku=sku, name=name, unit_price=unit_price, weight_kg=weight_kg,
                     on_hand=on_hand, reserved=0,
                 )
             )  # fmt: skip
@@ -234,7 +191,7 @@ class SystemOfRecord:
                 return
             conn.execute(
                 customers.insert().values(
-                    id=id, name=name, credit_limit=str(credit_limit), distance_km=distance_km
+                    id=id, name=name, credit_limit=credit_limit, distance_km=distance_km
                 )
             )
 
@@ -256,16 +213,22 @@ class SystemOfRecord:
         return int(row.on_hand), int(row.reserved)
 
     def exposure(self, customer: str) -> Decimal:
-        """What the customer owes on invoices not voided: invoiced - paid + refunded."""
-        owed = Decimal(0)
-        signs = {"invoice": 1, "payment": -1, "refund": 1}
-        voided = {b.payload["invoice"] for b in self.bookings("invoice_void", customer)}
-        for kind, sign in signs.items():
-            for b in self.bookings(kind, customer):
-                if kind == "invoice" and b.reference in voided:
-                    continue
-                owed += sign * Decimal(b.payload["amount"])
-        return owed
+        """What the customer owes on invoices not voided: invoiced - paid + refunded, in
+        one SQL sum."""
+        b = bookings.c
+        voids = bookings.alias("voids")
+        voided = sa.select(voids.c.payload["invoice"].as_string()).where(
+            voids.c.kind == "invoice_void", voids.c.subject == customer
+        )
+        signed = sa.case((b.kind == "payment", -b.amount), else_=b.amount)
+        owed = sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(
+            b.subject == customer,
+            b.kind.in_(("invoice", "payment", "refund")),
+            sa.not_(sa.and_(b.kind == "invoice", b.reference.in_(voided))),
+        )
+        with self.engine.connect() as conn:
+            total = conn.execute(owed).scalar_one()
+        return Decimal(total).quantize(Decimal("0.01"))
 
     # -- blocked accounts -------------------------------------------------------------
 
@@ -278,23 +241,14 @@ class SystemOfRecord:
 
     def add_to_outbox(self, notice: NotifyInput) -> tuple[int, bool]:
         """Add a notice once per key; returns (id, whether it was already there)."""
-        lookup = sa.select(outbox.c.id).where(outbox.c.key == notice.key)
-        with self.engine.connect() as conn:
-            found = conn.execute(lookup).scalar()
-        if found is not None:
-            return int(found), True
-        try:
-            with self.engine.begin() as conn:
-                result = conn.execute(
-                    outbox.insert().values(**notice.model_dump(), created_at=datetime.now(UTC))
-                )
-                inserted = result.inserted_primary_key
-                assert inserted is not None
-                return int(inserted[0]), False
-        except IntegrityError:
-            # A retry of the same notice raced this one in; theirs stands.
-            with self.engine.connect() as conn:
-                return int(conn.execute(lookup).scalar_one()), True
+        with self.engine.begin() as conn:
+            added = conn.execute(
+                _insert(conn, outbox)
+                .values(**notice.model_dump(), created_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == notice.key))
+            return int(found.scalar_one()), added.rowcount == 0
 
     def outbox(
         self, recipient: str | None = None, workflow_id: str | None = None, limit: int = 200
@@ -328,9 +282,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _to_booking(row: Any) -> Booking:
-    return Booking(
-        row.key, row.reference, row.kind, row.subject, json.loads(row.payload), _utc(row.created_at)
-    )
+    return Booking(row.key, row.reference, row.kind, row.subject, row.payload, _utc(row.created_at))
 
 
 # -- domain checks, run inside the booking's transaction -------------------------------
@@ -391,15 +343,14 @@ def all_of(*checks: Check) -> Check:
 
 
 def lock_subject(conn: Connection, name: str) -> None:
-    """Hold `name`'s lock until this transaction ends (see `subject_locks`)."""
+    """Hold `name`'s lock until this transaction ends (see `subject_locks`): an upsert of
+    its row, which a second writer of the same subject waits on."""
     row = subject_locks.c
-    updated = conn.execute(
-        sa.update(subject_locks).where(row.name == name).values(bookings=row.bookings + 1)
+    conn.execute(
+        _insert(conn, subject_locks)
+        .values(name=name, bookings=1)
+        .on_conflict_do_update(index_elements=["name"], set_={"bookings": row.bookings + 1})
     )
-    if updated.rowcount == 0:
-        # The first booking of this subject: a concurrent one waits on the primary key,
-        # then fails with IntegrityError, and `book` tries again (now behind the lock).
-        conn.execute(subject_locks.insert().values(name=name, bookings=1))
 
 
 def slug_free(slug: str, key: str) -> Check:
@@ -426,8 +377,7 @@ def no_time_off_overlap(employee: str, first_day: str, last_day: str) -> Check:
                 bookings.c.kind == "time_off", bookings.c.subject == employee
             )
         ).all()
-        for reference, payload in rows:
-            other = json.loads(payload)
+        for reference, other in rows:
             # ISO dates compare correctly as strings.
             if other["first_day"] <= last_day and first_day <= other["last_day"]:
                 raise DomainError(

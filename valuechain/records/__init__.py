@@ -1,0 +1,1 @@
+"""The system of record: its tables (`schema`), migrations (`migrate`) and the store."""
