@@ -22,10 +22,9 @@ from temporalio.service import RPCError
 
 from starters.common import fail
 from valuechain.client import ConnectError, connect
-from valuechain.logging import configure_logging
 from valuechain.models.orders import CancelInput, DeliveryInput, PaymentInput
-from valuechain.process import run_command
-from valuechain.settings import Settings, SettingsError
+from valuechain.process import run_command, settings_or_exit
+from valuechain.settings import Settings
 from valuechain.validation import describe_validation_error
 from workflows.order_to_cash import OrderToCash
 
@@ -86,12 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd.add_argument("--reason", required=True)
             cmd.add_argument("--by", required=True)
     args = p.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        fail(str(err))
-    configure_logging(settings.log_format, settings.log_level)
-    return asyncio.run(_run(args, settings))
+    return asyncio.run(_run(args, settings_or_exit()))
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from starters.common import fail
 from valuechain import search
 from valuechain.client import ConnectError, connect
-from valuechain.logging import configure_logging
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
-from valuechain.process import run_command
+from valuechain.process import run_command, settings_or_exit
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
-from valuechain.settings import Settings, SettingsError
+from valuechain.settings import Settings
 from valuechain.validation import describe_validation_error
 from workflows.human import HumanWorkflow
 
@@ -198,12 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             args.at = datetime.fromisoformat(args.at)
         except ValueError:
             fail(f"--at {args.at!r} is not an ISO 8601 time, for example 2026-12-01T09:00:00Z")
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        fail(str(err))
-    configure_logging(settings.log_format, settings.log_level)
-    return asyncio.run(_run(args, settings))
+    return asyncio.run(_run(args, settings_or_exit()))
 
 
 if __name__ == "__main__":

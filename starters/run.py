@@ -37,11 +37,10 @@ from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
-from valuechain.logging import configure_logging
-from valuechain.process import run_command, terminal_to_ourselves
+from valuechain.process import run_command, settings_or_exit, terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
-from valuechain.settings import Settings, SettingsError
+from valuechain.settings import Settings
 
 WORKERS = ["approvals", "orders", "notifications"]
 SUCCESS = {
@@ -322,12 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         help="on the production topology: PostgreSQL, separate Temporal services, mTLS",
     )
     args = p.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_format, settings.log_level)
+    settings = settings_or_exit()
     try:
         with terminal_to_ourselves():
             return asyncio.run(main_async(args.auto, settings, args.cluster))

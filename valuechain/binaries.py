@@ -16,8 +16,8 @@ Standard library only: `make` runs it before the virtual environment matters.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -171,17 +171,19 @@ def find_temporal_cli(build: bool = True) -> Path | None:
 
 def module_dir(binary: GoBinary) -> Path:
     """The binary's module source in Go's module cache (the UI server reads its config
-    from there); built on demand."""
+    from there), downloaded when the cache no longer has it."""
     require(binary)
     root = binary.module.split("/cmd/")[0]
-    gomodcache = subprocess.run(
-        ["go", "env", "GOMODCACHE"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    # Module paths are case-encoded in the cache (an upper-case letter as !lower).
-    encoded = re.sub(r"[A-Z]", lambda m: "!" + m.group(0).lower(), root)
-    path = Path(gomodcache) / f"{encoded}@{binary.version}"
-    if not path.is_dir():
-        raise BinaryError(f"{binary.name}: module source not found at {path}")
+    if shutil.which("go") is None:
+        raise BinaryError(f"{binary.name} reads its config from its Go module: install Go")
+    done = subprocess.run(
+        ["go", "mod", "download", "-json", f"{root}@{binary.version}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    try:
+        path = Path(json.loads(done.stdout)["Dir"])
+    except (ValueError, KeyError):
+        raise BinaryError(f"{binary.name}: module source not found: {done.stderr}") from None
     return path
 
 

@@ -10,6 +10,9 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 
+from valuechain.logging import configure_logging
+from valuechain.settings import Settings, SettingsError
+
 
 def exit_process(code: int) -> NoReturn:
     """Flush output and exit without interpreter finalization.
@@ -24,6 +27,18 @@ def exit_process(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     os._exit(code)
+
+
+def settings_or_exit(log_level: str | None = None) -> Settings:
+    """A command's settings, its logging set up from them (at `log_level` if given); a bad
+    setting ends the command: the message names each variable, exit 2, nothing done."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        exit_process(2)
+    configure_logging(settings.log_format, log_level or settings.log_level)
+    return settings
 
 
 def run_command(main: Callable[[], int]) -> NoReturn:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -21,11 +20,11 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from valuechain.client import connect
-from valuechain.logging import configure_logging, get_logger
-from valuechain.process import exit_process
+from valuechain.logging import get_logger
+from valuechain.process import exit_process, settings_or_exit
 from valuechain.records.migrate import open_store
 from valuechain.records.store import SystemOfRecord
-from valuechain.settings import Settings, SettingsError
+from valuechain.settings import Settings
 
 Build = Callable[[Settings, SystemOfRecord], tuple[str, Sequence[type], Sequence[Any]]]
 
@@ -148,10 +147,4 @@ async def serve(name: str, build: Build, settings: Settings) -> int:
 
 
 def main(name: str, build: Build) -> None:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        exit_process(2)
-    configure_logging(settings.log_format, settings.log_level)
-    exit_process(asyncio.run(serve(name, build, settings)))
+    exit_process(asyncio.run(serve(name, build, settings_or_exit())))

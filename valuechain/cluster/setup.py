@@ -33,8 +33,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from valuechain import search
 from valuechain.client import ConnectError, connect
-from valuechain.process import run_command
-from valuechain.settings import Settings, SettingsError
+from valuechain.process import run_command, settings_or_exit
+from valuechain.settings import Settings
 
 
 class SetupError(RuntimeError):
@@ -145,11 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.retention_days <= 3650:
         print("error: --retention-days must be from 1 to 3650", file=sys.stderr)
         return 2
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     try:
         asyncio.run(
             prepare(settings, timedelta(days=args.retention_days), timedelta(seconds=args.wait))

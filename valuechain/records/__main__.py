@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from valuechain.process import run_command
+from valuechain.process import run_command, settings_or_exit
 from valuechain.records.migrate import migrate
 from valuechain.records.store import engine_for
-from valuechain.settings import Settings, SettingsError
 
 
 def main() -> int:
     if sys.argv[1:] != ["migrate"]:
         print("usage: python -m valuechain.records migrate", file=sys.stderr)
         return 2
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     engine = engine_for(settings.effective_database_url)
     before, now = migrate(engine)
     where = engine.url.render_as_string(hide_password=True)
