@@ -15,15 +15,8 @@ from valuechain.models.records import (
     PublishInput,
     TimeOffRecordInput,
 )
-from valuechain.records.store import (
-    Booking,
-    Check,
-    DomainError,
-    SystemOfRecord,
-    no_time_off_overlap,
-    payee_not_blocked,
-    slug_free,
-)
+from valuechain.records.checks import no_time_off_overlap, payee_not_blocked, slug_free
+from valuechain.records.store import Booking, Check, DomainError, SystemOfRecord
 
 
 def book(

@@ -29,13 +29,8 @@ from valuechain.models.orders import (
     UndoOutput,
 )
 from valuechain.models.records import BookingOutput
-from valuechain.records.store import (
-    Check,
-    SystemOfRecord,
-    adjust_stock,
-    all_of,
-    reserve,
-)
+from valuechain.records.checks import adjust_stock, all_of, reserve
+from valuechain.records.store import Check, SystemOfRecord
 
 KG_PER_PACKAGE = Decimal(20)
 

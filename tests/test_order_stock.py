@@ -20,7 +20,8 @@ from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand
 from tests.helpers.cli import cli_env, run_module
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
-from valuechain.records.store import DomainError, SystemOfRecord, reserve
+from valuechain.records.checks import reserve
+from valuechain.records.store import DomainError, SystemOfRecord
 from workflows.order_stages import Collection
 
 

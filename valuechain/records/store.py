@@ -30,7 +30,6 @@ from valuechain.records.schema import (
     catalog,
     customers,
     outbox,
-    subject_locks,
 )
 
 
@@ -86,7 +85,7 @@ class _Raced(Exception):
     """Another writer booked the same key between this transaction's read and insert."""
 
 
-def _insert(conn: Connection, table: sa.Table) -> Any:
+def insert_for(conn: Connection, table: sa.Table) -> Any:
     """An INSERT in the connection's dialect, for ON CONFLICT clauses."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
@@ -130,7 +129,7 @@ class SystemOfRecord:
                     check(conn)
                 now = datetime.now(UTC)
                 inserted = conn.execute(
-                    _insert(conn, bookings)
+                    insert_for(conn, bookings)
                     .values(
                         key=key, reference=reference_for(kind, key), kind=kind,
                         subject=subject, payload=payload, created_at=now,
@@ -243,7 +242,7 @@ class SystemOfRecord:
         """Add a notice once per key; returns (id, whether it was already there)."""
         with self.engine.begin() as conn:
             added = conn.execute(
-                _insert(conn, outbox)
+                insert_for(conn, outbox)
                 .values(**notice.model_dump(), created_at=datetime.now(UTC))
                 .on_conflict_do_nothing(index_elements=["key"])
             )
@@ -283,107 +282,3 @@ def _utc(moment: datetime) -> datetime:
 
 def _to_booking(row: Any) -> Booking:
     return Booking(row.key, row.reference, row.kind, row.subject, row.payload, _utc(row.created_at))
-
-
-# -- domain checks, run inside the booking's transaction -------------------------------
-
-
-def payee_not_blocked(account: str) -> Check:
-    def check(conn: Connection) -> None:
-        reason = conn.execute(
-            sa.select(blocked_accounts.c.reason).where(blocked_accounts.c.account == account)
-        ).scalar()
-        if reason is not None:
-            raise DomainError(
-                errors.PAYOUT_REJECTED, f"payee account {account} is blocked: {reason}"
-            )
-
-    return check
-
-
-def reserve(sku: str, qty: int) -> Check:
-    """Reserve `qty` of `sku` if that many are free; the conditional update is atomic, so
-    concurrent orders can never drive stock below zero."""
-
-    def check(conn: Connection) -> None:
-        done = conn.execute(
-            sa.update(catalog)
-            .where(catalog.c.sku == sku, catalog.c.on_hand - catalog.c.reserved >= qty)
-            .values(reserved=catalog.c.reserved + qty)
-        )
-        if done.rowcount == 0:
-            row = conn.execute(
-                sa.select(catalog.c.on_hand, catalog.c.reserved).where(catalog.c.sku == sku)
-            ).first()
-            free = 0 if row is None else row.on_hand - row.reserved
-            raise DomainError(errors.STOCK_SHORT, f"{sku}: {qty} wanted, {free} free")
-
-    return check
-
-
-def adjust_stock(sku: str, on_hand: int = 0, reserved: int = 0) -> Check:
-    """Move stock by the given amounts (a release, a receipt, goods shipped or returned)."""
-
-    def check(conn: Connection) -> None:
-        conn.execute(
-            sa.update(catalog)
-            .where(catalog.c.sku == sku)
-            .values(on_hand=catalog.c.on_hand + on_hand, reserved=catalog.c.reserved + reserved)
-        )
-
-    return check
-
-
-def all_of(*checks: Check) -> Check:
-    def check(conn: Connection) -> None:
-        for each in checks:
-            each(conn)
-
-    return check
-
-
-def lock_subject(conn: Connection, name: str) -> None:
-    """Hold `name`'s lock until this transaction ends (see `subject_locks`): an upsert of
-    its row, which a second writer of the same subject waits on."""
-    row = subject_locks.c
-    conn.execute(
-        _insert(conn, subject_locks)
-        .values(name=name, bookings=1)
-        .on_conflict_do_update(index_elements=["name"], set_={"bookings": row.bookings + 1})
-    )
-
-
-def slug_free(slug: str, key: str) -> Check:
-    def check(conn: Connection) -> None:
-        lock_subject(conn, f"publication:{slug}")
-        other = conn.execute(
-            sa.select(bookings.c.reference).where(
-                bookings.c.kind == "publication",
-                bookings.c.subject == slug,
-                bookings.c.key != key,
-            )
-        ).scalar()
-        if other is not None:
-            raise DomainError(errors.SLUG_TAKEN, f"slug '{slug}' is already published ({other})")
-
-    return check
-
-
-def no_time_off_overlap(employee: str, first_day: str, last_day: str) -> Check:
-    def check(conn: Connection) -> None:
-        lock_subject(conn, f"time_off:{employee}")
-        rows = conn.execute(
-            sa.select(bookings.c.reference, bookings.c.payload).where(
-                bookings.c.kind == "time_off", bookings.c.subject == employee
-            )
-        ).all()
-        for reference, other in rows:
-            # ISO dates compare correctly as strings.
-            if other["first_day"] <= last_day and first_day <= other["last_day"]:
-                raise DomainError(
-                    errors.TIME_OFF_OVERLAP,
-                    f"{employee} already has time off {other['first_day']}..{other['last_day']}"
-                    f" ({reference})",
-                )
-
-    return check
