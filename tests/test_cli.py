@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import new_id, open_task, worker
-from tests.helpers.cli import Ran, cli_env, run_module
+from tests.helpers.cli import ROOT, Ran, cli_env, run_module
+from valuechain.process import EXIT_BROKEN_PIPE
 from valuechain.records.store import SystemOfRecord
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow
@@ -302,3 +306,19 @@ async def test_a_customer_acts_on_a_ticket_from_the_command_line(
         result = await handle.result()
     assert result.status == "closed"
     assert result.category == "billing"
+
+
+async def test_a_command_whose_reader_is_gone_ends_quietly(tmp_path: Path) -> None:
+    """`... | head` closing early: no traceback, the exit a shell expects (141); and the
+    command is not killed by SIGPIPE, which would also hit it on a refused connection."""
+    env = cli_env("unused:7233", "q", f"sqlite:///{tmp_path / 'records.db'}")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "valuechain.records", "migrate", cwd=ROOT, env=env,
+        stdout=write_end, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    os.close(write_end)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == EXIT_BROKEN_PIPE, err.decode()
+    assert b"Traceback" not in err

@@ -41,11 +41,28 @@ def settings_or_exit(log_level: str | None = None) -> Settings:
     return settings
 
 
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell shows for a tool its reader left
+
+
 def run_command(main: Callable[[], int]) -> NoReturn:
     """Run a command-line main and exit with its code. A reader that stops early (a pipe
-    into `head`) ends the command quietly, as with any Unix tool, not with a traceback."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    exit_process(main())
+    into `head`) ends the command quietly, as with any Unix tool, not with a traceback.
+
+    Not by restoring SIGPIPE's default action: that would also kill the command when the
+    SDK writes to a socket the server has closed (a refused TLS handshake), where an
+    error to report is what is wanted."""
+    try:
+        try:
+            code = main()
+        except SystemExit as done:  # argparse's --help and usage errors end this way
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # What is left to print goes nowhere (Python would try again at exit).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_BROKEN_PIPE
+    exit_process(code)
 
 
 @contextlib.contextmanager
