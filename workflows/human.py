@@ -27,6 +27,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
     from valuechain import errors, search
+    from valuechain.human_rules import next_turn, recipient, refusal, waits_on
     from valuechain.messages import Raw, parse
     from valuechain.models.common import RunContext
     from valuechain.models.human import (
@@ -179,36 +180,11 @@ class HumanWorkflow:
         if task is None:
             waiting = ", ".join(self._open_task_ids()) or "none"
             raise ValueError(f"unknown task '{input.task_id}'; open tasks: {waiting}")
-        spec, view = task.spec, task.view
-        if task.decision is not None:
-            raise ValueError(
-                f"task '{input.task_id}' was already decided: {task.decision.decision}"
-                f" by {task.decision.actor}"
-            )
-        if input.decision not in spec.decisions:
-            legal = [
-                f"{d} -> {spec.outcomes[d]}" if d in spec.outcomes else d for d in spec.decisions
-            ]
-            raise ValueError(
-                f"decision '{input.decision}' is not allowed at step '{spec.step}';"
-                f" allowed: {', '.join(legal)}"
-            )
-        roles = self.context.roster.people.get(input.actor)
-        if roles is None and input.actor != view.assignee:
-            raise ValueError(f"actor '{input.actor}' is not in the roster")
-        needed = spec.decision_roles.get(input.decision)
-        if not view.can_be_taken_by(input.actor, roles or [], needed):
-            waits = f"'{input.decision}' needs role {needed}" if needed else _waits_on(view)
-            raise ValueError(f"actor '{input.actor}' may not decide '{input.task_id}': {waits}")
-        if spec.four_eyes and input.actor == self._run.requester:
-            raise ValueError(
-                f"actor '{input.actor}' made this request and may not decide it (four-eyes)"
-            )
-        for name in spec.requires.get(input.decision, []):
-            if not getattr(input, name):
-                raise ValueError(f"decision '{input.decision}' at step '{spec.step}' needs {name}")
-        if input.scheduled_for is not None and input.scheduled_for.tzinfo is None:
-            raise ValueError("scheduled_for needs a time zone, for example 2026-12-01T09:00:00Z")
+        why = refusal(
+            input, task.spec, task.view, task.decision, self.context.roster, self._run.requester
+        )
+        if why is not None:
+            raise ValueError(why)
 
     @workflow.query
     def state(self) -> WorkflowState:
@@ -250,12 +226,12 @@ class HumanWorkflow:
         self._run.status = "waiting"
         self._stage = spec.stage or spec.step
         self._publish()
-        self.log(f"{task_id} opened, {_waits_on(view)}", step=spec.step, task_id=task_id)
+        self.log(f"{task_id} opened, {waits_on(view)}", step=spec.step, task_id=task_id)
         self.notify_soon(
             "assigned",
-            _recipient(view),
+            recipient(view),
             f"Task {task_id}: {view.summary}",
-            f"{_waits_on(view)}; decide one of {', '.join(spec.decisions)}"
+            f"{waits_on(view)}; decide one of {', '.join(spec.decisions)}"
             f" by {view.due_at.isoformat()}",
             task_id=task_id,
             step=spec.step,
@@ -263,11 +239,12 @@ class HumanWorkflow:
 
         while task.decision is None:
             now = workflow.now()
-            next_reminder = opened + spec.clocks.remind_every * (view.reminders_sent + 1)
-            if spec.timeout_decision and now >= view.due_at:
+            turn = next_turn(
+                now, opened, view, spec.clocks.remind_every, bool(spec.timeout_decision)
+            )
+            if turn.due == "time_out":
                 await self._time_out(task)
-                continue
-            if view.escalated_to is None and now >= view.due_at:
+            elif turn.due == "escalate":
                 view.escalated_to = spec.escalate_to
                 self._publish()
                 self.log(
@@ -281,31 +258,30 @@ class HumanWorkflow:
                     f"role:{spec.escalate_to}",
                     f"Escalated {task_id}: {view.summary}",
                     f"{task_id} was due {view.due_at.isoformat()} and is still open;"
-                    f" {_waits_on(view)}",
+                    f" {waits_on(view)}",
                     task_id=task_id,
                     step=spec.step,
                 )
-                continue
-            if now >= next_reminder:
+            elif turn.due == "remind":
                 view.reminders_sent += 1
                 self.notify_soon(
                     "reminder",
-                    _recipient(view),
+                    recipient(view),
                     f"Reminder {view.reminders_sent} for {task_id}: {view.summary}",
                     f"still waiting since {opened.isoformat()}; due {view.due_at.isoformat()}",
                     task_id=task_id,
                     step=spec.step,
                     key_suffix=str(view.reminders_sent),
                 )
-                continue
-            wake = next_reminder if view.escalated_to else min(next_reminder, view.due_at)
-            # A timeout is a reminder or the due time: the next loop turn says which.
-            with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(
-                    lambda: task.decision is not None,
-                    timeout=wake - now,
-                    timeout_summary=f"{task_id}: next reminder or due time",
-                )
+            else:
+                assert turn.wake_at is not None
+                # A timeout is a reminder or the due time: the next loop turn says which.
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: task.decision is not None,
+                        timeout=turn.wake_at - now,
+                        timeout_summary=f"{task_id}: next reminder or due time",
+                    )
 
         decision = task.decision
         decided_at = task.decided_at or workflow.now()
@@ -371,7 +347,7 @@ class HumanWorkflow:
             task.decided_at = workflow.now()
             self.notify_soon(
                 "info",
-                _recipient(task.view),
+                recipient(task.view),
                 f"Closed {tid}: {task.view.summary}",
                 f"no decision needed any more: {reason}",
                 task_id=tid,
@@ -595,16 +571,3 @@ class HumanWorkflow:
             workflow.logger.warning(message, extra=fields)
         else:
             workflow.logger.info(message, extra=fields)
-
-
-def _waits_on(view: OpenTask) -> str:
-    who = f"{view.assignee} ({view.role})" if view.assignee else f"role {view.role}"
-    if view.escalated_to:
-        return f"waiting on {who} or, escalated, role {view.escalated_to}"
-    return f"waiting on {who}"
-
-
-def _recipient(view: OpenTask) -> str:
-    if view.escalated_to:
-        return f"role:{view.escalated_to}"
-    return view.assignee or f"role:{view.role}"
