@@ -35,6 +35,7 @@ from valuechain.binaries import BinaryError, find_temporal_cli
 from valuechain.client import connect
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError
+from valuechain.cluster.tls import write_private
 from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
 from valuechain.process import run_command, settings_or_exit, terminal_to_ourselves
@@ -152,7 +153,7 @@ async def launch_examples(
     """Start the examples through their starters (`every_type`: one of each workflow
     type, not only `make run`'s six); return their workflow ids."""
     # Blocking database work: off the event loop that also watches the workers.
-    await asyncio.to_thread(seed_demo_data, open_store(settings.effective_database_url))
+    await asyncio.to_thread(lambda: seed_demo_data(open_store(settings.effective_database_url)))
     run_no = _next_run_no(settings.state_dir)
     ids = []
     for demo in demos(run_no) + (more_demos(run_no) if every_type else []):
@@ -218,8 +219,7 @@ async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
         "VALUECHAIN_UI_PORT": str(cluster.ports.ui),
     }
     env_file = cluster.root / "commands.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in commands.items()))
-    env_file.chmod(0o600)
+    write_private(env_file, "".join(f"{k}={v}\n" for k, v in commands.items()).encode())
     return Topology(
         settings=cluster.client_settings("commands", **env),
         worker_env={**env, **cluster.client_env("workers")},

@@ -83,7 +83,8 @@ async def serve(name: str, build: Build, settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
 
-    store = open_store(settings.effective_database_url)
+    # Migrating may wait for another worker's migration: off the loop that handles signals.
+    store = await asyncio.to_thread(open_store, settings.effective_database_url)
     task_queue, workflows, activities = build(settings, store)
     runtime = None
     if settings.metrics_port:

@@ -70,6 +70,7 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
     env_file = state / "cluster" / "commands.env"
     assert f"set -a; . {env_file}; set +a" in said
     settings = await asyncio.to_thread(env_file.read_text)
+    assert (await asyncio.to_thread(env_file.stat)).st_mode & 0o777 == 0o600  # a password
     assert "TEMPORAL_PROFILE=cluster-commands\n" in settings
     assert f"VALUECHAIN_UI_PORT={ports.ui}\n" in settings
     stops = [line for line in said.splitlines() if line.startswith("stopped")]

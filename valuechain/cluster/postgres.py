@@ -16,6 +16,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from valuechain.cluster.tls import write_private
+
 
 class PostgresError(RuntimeError):
     pass
@@ -100,11 +102,10 @@ class PostgresServer:
             for path in (self.base, self.base / "run"):
                 shutil.chown(path, "postgres")
         if not self.password_file.exists():
-            self.password_file.write_text(secrets.token_urlsafe(24) + "\n")
+            write_private(self.password_file, (secrets.token_urlsafe(24) + "\n").encode())
         # initdb reads the password as the postgres user: hand it a copy it may read.
         pwfile = self.base / "run" / "initdb-password"
-        pwfile.write_text(self.password)
-        os.chmod(pwfile, 0o600)
+        write_private(pwfile, self.password.encode())
         if os.geteuid() == 0:
             shutil.chown(pwfile, "postgres")
         try:
@@ -115,7 +116,6 @@ class PostgresServer:
             )  # fmt: skip
         finally:
             pwfile.unlink(missing_ok=True)
-        os.chmod(self.password_file, 0o600)
         return True
 
     def start(self) -> None:

@@ -73,17 +73,25 @@ def _now() -> dt.datetime:
 KEY_MODE = 0o600  # readable by the owner only: a key is a credential
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+def write_private(path: Path, data: bytes) -> None:
+    """Write a credential (a key, a password, settings that carry one) readable by its
+    owner only, from the moment the file exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, KEY_MODE)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
-    os.chmod(path, KEY_MODE)
+    os.chmod(path, KEY_MODE)  # an existing file keeps its mode through O_CREAT
+
+
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    write_private(
+        path,
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
 
 
 def _write_cert(path: Path, cert: x509.Certificate) -> None:
