@@ -1,18 +1,15 @@
-"""`make run`: the dev server with the Web UI and a persistent database, the workers as
-separate processes, and one of each sequential workflow started through the starters.
-`make cluster`: the same on the production topology (valuechain.cluster): PostgreSQL, the
-Temporal services as separate processes with mutual TLS, the Web UI server, and two
-processes of each worker.
+"""`valuechain run` (`make run`): the dev server with the Web UI and a persistent
+database, the workers as separate processes, and the examples started through
+`valuechain start`. `valuechain run --cluster` (`make cluster`): the same on the
+production topology (valuechain.cluster): PostgreSQL, the Temporal services as separate
+processes with mutual TLS, the Web UI server, and two processes of each worker.
 
-  python -m starters.run [--cluster]          wait for people; Ctrl-C stops everything
-  python -m starters.run [--cluster] --auto   act as the people, drive every example to
-                                              its end, stop everything and exit 0
-                                              (non-zero if one did not end well)
-"""
+Without `--auto` it waits for people (Ctrl-C stops everything); with it, it acts as the
+people, drives every example to its end, stops everything and exits 0 (1 if one did not
+end well)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -28,8 +25,9 @@ from typing import IO, Any
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
-from starters.demo import act_as_people, demos, more_demos
-from starters.people import waiting_tasks
+from starters.cli import EXIT_FAILED, Failed, load_settings, print_json
+from starters.humans import waiting_tasks
+from starters.simulation.people import act_as_people, demos, more_demos
 from valuechain import search
 from valuechain.binaries import BinaryError, find_temporal_cli
 from valuechain.client import connect
@@ -38,19 +36,25 @@ from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.tls import write_private
 from valuechain.cluster.topology import Cluster, ClusterError
 from valuechain.converter import DATA_CONVERTER
-from valuechain.process import run_command, settings_or_exit, terminal_to_ourselves
+from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
 
 WORKERS = ["approvals", "orders", "notifications"]
+# The `valuechain` command as this interpreter runs it (a virtual environment's or not).
+VALUECHAIN = [sys.executable, "-m", "starters"]
 SUCCESS = {
     "paid", "approved", "published", "recorded", "onboarded", "closed", "launched", "resolved",
 }  # fmt: skip
 
 
+# Progress for people; on stderr when stdout carries JSON (`--json`).
+_progress: IO[str] = sys.stdout
+
+
 def say(message: str) -> None:
-    print(message, flush=True)
+    print(message, file=_progress, flush=True)
 
 
 def _split_address(address: str) -> tuple[str, int]:
@@ -124,7 +128,7 @@ async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1
         # then stops each worker with one SIGTERM (a graceful stop); the terminal's SIGINT
         # and then that SIGTERM would be a second signal, which stops a worker at once.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"workers.{base}", env={**env, **ports}, stdout=log,
+            *VALUECHAIN, "worker", base, env={**env, **ports}, stdout=log,
             stderr=log, start_new_session=True,
         )  # fmt: skip
         workers.append(Worker(name, proc, log_path, log))
@@ -159,17 +163,17 @@ async def launch_examples(
     for demo in demos(run_no) + (more_demos(run_no) if every_type else []):
         workflow_id = f"demo-{demo.kind}-{run_no}"
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", demo.starter, *demo.args, demo.id_flag, workflow_id,
-            "--json", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            *VALUECHAIN, "start", demo.kind, *demo.args, demo.id_flag, workflow_id, "--json",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await proc.communicate()
         if proc.returncode != 0:
             raise RuntimeError(
-                f"starter {demo.starter} exited {proc.returncode}:"
+                f"valuechain start {demo.kind} exited {proc.returncode}:"
                 f" {err.decode().strip() or out.decode().strip()}"
             )
         ids.append(json.loads(out)["workflow_id"])
-        say(f"started {workflow_id} with python -m {demo.starter}")
+        say(f"started {workflow_id} with valuechain start {demo.kind}")
     return ids
 
 
@@ -245,27 +249,30 @@ async def show_waiting(topology: Topology) -> None:
     for w in rows:
         t = w.task
         say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
-    py = ".venv/bin/python"
+    vc = ".venv/bin/valuechain"
     setup = (
         f"  {topology.shell_setup}   # this cluster's settings\n" if topology.shell_setup else ""
     )
     say(
         "\nAct on them:\n"
         f"{setup}"
-        f"  {py} -m starters.people list\n"
-        f"  {py} -m starters.people decide <workflow-id> <task-id> approve --as maria\n"
-        f"  {py} -m starters.people outbox\n"
+        f"  {vc} tasks list\n"
+        f"  {vc} tasks decide <workflow-id> <task-id> approve --as maria\n"
+        f"  {vc} tasks outbox\n"
         "Be the carrier and the bank of the order:\n"
-        f"  {py} -m starters.order_events show <order-id>\n"
-        f"  {py} -m starters.order_events deliver <order-id>\n"
-        f"  {py} -m starters.order_events pay <order-id> --payment-id P-1\n"
+        f"  {vc} order show <order-id>\n"
+        f"  {vc} order deliver <order-id>\n"
+        f"  {vc} order pay <order-id> --payment-id P-1\n"
         "The temporal CLI:\n"
         f"  temporal{topology.cli_hint} workflow list --query 'ValuechainWaitingRole=\"manager\"'\n"
         "Roles and people: valuechain/roster.toml. Stop everything with Ctrl-C."
     )
 
 
-async def main_async(auto: bool, settings: Settings, cluster: bool = False) -> int:
+async def main_async(
+    auto: bool, settings: Settings, cluster: bool = False, results: dict[str, Any] | None = None
+) -> int:
+    """Run everything; with `auto`, fill `results` with each example's result."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -282,11 +289,13 @@ async def main_async(auto: bool, settings: Settings, cluster: bool = False) -> i
         if auto:
             say("\nacting as the people (auto mode):")
             client = await connect(topology.settings)
-            results = await act_as_people(
+            ended = await act_as_people(
                 client, settings.human_queues, ids, load_roster(settings.roster_file), say
             )
+            if results is not None:
+                results.update(ended)
             say("\nresults:")
-            for workflow_id, result in results.items():
+            for workflow_id, result in ended.items():
                 status = result.get("status")
                 # A process's record is its stages or workflows; a workflow's, its steps.
                 part = next(k for k in ("stages", "workflows", "steps") if k in result)
@@ -312,23 +321,17 @@ async def main_async(auto: bool, settings: Settings, cluster: bool = False) -> i
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Run Valuechain locally with its examples.")
-    p.add_argument("--auto", action="store_true", help="act as the people and exit")
-    p.add_argument(
-        "--cluster",
-        action="store_true",
-        help="on the production topology: PostgreSQL, separate Temporal services, mTLS",
-    )
-    args = p.parse_args(argv)
-    settings = settings_or_exit()
+def run(auto: bool, cluster: bool, as_json: bool = False) -> int:
+    global _progress
+    settings = load_settings()
+    if as_json:
+        _progress = sys.stderr
+    results: dict[str, Any] = {}
     try:
         with terminal_to_ourselves():
-            return asyncio.run(main_async(args.auto, settings, args.cluster))
+            code = asyncio.run(main_async(auto, settings, cluster, results))
     except (BinaryError, ClusterError, PostgresError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    run_command(main)
+        raise Failed(str(err), EXIT_FAILED) from err
+    if as_json:
+        print_json({"ok": code == 0, "results": results})
+    return code

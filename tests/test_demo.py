@@ -10,8 +10,8 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
+from starters.simulation.people import act_as_people
 from tests.helpers import eventually, worker
 from tests.helpers.cli import cli_env
 from valuechain.connection import Connection

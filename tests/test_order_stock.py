@@ -15,9 +15,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.orders import OrderActivities
-from starters.orders_batch import generate
+from starters.orders import generate
 from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand_in, worker
-from tests.helpers.cli import cli_env, run_module
+from tests.helpers.cli import cli_env, run_cli
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve
@@ -138,23 +138,23 @@ async def test_the_same_order_twice_starts_one_process(
     seeded(store)
     cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
     order_id = new_id("ORD")
-    args = ["--order-id", order_id, "--customer", "C-TINY", "--line", "OVEN-9=1"]
+    args = ["start", "order", "--order-id", order_id, "--customer", "C-TINY", "--lines", "OVEN-9=1"]
     async with worker(env.client, task_queue, store):
-        first = await run_module("starters.order", *args, env=cli)
+        first = await run_cli(*args, env=cli)
         assert first.code == 0, first
-        second = await run_module("starters.order", *args, env=cli)
+        second = await run_cli(*args, env=cli)
         assert second.code == 1
         assert f"workflow {order_id} already exists; nothing started" in second.err
         result = await env.client.get_workflow_handle(order_id).result()
         assert result["status"] == "credit_refused"  # C-TINY's limit is 500
         # Even once it has ended, the order id cannot start a second process.
-        third = await run_module("starters.order", *args, env=cli)
+        third = await run_cli(*args, env=cli)
     assert third.code == 1
     assert "already exists" in third.err
-    bad = await run_module("starters.order", "--order-id", "X", "--customer", "C-ACME",
-                           "--line", "KETTLE-2", env=cli)  # fmt: skip
+    bad = await run_cli("start", "order", "--order-id", "X", "--customer", "C-ACME",
+                        "--lines", "KETTLE-2", env=cli)  # fmt: skip
     assert bad.code == 2
-    assert "--line 'KETTLE-2': expected SKU=QUANTITY" in bad.err
+    assert "lines.0: Value error, expected SKU=QUANTITY" in bad.err
 
 
 async def test_batch_of_seeded_orders_runs_to_the_end(
@@ -166,10 +166,11 @@ async def test_batch_of_seeded_orders_runs_to_the_end(
     cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
                   VALUECHAIN_PAYMENT_TERMS_SECONDS="3600")  # fmt: skip
     async with worker(env.client, task_queue, store):
-        ran = await run_module("starters.orders_batch", "--count", "6", "--seed", "3",
-                               "--prefix", new_id("b"), env=cli)  # fmt: skip
+        ran = await run_cli("orders", "batch", "--count", "6", "--seed", "3",
+                            "--prefix", new_id("b"), env=cli)  # fmt: skip
     assert ran.code == 0, ran
-    assert "6/6 orders ended" in ran.err
+    assert "orders ended" in ran.err
+    assert "6/6" in ran.err
     assert "completed 6, failed 0, compensated 0" in ran.out
     assert "orders/s" in ran.out
 

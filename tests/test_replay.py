@@ -17,8 +17,8 @@ from temporalio.workflow import NondeterminismError
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.expense import ExpenseInput, ExpenseResult
 from valuechain.models.human import DecisionInput, HumanStepSpec
+from workers.registry import ALL_WORKFLOWS
 from workflows.expense import ExpenseReimbursement
-from workflows.registry import ALL_WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 

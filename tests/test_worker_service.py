@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from activities.notifier import NotifierActivities
 from tests.helpers import ACTIVITY_THREADS, WAIT_LIMIT, decide, run_context, worker
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.cli import cli_env, free_port, spawn
+from tests.helpers.cli import cli_env, free_port, spawn, spawn_worker
 from valuechain.records.store import SystemOfRecord
 
 
@@ -59,7 +59,7 @@ async def test_sigterm_mid_activity_loses_no_work(
                        notifications_queue=notices, VALUECHAIN_SHUTDOWN_GRACE_SECONDS="30",
                        SLOW_PAYOUT_SECONDS="3")  # fmt: skip
     log = tmp_path / "worker.log"
-    notifier = await spawn("workers.notifications", env_vars, tmp_path / "notices.log")
+    notifier = await spawn_worker("notifications", env_vars, tmp_path / "notices.log")
     slow = await spawn("tests.helpers.slow_worker", env_vars, log)
     try:
         handle = await expense_at_payout(env, task_queue, notices)
@@ -121,7 +121,7 @@ async def test_metrics_and_health_endpoints(
         VALUECHAIN_HEALTH_PORT=str(health),
     )
     log = tmp_path / "worker.log"
-    proc = await spawn("workers.orders", env_vars, log)
+    proc = await spawn_worker("orders", env_vars, log)
     try:
         await until_logged(log, "worker started")
         code, body = await get(f"http://127.0.0.1:{health}/health")

@@ -1,4 +1,4 @@
-"""The worker processes as deployed: `python -m workers.<name>` configured by the
+"""The worker processes as deployed: `valuechain worker <name>` configured by the
 environment, JSON logs that say where each line came from, a clean stop on SIGTERM."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(
     procs = {}
     for name, path in logs.items():
         procs[name] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", f"workers.{name}", cwd=ROOT, env=proc_env,
+            sys.executable, "-m", "starters", "worker", name, cwd=ROOT, env=proc_env,
             stdout=asyncio.subprocess.DEVNULL, stderr=path.open("wb"),
         )  # fmt: skip
     try:

@@ -1,5 +1,6 @@
-"""What every worker service does: settings from the environment, logging, a client with
-Prometheus metrics, a health endpoint, polling until a signal, and a graceful stop.
+"""What every worker service (`valuechain worker <name>`) does: settings from the
+environment, logging, a client with Prometheus metrics, a health endpoint, polling until a
+signal, and a graceful stop.
 
 SIGTERM or SIGINT: stop polling, let running activities finish within
 VALUECHAIN_SHUTDOWN_GRACE_SECONDS, exit 0. A second signal stops at once (exit 1).
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -21,12 +22,10 @@ from temporalio.worker import Worker
 
 from valuechain.client import connect
 from valuechain.logging import get_logger
-from valuechain.process import exit_process, settings_or_exit
+from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
-from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
-
-Build = Callable[[Settings, SystemOfRecord], tuple[str, Sequence[type], Sequence[Any]]]
+from workers.registry import Service
 
 HEALTH_CHECK_TIMEOUT = timedelta(seconds=2)
 
@@ -61,7 +60,8 @@ async def serve_health(
     return await asyncio.start_server(answer, host, port)
 
 
-async def serve(name: str, build: Build, settings: Settings) -> int:
+async def serve(service: Service, settings: Settings) -> int:
+    name = service.name
     log = get_logger(f"workers.{name}")
     # Signal handlers first: a signal during start-up still means "stop cleanly".
     stop = asyncio.Event()
@@ -85,7 +85,8 @@ async def serve(name: str, build: Build, settings: Settings) -> int:
 
     # Migrating may wait for another worker's migration: off the loop that handles signals.
     store = await asyncio.to_thread(open_store, settings.effective_database_url)
-    task_queue, workflows, activities = build(settings, store)
+    task_queue, workflows = service.queue(settings), service.workflows
+    activities = service.activities(store)
     runtime = None
     if settings.metrics_port:
         bind = f"{settings.listen_host}:{settings.metrics_port}"
@@ -145,7 +146,3 @@ async def serve(name: str, build: Build, settings: Settings) -> int:
     store.close()
     log.info("worker stopped", worker=name)
     return 0
-
-
-def main(name: str, build: Build) -> None:
-    exit_process(asyncio.run(serve(name, build, settings_or_exit())))

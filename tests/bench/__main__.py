@@ -34,7 +34,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
-from starters.partners import settle
+from starters.simulation.partners import settle
 from tests.bench.baseline_o2c import BaselineOrderToCash
 from tests.bench.workflows import (
     BenchInput,

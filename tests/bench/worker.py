@@ -21,7 +21,7 @@ from valuechain.client import connect
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
-from workflows.registry import ORDER_WORKFLOWS
+from workers.registry import ORDER_WORKFLOWS
 
 
 async def main(address: str, task_queue: str, database_url: str) -> None:

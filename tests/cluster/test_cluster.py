@@ -12,17 +12,17 @@ import pytest
 import yaml
 from temporalio.client import Client
 
-from starters.demo import act_as_people
 from starters.run import SUCCESS, launch_examples
+from starters.simulation.people import act_as_people
 from tests.helpers import eventually
-from tests.helpers.cli import run_module, running_workers
+from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
 from valuechain import binaries
 from valuechain.cluster import topology
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
-from workflows.registry import ALL_WORKFLOWS
+from workers.registry import ALL_WORKFLOWS
 
 pytestmark = pytest.mark.cluster
 
@@ -41,15 +41,13 @@ async def test_every_workflow_type_and_a_batch_of_orders(
         results = await act_as_people(
             client, settings.human_queues, ids, load_roster(), said.append
         )
-        batch = await run_module(
-            "starters.orders_batch", "--count", "50", "--seed", "11", "--prefix",
+        batch = await run_cli(
+            "orders", "batch", "--count", "50", "--seed", "11", "--prefix",
             f"{task_queue}-b", env=command_env, limit=300,
         )  # fmt: skip
-        people = await run_module("starters.people", "list", env=command_env)
+        people = await run_cli("tasks", "list", env=command_env)
         ours = f'TaskQueue="{task_queue}" OR TaskQueue="{task_queue}-orders"'
-        report = await run_module(
-            "starters.report", "--hours", "1", "--where", ours, "--json", env=command_env
-        )
+        report = await run_cli("report", "--hours", "1", "--where", ours, "--json", env=command_env)
 
     statuses = {workflow_id: result["status"] for workflow_id, result in results.items()}
     assert len(statuses) == 14, statuses
@@ -90,8 +88,8 @@ async def test_the_temporal_cli_filters_by_search_attributes_over_mtls(
 ) -> None:
     worker_env, command_env = envs(cluster, task_queue, records, tmp_path)
     async with running_workers(["orders", "notifications"], worker_env, tmp_path):
-        batch = await run_module(
-            "starters.orders_batch", "--count", "3", "--seed", "5", "--prefix",
+        batch = await run_cli(
+            "orders", "batch", "--count", "3", "--seed", "5", "--prefix",
             f"{task_queue}-o", env=command_env,
         )  # fmt: skip
     assert batch.code == 0, batch.err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from starters.orders_batch import SKUS, generate, run_batch
+from starters.orders import SKUS, generate, run_batch
 from tests.helpers import eventually
 from tests.helpers.cli import running_workers
 from tests.helpers.cluster import envs

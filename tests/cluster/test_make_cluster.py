@@ -42,7 +42,7 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
     out = tmp_path / "make-cluster.out"
     with out.open("wb") as sink:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "starters.run", "--cluster", cwd=ROOT, env=env,
+            sys.executable, "-m", "starters", "run", "--cluster", cwd=ROOT, env=env,
             stdout=sink, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     try:
@@ -52,7 +52,7 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
             assert asyncio.get_running_loop().time() < deadline, out.read_text()
             await asyncio.sleep(0.5)  # a person reads the screen until it says what to do
         again = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "starters.run", "--cluster", cwd=ROOT, env=env,
+            sys.executable, "-m", "starters", "run", "--cluster", cwd=ROOT, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         second, _ = await asyncio.wait_for(again.communicate(), 60)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from temporalio.service import TLSConfig
 
-from tests.helpers.cli import cli_env, run_module, run_temporal_cli
+from tests.helpers.cli import cli_env, run_cli, run_temporal_cli
 from valuechain import search
 from valuechain.client import ConnectError, connect
 from valuechain.cluster import tls
@@ -71,7 +71,7 @@ async def test_a_certificate_from_another_ca_is_refused(cluster: Cluster, tmp_pa
     tls.issue(other.ca, intruder, "valuechain-commands", client=True)  # the same name
     with pytest.raises(ConnectError):
         await connect(with_tls(cluster, intruder))
-    ran = await run_module("starters.people", "list", env=tls_env(cluster, intruder))
+    ran = await run_cli("tasks", "list", env=tls_env(cluster, intruder))
     assert ran.code == 1
     assert f"cannot reach Temporal at {cluster.ports.address} over TLS" in ran.err
 
@@ -84,11 +84,9 @@ async def test_an_expired_certificate_is_refused_saying_so(
     month_ago, yesterday = now - dt.timedelta(days=30), now - dt.timedelta(days=1)
     tls.issue(cluster.tls.ca, expired, "valuechain-commands", client=True,
               not_before=month_ago, not_after=yesterday)  # fmt: skip
-    ran = await run_module("starters.people", "list", env=tls_env(cluster, expired))
+    ran = await run_cli("tasks", "list", env=tls_env(cluster, expired))
     assert ran.code == 1
     assert "the client certificate CN=valuechain-commands expired on" in ran.err, ran.err
     # The same command with the cluster's own certificate gets in.
-    ran = await run_module(
-        "starters.people", "list", env=tls_env(cluster, cluster.tls.client("commands"))
-    )
+    ran = await run_cli("tasks", "list", env=tls_env(cluster, cluster.tls.client("commands")))
     assert ran.code == 0, ran.err

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 from temporalio.client import Client
 
-from tests.helpers.cli import run_module, running_workers
+from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs
 from tests.helpers.needs import need_chromium
 from tests.helpers.orders import wait_order
@@ -38,9 +38,9 @@ async def test_the_web_ui_shows_an_order_and_its_summary(
     worker_env, command_env = envs(cluster, task_queue, records, tmp_path)
     order = f"{task_queue}-ui"
     async with running_workers(["orders", "notifications"], worker_env, tmp_path):
-        started = await run_module(
-            "starters.order", "--order-id", order, "--customer", "C-ACME",
-            "--line", "KETTLE-2=2", "--json", env=command_env,
+        started = await run_cli(
+            "start", "order", "--order-id", order, "--customer", "C-ACME",
+            "--lines", "KETTLE-2=2", "--json", env=command_env,
         )  # fmt: skip
         assert started.code == 0, started.err
         handle = client.get_workflow_handle_for(OrderToCash.run, order)

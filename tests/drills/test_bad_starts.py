@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import new_id
-from tests.helpers.cli import cli_env, run_module
+from tests.helpers.cli import cli_env, run_cli
 from valuechain.records.store import SystemOfRecord
 
 pytestmark = pytest.mark.slow
@@ -88,7 +88,7 @@ async def test_bad_start_is_refused(
     if starter != "order":
         args += ["--workflow-id", workflow_id]
     cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
-    ran = await run_module(f"starters.{starter}", *args, env=cli)
+    ran = await run_cli("start", starter, *args, env=cli)
     assert ran.code == 2, (what, ran)
     assert message in ran.err, (what, ran.err)
     with pytest.raises(RPCError) as caught:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from starters.partners import settle
+from starters.simulation.partners import settle
 from tests.helpers import new_id, open_task, run_context, wait_for_state, worker
 from tests.helpers.cases import CASES
 from tests.helpers.cli import cli_env, free_port, spawn

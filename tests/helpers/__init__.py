@@ -27,8 +27,8 @@ from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
+from workers.registry import ALL_WORKFLOWS
 from workflows.human import HumanWorkflow
-from workflows.registry import ALL_WORKFLOWS
 
 LONG = timedelta(hours=1)
 # The threads test workers run their (blocking, database) activities on.

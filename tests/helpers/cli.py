@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,13 +70,25 @@ async def run_module(module: str, *args: str, env: dict[str, str], limit: float 
     return Ran(proc.returncode, out.decode(), err.decode())
 
 
-async def spawn(module: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
-    """Start `python -m module` as its own process, its output appended to `log`."""
+async def run_cli(*args: str, env: dict[str, str], limit: float = 60) -> Ran:
+    """The `valuechain` command (`python -m starters`, the console script's code)."""
+    return await run_module("starters", *args, env=env, limit=limit)
+
+
+async def spawn(
+    module: str, env: dict[str, str], log: Path, args: Sequence[str] = ()
+) -> asyncio.subprocess.Process:
+    """Start `python -m module args...` as its own process, its output appended to `log`."""
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", module, cwd=ROOT, env=env,
+            sys.executable, "-m", module, *args, cwd=ROOT, env=env,
             stdout=asyncio.subprocess.DEVNULL, stderr=out,
         )  # fmt: skip
+
+
+async def spawn_worker(name: str, env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """`valuechain worker <name>` as its own process."""
+    return await spawn("starters", env, log, ["worker", name])
 
 
 @asynccontextmanager
@@ -89,7 +101,8 @@ async def running_workers(
     try:
         for n in range(1, copies + 1):
             for name in names:
-                procs[f"{name}-{n}"] = await spawn(f"workers.{name}", env, logs / f"{name}-{n}.log")
+                log = logs / f"{name}-{n}.log"
+                procs[f"{name}-{n}"] = await spawn_worker(name, env, log)
         yield procs
     finally:
         for proc in procs.values():

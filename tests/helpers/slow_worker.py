@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from temporalio import activity
 
 from activities.bookings import BookingActivities
 from valuechain.models.records import BookingOutput, PayoutInput
+from valuechain.process import exit_process, settings_or_exit
 from valuechain.records.store import SystemOfRecord
-from valuechain.settings import Settings
-from workers.runner import main
-from workflows.registry import HUMAN_WORKFLOWS
+from workers.registry import HUMAN_WORKFLOWS, Service
+from workers.runner import serve
 
 
-def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type], Sequence[Any]]:
+def activities(store: SystemOfRecord) -> Sequence[Callable[..., Any]]:
     real = BookingActivities(store)
 
     @activity.defn(name="pay_expense")
@@ -29,8 +29,11 @@ def build(settings: Settings, store: SystemOfRecord) -> tuple[str, Sequence[type
         return await asyncio.to_thread(real.pay_expense, input)
 
     others = [fn for fn in real.all() if fn.__name__ != "pay_expense"]
-    return settings.approvals_queue, HUMAN_WORKFLOWS, [*others, slow_payout]
+    return [*others, slow_payout]
 
+
+SLOW = Service("slow-approvals", lambda settings: settings.approvals_queue, HUMAN_WORKFLOWS,
+               activities)  # fmt: skip
 
 if __name__ == "__main__":
-    main("slow-approvals", build)
+    exit_process(asyncio.run(serve(SLOW, settings_or_exit())))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from valuechain.models.common import Model, RunContext
 from valuechain.models.result import RunResult, StageOutcome
@@ -17,8 +17,19 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 class OrderLine(Model):
-    sku: str = Field(pattern=ID_PATTERN, max_length=64)
-    qty: int = Field(gt=0, le=100_000)
+    sku: str = Field(pattern=ID_PATTERN, max_length=64, description="the product")
+    qty: int = Field(gt=0, le=100_000, description="how many")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        """A line as a person types it on a command line: `SKU=QTY` (`KETTLE-2=10`)."""
+        if isinstance(value, str):
+            sku, sep, qty = value.partition("=")
+            if not sep:
+                raise ValueError(f"expected SKU=QUANTITY, for example KETTLE-2=10, got {value!r}")
+            return {"sku": sku.strip(), "qty": qty.strip()}
+        return value
 
 
 class OrderRequest(Model):

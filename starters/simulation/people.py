@@ -1,5 +1,5 @@
-"""The `make run` examples: one request per sequential workflow, and the decisions a
-demo person takes at each step when `make run MODE=auto` acts as the people."""
+"""The examples of `valuechain run` (`make run`): one request per workflow type, and the
+decisions a demo person takes at each step when `--auto` acts as the people."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 
-from starters.partners import settle
-from starters.people import decide, waiting_tasks
+from starters.humans import decide, waiting_tasks
+from starters.simulation.partners import settle
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, OpenTask
 
@@ -21,8 +21,7 @@ PUBLISH_DELAY = timedelta(seconds=3)  # the blog waits this long on its durable 
 
 @dataclass(frozen=True)
 class Demo:
-    kind: str
-    starter: str  # module run as `python -m <starter>`
+    kind: str  # valuechain start <kind>
     args: list[str]
     id_flag: str = "--workflow-id"  # an order's id is its workflow id
 
@@ -32,27 +31,28 @@ def demos(run_no: int) -> list[Demo]:
     database from colliding with an earlier run's slug or time off."""
     day = (date(2027, 1, 4) + timedelta(days=run_no)).isoformat()
     return [
-        Demo("expense", "starters.expense", [
+        Demo("expense", [
             "--employee", "alice", "--amount", "86.40", "--category", "travel",
-            "--description", "Taxi to the customer site", "--receipt", "receipts/taxi.pdf",
+            "--description", "Taxi to the customer site", "--receipts", "receipts/taxi.pdf",
             "--payee-account", "DE89-3704-0044-0532-0130-00",
         ]),
-        Demo("document", "starters.document", [
+        Demo("document", [
             "--title", "Remote work policy", "--author", "ben",
             "--location", "docs/remote-work-v1.pdf",
-            "--stakeholder", "maria", "--stakeholder", "hana",
+            "--stakeholders", "maria", "--stakeholders", "hana",
         ]),
-        Demo("blog", "starters.blog", [
+        Demo("blog", [
             "--title", "How we approve expenses in a day", "--writer", "alice",
-            "--slug", f"approve-expenses-in-a-day-{run_no}", "--draft", "drafts/expenses.md",
+            "--slug", f"approve-expenses-in-a-day-{run_no}",
+            "--draft-location", "drafts/expenses.md",
         ]),
-        Demo("timeoff", "starters.timeoff", [
-            "--employee", "ben", "--from", day, "--to", day, "--kind", "vacation",
+        Demo("timeoff", [
+            "--employee", "ben", "--first-day", day, "--last-day", day, "--kind", "vacation",
         ]),
-        Demo("order", "starters.order", [
-            "--customer", "C-ACME", "--line", "KETTLE-2=12", "--line", "TOASTER-4=3",
+        Demo("order", [
+            "--customer", "C-ACME", "--lines", "KETTLE-2=12", "--lines", "TOASTER-4=3",
         ], id_flag="--order-id"),
-        Demo("onboarding", "starters.onboarding", [
+        Demo("onboarding", [
             "--employee", "nina", "--full-name", "Nina Berg", "--job-title", "Engineer",
             "--manager", "maria", "--start-date", day,
         ]),
@@ -64,32 +64,33 @@ def more_demos(run_no: int) -> list[Demo]:
     so a run covers all of them: the cluster's tests start these too."""
     launch_at = (_now() + PUBLISH_DELAY).isoformat()
     return [
-        Demo("compliance", "starters.compliance", [
+        Demo("compliance", [
             "--title", "Vendor data policy", "--author", "ben", "--location", "docs/vdp.pdf",
         ]),
-        Demo("ticket", "starters.ticket", [
+        Demo("ticket", [
             "--customer", "jo@example.com", "--subject", "Charged twice",
             "--description", "my card was charged twice for invoice 7",
         ]),
-        Demo("signoff", "starters.signoff", [
-            "--subject", f"2027 budget {run_no}", "--requester", "alice", "--approver", "maria",
-            "--approver", "dev", "--approver", "carla", "--policy", "quorum", "--quorum", "2",
+        Demo("signoff", [
+            "--subject", f"2027 budget {run_no}", "--requester", "alice", "--approvers", "maria",
+            "--approvers", "dev", "--approvers", "carla", "--policy.mode", "quorum",
+            "--policy.quorum", "2",
         ]),
-        Demo("proposal", "starters.proposal", [
+        Demo("proposal", [
             "--title", "Warehouse robots", "--proposer", "ben", "--location", "docs/robots.pdf",
         ]),
-        Demo("launch", "starters.launch", [
+        Demo("launch", [
             "--product", "Kettle 3", "--owner", "alice", "--launch-at", launch_at,
         ]),
-        Demo("purchase", "starters.purchase", [
+        Demo("purchase", [
             "--requester", "alice", "--item", "Laptop", "--amount", "1250.00",
             "--category", "it", "--vendor", "dell",
         ]),
-        Demo("invoice", "starters.invoice", [
+        Demo("invoice", [
             "--invoice-number", f"INV-{run_no}", "--vendor", "globex", "--amount", "12500.00",
             "--submitted-by", "adam",
         ]),
-        Demo("complaint", "starters.complaint", [
+        Demo("complaint", [
             "--customer", "Jo Park", "--subject", "Kettle sparks", "--category", "safety",
         ]),
     ]  # fmt: skip

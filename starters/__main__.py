@@ -1,0 +1,5 @@
+"""`python -m starters` is the `valuechain` command."""
+
+from starters.cli import main
+
+main()

@@ -1,0 +1,16 @@
+"""Every command of `valuechain`, registered on its app (`valuechain --help` lists them)."""
+
+from __future__ import annotations
+
+from starters import admin, report, start, tasks
+from starters.cli import app
+from starters.orders import order_app, orders_app
+
+app.command(start.app)
+app.command(tasks.app)
+app.command(order_app)
+app.command(orders_app)
+app.command(report.app)
+
+# `worker`, `run`, `migrate` and `seed` register themselves on the app.
+__all__ = ["admin"]

@@ -1,0 +1,67 @@
+"""Human steps through Temporal, as a person's tools see them: the steps waiting (one
+list call on the waiting role, then each run's `state` query) and a decision sent as the
+workflow's `decide` update. Used by `valuechain tasks` and by the demo people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from valuechain import search
+from valuechain.models.common import Roster
+from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
+from workflows.human import HumanWorkflow
+
+
+@dataclass(frozen=True)
+class Waiting:
+    workflow_id: str
+    workflow_type: str
+    task: OpenTask
+
+
+async def waiting_tasks(
+    client: Client,
+    task_queues: list[str],
+    role: str | None = None,
+    person: str | None = None,
+    roster: Roster | None = None,
+) -> list[Waiting]:
+    """Open human tasks of running workflows on `task_queues`, optionally only those a
+    role or a person (per `roster`) can take. One list call finds the runs that wait on
+    someone (their `ValuechainWaitingRole`, on `role` when given); only those are asked
+    for their open tasks."""
+    found: list[Waiting] = []
+    queues = " OR ".join(f'TaskQueue="{q}"' for q in task_queues)
+    waiting = search.WAITING_ROLE.name
+    on = f'{waiting}="{role}"' if role else f"{waiting} IS NOT NULL"  # [] is no value
+    query = f'ExecutionStatus="Running" AND ({queues}) AND {on}'
+    async for execution in client.list_workflows(query):
+        handle = client.get_workflow_handle(execution.id)
+        try:
+            state = await handle.query(HumanWorkflow.state)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                continue  # finished since it was listed
+            raise
+        for task in state.open_tasks:
+            if role and role not in (task.role, task.escalated_to):
+                continue
+            if person:
+                roles = roster.people.get(person, []) if roster else []
+                if not task.can_be_taken_by(person, roles):
+                    continue
+            found.append(Waiting(execution.id, state.workflow_type, task))
+    found.sort(key=lambda w: w.task.opened_at)
+    return found
+
+
+async def decide(client: Client, workflow_id: str, decision: DecisionInput) -> DecisionOutput:
+    handle = client.get_workflow_handle(workflow_id)
+    return await handle.execute_update(HumanWorkflow.decide, decision)
+
+
+async def workflow_state(client: Client, workflow_id: str) -> WorkflowState:
+    return await client.get_workflow_handle(workflow_id).query(HumanWorkflow.state)

@@ -1,0 +1,275 @@
+"""`valuechain order show|deliver|pay|cancel ORDER_ID`: the outside world's events for one
+order (the carrier, the bank, the customer); `valuechain orders batch`: many generated
+orders driven to their end. The order checks each event; a refused one prints the order's
+reason and exits 1."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from cyclopts import App, Parameter
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from starters.cli import (
+    EXIT_FAILED,
+    Failed,
+    Json,
+    client_for,
+    console,
+    load_settings,
+    print_json,
+    run_async,
+    table,
+)
+from starters.simulation.partners import settle
+from valuechain.models.orders import (
+    CancelInput,
+    DeliveryInput,
+    OrderLine,
+    OrderRequest,
+    OrderToCashInput,
+    OrderView,
+    PaymentInput,
+)
+from valuechain.rules import TableError
+from valuechain.runcontext import build_context, load_named_table, o2c_settings
+from valuechain.settings import Settings, SettingsError
+from valuechain.validation import describe_validation_error
+from workflows.order_to_cash import OrderToCash
+
+order_app = App(name="order", help="Send one order the carrier's, bank's or customer's events.")
+orders_app = App(name="orders", help="Many orders at once.")
+
+
+async def _view(client: Client, order_id: str) -> OrderView:
+    try:
+        return await client.get_workflow_handle_for(OrderToCash.run, order_id).query(
+            OrderToCash.order
+        )
+    except RPCError as err:
+        raise Failed(f"order {order_id}: {err.message}", EXIT_FAILED) from err
+
+
+def _render_view(view: OrderView) -> None:
+    shown = table(f"order {view.order_id}", "stage", "shipment", "delivered", "invoice",
+                  "amount due", "paid", "outstanding", "finished")  # fmt: skip
+    shown.add_row(view.stage, view.shipment or "-", "yes" if view.delivered else "no",
+                  view.invoice or "-", str(view.amount_due), str(view.paid),
+                  str(view.outstanding), "yes" if view.finished else "no")  # fmt: skip
+    console().print(shown)
+
+
+@order_app.command
+def show(order_id: str, /, *, as_json: Json = False) -> int:
+    """Where the order is and what it waits for."""
+
+    async def go() -> OrderView:
+        return await _view(await client_for(load_settings()), order_id)
+
+    view = run_async(go())
+    if as_json:
+        print_json(view)
+    else:
+        _render_view(view)
+    return 0
+
+
+async def _send(order_id: str, event_of: Any, what: str, as_json: bool) -> int:
+    """Ask the order where it is, build the event from that, send it as an update."""
+    client = await client_for(load_settings())
+    view = await _view(client, order_id)
+    try:
+        update, event = event_of(view)
+    except ValidationError as err:
+        raise Failed(describe_validation_error(f"{what} event", err)) from err
+    handle = client.get_workflow_handle_for(OrderToCash.run, order_id)
+    try:
+        out: BaseModel = await handle.execute_update(update, event)
+    except WorkflowUpdateFailedError as err:
+        print(f"refused: {getattr(err.cause, 'message', None) or err}", file=sys.stderr)
+        return EXIT_FAILED
+    if as_json:
+        print_json(out)
+    else:
+        console().print(f"order {order_id}: {what} accepted: {out.model_dump_json()}")
+    return 0
+
+
+@order_app.command
+def deliver(
+    order_id: str,
+    /,
+    *,
+    shipment: Annotated[str | None, Parameter(help="the shipment (default: the order's)")] = None,
+    signed_by: str = "",
+    as_json: Json = False,
+) -> int:
+    """As the carrier: the order's shipment was delivered."""
+    return run_async(_send(order_id, lambda view: (
+        OrderToCash.shipment_delivered,
+        DeliveryInput(shipment=shipment or view.shipment or "", signed_by=signed_by),
+    ), "delivery", as_json))  # fmt: skip
+
+
+@order_app.command
+def pay(
+    order_id: str,
+    /,
+    *,
+    payment_id: str,
+    amount: Annotated[Decimal | None, Parameter(help="default: all that is outstanding")] = None,
+    as_json: Json = False,
+) -> int:
+    """As the bank: a payment for the order's invoice arrived."""
+    return run_async(_send(order_id, lambda view: (
+        OrderToCash.payment_received,
+        PaymentInput(payment_id=payment_id, amount=view.outstanding if amount is None else amount),
+    ), "payment", as_json))  # fmt: skip
+
+
+@order_app.command
+def cancel(order_id: str, /, *, reason: str, by: str, as_json: Json = False) -> int:
+    """As the customer: cancel the order (what was done is undone)."""
+    return run_async(_send(order_id, lambda view: (
+        OrderToCash.cancel, CancelInput(reason=reason, by=by)
+    ), "cancellation", as_json))  # fmt: skip
+
+
+SKUS = ["KETTLE-2", "TOASTER-4", "OVEN-9"]
+CUSTOMERS = ["C-ACME", "C-GLOBEX"]
+
+
+def generate(count: int, seed: int, prefix: str) -> list[OrderRequest]:
+    """`count` orders, the same for the same seed."""
+    rng = random.Random(seed)
+    orders = []
+    for i in range(1, count + 1):
+        skus = rng.sample(SKUS, rng.randint(1, len(SKUS)))
+        orders.append(
+            OrderRequest(
+                order_id=f"{prefix}-{i:05d}",
+                customer=rng.choice(CUSTOMERS),
+                lines=[OrderLine(sku=sku, qty=rng.randint(1, 3)) for sku in skus],
+                due_date=date.today() + timedelta(days=rng.randint(2, 40)),
+            )
+        )
+    return orders
+
+
+def outcome(result: Any) -> str:
+    if isinstance(result, WorkflowFailureError):
+        return "failed"
+    if isinstance(result, BaseException):
+        return "not settled"
+    return str(result.status)
+
+
+async def run_batch(
+    client: Client,
+    settings: Settings,
+    orders: list[OrderRequest],
+    concurrency: int,
+    progress: Progress | None = None,
+) -> Counter[str]:
+    """Start the orders (at most `concurrency` at once) and settle each as carrier and
+    bank; count them by outcome. One order's trouble never stops the batch."""
+    context = build_context(settings)
+    table_ = load_named_table(settings, "shipment_mode")
+    clocks = o2c_settings(settings)
+    gate = asyncio.Semaphore(concurrency)
+    outcomes: Counter[str] = Counter()
+    task = progress.add_task("orders ended", total=len(orders)) if progress else None
+
+    async def one(order: OrderRequest) -> None:
+        async with gate:
+            try:
+                await client.start_workflow(
+                    OrderToCash.run,
+                    OrderToCashInput(request=order, context=context, shipment_table=table_,
+                                     settings=clocks),
+                    id=order.order_id, task_queue=settings.orders_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )  # fmt: skip
+            except WorkflowAlreadyStartedError:
+                result: Any = "already existed"
+            else:
+                try:
+                    result = await settle(client, order.order_id)
+                except Exception as err:  # one order's trouble must not stop the batch
+                    result = err
+            outcomes[result if isinstance(result, str) else outcome(result)] += 1
+            if progress is not None and task is not None:
+                progress.advance(task)
+
+    await asyncio.gather(*(one(order) for order in orders))
+    return outcomes
+
+
+@orders_app.command
+def batch(
+    *,
+    count: Annotated[int, Parameter(help="how many orders (1 to 100000)")] = 20,
+    seed: Annotated[int, Parameter(help="the same seed, the same orders")] = 1,
+    prefix: Annotated[str | None, Parameter(help="order id prefix (default batch-<seed>)")] = None,
+    concurrency: Annotated[int, Parameter(help="orders in flight at once (1 to 1000)")] = 20,
+    as_json: Json = False,
+) -> int:
+    """Run generated orders to their end, acting as carrier and bank; count the outcomes
+    (exit 1 if any failed)."""
+    if not 1 <= count <= 100_000:
+        raise Failed(f"--count must be between 1 and 100000, got {count}")
+    if not 1 <= concurrency <= 1000:
+        raise Failed(f"--concurrency must be between 1 and 1000, got {concurrency}")
+    settings = load_settings(log_level="WARNING")
+    try:
+        load_named_table(settings, "shipment_mode")
+    except (SettingsError, TableError) as err:
+        raise Failed(str(err)) from err
+    orders = generate(count, seed, prefix or f"batch-{seed}")
+
+    async def go() -> Counter[str]:
+        client = await client_for(settings)
+        # The bar on the terminal; in a log, rich prints it once at the end.
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=Console(stderr=True), transient=False,
+        ) as progress:  # fmt: skip
+            return await run_batch(client, settings, orders, concurrency, progress)
+
+    started = time.monotonic()
+    outcomes = run_async(go())
+    took = time.monotonic() - started
+    failed = outcomes["failed"] + outcomes["not settled"]
+    summary = {
+        "orders": len(orders),
+        "seconds": round(took, 2),
+        "orders_per_second": round(len(orders) / took, 2),
+        "outcomes": dict(sorted(outcomes.items())),
+        "completed": outcomes["paid"],
+        "failed": failed,
+        "compensated": outcomes["cancelled"],
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        out = console()
+        out.print(f"{len(orders)} orders in {took:.1f}s ({len(orders) / took:.2f} orders/s)")
+        for status, n in sorted(outcomes.items()):
+            out.print(f"  {status}: {n}")
+        out.print(f"completed {outcomes['paid']}, failed {failed},"
+                  f" compensated {outcomes['cancelled']}")  # fmt: skip
+    return 0 if failed == 0 else EXIT_FAILED

@@ -1,0 +1,138 @@
+"""Which worker service runs which workflow types and activities (the replay test checks
+every workflow type listed here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from activities.bookings import BookingActivities
+from activities.notifier import NotifierActivities
+from activities.onboarding import OnboardingActivities
+from activities.orders import OrderActivities
+from activities.support import SupportActivities
+from valuechain.records.store import SystemOfRecord
+from valuechain.settings import Settings
+from workflows.blog import BlogPublishing
+from workflows.complaint import ComplaintTriage
+from workflows.compliance import ComplianceReview
+from workflows.document import DocumentApproval
+from workflows.expense import ExpenseReimbursement
+from workflows.invoice import InvoiceApproval
+from workflows.launch import LaunchBranch, ProductLaunch
+from workflows.onboarding import (
+    AccessSetup,
+    BackgroundCheck,
+    EmployeeOnboarding,
+    EquipmentProvisioning,
+    Training,
+)
+from workflows.order_stages import (
+    Collection,
+    CreditCheck,
+    Invoicing,
+    OrderEntry,
+    PickPack,
+    ShipmentPlanning,
+    Shipping,
+    StockCheck,
+)
+from workflows.order_to_cash import OrderToCash
+from workflows.proposal import ProposalReview
+from workflows.purchase import PurchaseApproval
+from workflows.signoff import MultiApproverSignOff
+from workflows.ticket import SupportTicket
+from workflows.timeoff import TimeOffRequestWorkflow
+
+# The approvals worker: every workflow people take part in.
+HUMAN_WORKFLOWS: list[type] = [
+    ExpenseReimbursement,
+    DocumentApproval,
+    BlogPublishing,
+    TimeOffRequestWorkflow,
+    PurchaseApproval,
+    InvoiceApproval,
+    ComplaintTriage,
+    ComplianceReview,
+    SupportTicket,
+    MultiApproverSignOff,
+    ProposalReview,
+    ProductLaunch,
+    LaunchBranch,
+    EmployeeOnboarding,
+    BackgroundCheck,
+    EquipmentProvisioning,
+    AccessSetup,
+    Training,
+]
+
+# The orders worker: order-to-cash and its stages (children run on their parent's queue).
+ORDER_WORKFLOWS: list[type] = [
+    OrderToCash,
+    OrderEntry,
+    CreditCheck,
+    StockCheck,
+    PickPack,
+    ShipmentPlanning,
+    Shipping,
+    Invoicing,
+    Collection,
+]
+
+ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
+
+
+# The one workflow type registered under a name other than its class's; recorded
+# histories carry that name, so it stays (a test checks every name against the SDK's).
+RENAMED: dict[type, str] = {TimeOffRequestWorkflow: "TimeOffRequest"}
+
+
+def type_name(workflow_class: type) -> str:
+    """The name a workflow type is registered under, as histories and lists show it."""
+    return RENAMED.get(workflow_class, workflow_class.__name__)
+
+
+def workflow_names() -> list[str]:
+    return sorted(type_name(w) for w in ALL_WORKFLOWS)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A worker service: its task queue (from the settings), workflows and activities,
+    the activities built on the system of record they book in."""
+
+    name: str
+    queue: Callable[[Settings], str]
+    workflows: Sequence[type]
+    activities: Callable[[SystemOfRecord], Sequence[Callable[..., Any]]]
+
+
+SERVICES: dict[str, Service] = {
+    s.name: s
+    for s in [
+        Service(
+            "approvals",
+            lambda settings: settings.approvals_queue,
+            HUMAN_WORKFLOWS,
+            lambda store: [
+                *BookingActivities(store).all(),
+                *SupportActivities(store).all(),
+                *OnboardingActivities(store).all(),
+            ],
+        ),
+        Service(
+            "orders",
+            lambda settings: settings.orders_queue,
+            ORDER_WORKFLOWS,
+            lambda store: OrderActivities(store).all(),
+        ),
+        # The one notifier activity, writing to the log and the outbox.
+        Service(
+            "notifications",
+            lambda settings: settings.notifications_queue,
+            [],
+            lambda store: [NotifierActivities(store).notify],
+        ),
+    ]
+}
