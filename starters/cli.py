@@ -56,9 +56,15 @@ app = App(
 )
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # Not rich's exit 1: `run_command` ends with the shell's 141, as any Unix tool.
+        raise BrokenPipeError
+
+
 def console() -> Console:
     """Standard output for people: tables and text (plain, and wide, in a pipe or log)."""
-    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    return _Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def print_json(data: Any) -> None:

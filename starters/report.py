@@ -120,7 +120,7 @@ def parse_costs(raw: list[str]) -> dict[str, Decimal]:
 
 def _zoned(flag: str, moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
-        raise Failed(f"{flag} {moment.isoformat()}: needs a time zone, for example"
+        raise Failed(f"{flag} {moment.isoformat()!r}: needs a time zone, for example"
                      " 2026-11-01T00:00:00Z")  # fmt: skip
     return moment
 
