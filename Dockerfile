@@ -1,4 +1,4 @@
-# The Valuechain image: every worker service and starter; the command picks which.
+# The Valuechain image: the `valuechain` command; its arguments pick the worker or command.
 FROM python:3.11.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -20,4 +20,4 @@ RUN pip install ".[postgres]" \
 
 USER 10001
 EXPOSE 9464 8081
-CMD ["python", "-m", "workers.approvals"]
+CMD ["valuechain", "worker", "approvals"]

@@ -26,7 +26,7 @@ temporal-cluster: $(STAMP)
 # make run            the examples wait for people (Ctrl-C stops everything)
 # make run MODE=auto  act as the people, drive every example to its end, exit 0
 run: temporal
-	$(BIN)/python -m starters.run $(if $(filter auto,$(MODE)),--auto,)
+	$(BIN)/valuechain run $(if $(filter auto,$(MODE)),--auto,)
 
 # PostgreSQL's server binaries (Debian's package) for the cluster: installed when missing.
 postgresql:
@@ -44,7 +44,7 @@ postgresql:
 #                         server on :8080, two processes of each worker
 # make cluster MODE=auto  drive every example to its end there, exit 0
 cluster: temporal temporal-cluster postgresql
-	$(BIN)/python -m starters.run --cluster $(if $(filter auto,$(MODE)),--auto,)
+	$(BIN)/valuechain run --cluster $(if $(filter auto,$(MODE)),--auto,)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -59,6 +59,7 @@ from valuechain.rules import TableError
 from valuechain.runcontext import build_context, load_named_machine, load_named_table, o2c_settings
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
+from workers.registry import type_name
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
@@ -90,7 +91,7 @@ class Startable:
 
     name: str  # valuechain start <name>
     summary: str
-    run: Callable[..., Any]  # the workflow's run method
+    workflow: type  # the workflow's class
     request: type[BaseModel]
     input: type[BaseModel]
     # Loaded from the settings into the input beside request and context.
@@ -104,41 +105,41 @@ class Startable:
 
 STARTABLE: list[Startable] = [
     Startable("expense", "Submit an expense report for reimbursement.",
-              ExpenseReimbursement.run, ExpenseRequest, ExpenseInput),
+              ExpenseReimbursement, ExpenseRequest, ExpenseInput),
     Startable("document", "Upload a document for review and approval.",
-              DocumentApproval.run, DocumentRequest, DocumentInput),
+              DocumentApproval, DocumentRequest, DocumentInput),
     Startable("blog", "Submit a blog draft: review, images, scheduling, publication.",
-              BlogPublishing.run, BlogRequest, BlogInput),
+              BlogPublishing, BlogRequest, BlogInput),
     Startable("timeoff", "Ask for time off.",
-              TimeOffRequestWorkflow.run, TimeOffRequest, TimeOffInput),
+              TimeOffRequestWorkflow, TimeOffRequest, TimeOffInput),
     Startable("compliance", "Put a document through compliance review (a state machine).",
-              ComplianceReview.run, ComplianceRequest, ComplianceInput,
+              ComplianceReview, ComplianceRequest, ComplianceInput,
               lambda s: {"machine": load_named_machine(s, "compliance_review")}),
     Startable("ticket", "Open a support ticket (a state machine, triaged by a table).",
-              SupportTicket.run, TicketRequest, TicketInput,
+              SupportTicket, TicketRequest, TicketInput,
               lambda s: {"machine": load_named_machine(s, "support_ticket"),
                          "triage": load_named_table(s, "complaint_triage")}),
     Startable("signoff", "Ask several approvers to sign off, in any order (all or a quorum).",
-              MultiApproverSignOff.run, SignOffRequest, SignOffInput),
+              MultiApproverSignOff, SignOffRequest, SignOffInput),
     Startable("proposal", "Have departments review a proposal at the same time.",
-              ProposalReview.run, ProposalRequest, ProposalInput),
+              ProposalReview, ProposalRequest, ProposalInput),
     Startable("launch", "Launch a product: its branches prepare at once, then it launches.",
-              ProductLaunch.run, LaunchRequest, LaunchInput),
+              ProductLaunch, LaunchRequest, LaunchInput),
     Startable("purchase", "Ask to buy something; the purchase_approval table routes it.",
-              PurchaseApproval.run, PurchaseRequest, PurchaseInput,
+              PurchaseApproval, PurchaseRequest, PurchaseInput,
               _tables(table="purchase_approval")),
     Startable("invoice", "Submit a supplier invoice; the invoice_approval table routes it.",
-              InvoiceApproval.run, InvoiceRequest, InvoiceInput,
+              InvoiceApproval, InvoiceRequest, InvoiceInput,
               _tables(table="invoice_approval")),
     Startable("complaint", "Log a customer complaint; the complaint_triage table routes it.",
-              ComplaintTriage.run, ComplaintRequest, ComplaintInput,
+              ComplaintTriage, ComplaintRequest, ComplaintInput,
               _tables(table="complaint_triage")),
     Startable("onboarding", "Onboard a new employee: checks, equipment, access, training.",
-              EmployeeOnboarding.run, OnboardingRequest, OnboardingInput),
+              EmployeeOnboarding, OnboardingRequest, OnboardingInput),
     Startable("order", "Place an order: order-to-cash, from entry to collection. Its "
               "order_id is its workflow id, so the same order never starts twice. A line: "
               "--lines SKU=QTY (repeatable); the due date defaults to 30 days from today.",
-              OrderToCash.run, OrderRequest, OrderToCashInput,
+              OrderToCash, OrderRequest, OrderToCashInput,
               lambda s: {"shipment_table": load_named_table(s, "shipment_mode"),
                          "settings": o2c_settings(s)},
               id_field="order_id", queue="orders",
@@ -224,7 +225,7 @@ async def start_run(
     client = await client_for(settings)
     try:
         handle = await client.start_workflow(
-            row.run,
+            row.workflow.run,  # type: ignore[attr-defined]
             arg,
             id=workflow_id,
             task_queue=settings.orders_queue if row.queue == "orders" else settings.approvals_queue,
@@ -291,7 +292,7 @@ def workflows(*, as_json: Json = False) -> int:
     rows = [
         {
             "command": f"valuechain start {row.name}",
-            "workflow_type": getattr(row.run, "__qualname__", "").split(".")[0],
+            "workflow_type": type_name(row.workflow),
             "task_queue": row.queue,
             "summary": row.summary,
         }

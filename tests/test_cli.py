@@ -339,3 +339,29 @@ async def test_a_command_whose_reader_is_gone_ends_quietly(tmp_path: Path) -> No
     _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == EXIT_BROKEN_PIPE, err.decode()
     assert b"Traceback" not in err
+
+
+async def test_one_command_starts_every_workflow_type(tmp_path: Path) -> None:
+    """`valuechain start` has one row per workflow a person starts, and each command's
+    flags are its request model's fields (generated: a new field is a new flag)."""
+    from starters.start import STARTABLE
+    from workers.registry import type_name, workflow_names
+
+    env = cli_env("unused:7233", "q", f"sqlite:///{tmp_path / 'records.db'}")
+    console_script = Path(sys.executable).parent / "valuechain"
+    listed = await asyncio.create_subprocess_exec(
+        str(console_script), "start", "--json", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await listed.communicate()
+    assert listed.returncode == 0
+    rows = json.loads(out)
+    assert [r["command"] for r in rows] == [f"valuechain start {s.name}" for s in STARTABLE]
+    assert len(rows) == 14
+    assert {r["workflow_type"] for r in rows} <= set(workflow_names())
+    assert {r["workflow_type"] for r in rows} == {type_name(s.workflow) for s in STARTABLE}
+    for row in STARTABLE:
+        shown = await run_cli("start", row.name, "--help", env=env)
+        assert shown.code == 0, shown
+        for name in row.request.model_fields:
+            flag = "--" + name.replace("_", "-")
+            assert flag in shown.out, (row.name, flag)

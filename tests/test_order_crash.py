@@ -3,9 +3,7 @@ chain up where it was, the order completes, and nothing is booked twice."""
 
 from __future__ import annotations
 
-import asyncio
 import signal
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -13,18 +11,9 @@ from pathlib import Path
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import run_context, wait_for_state
-from tests.helpers.cli import ROOT, cli_env
+from tests.helpers.cli import cli_env, spawn_worker
 from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
 from valuechain.records.store import SystemOfRecord
-
-
-async def start_worker(
-    name: str, env_vars: dict[str, str], log: Path
-) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", f"workers.{name}", cwd=ROOT, env=env_vars,
-        stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab"),
-    )  # fmt: skip
 
 
 async def test_worker_killed_mid_chain(
@@ -35,8 +24,8 @@ async def test_worker_killed_mid_chain(
     env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
                        notifications_queue=notices)  # fmt: skip
     log = tmp_path / "workers.log"
-    notifier = await start_worker("notifications", env_vars, log)
-    first = await start_worker("orders", env_vars, log)
+    notifier = await spawn_worker("notifications", env_vars, log)
+    first = await spawn_worker("orders", env_vars, log)
     second = None
     try:
         clocks = FAST.model_copy(update={"production_lead_time": timedelta(seconds=3)})
@@ -48,7 +37,7 @@ async def test_worker_killed_mid_chain(
 
         first.send_signal(signal.SIGKILL)  # no goodbye: the worker just vanishes
         assert await first.wait() == -signal.SIGKILL
-        second = await start_worker("orders", env_vars, log)
+        second = await spawn_worker("orders", env_vars, log)
 
         await deliver(h)
         await pay(h)

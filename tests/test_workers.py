@@ -64,3 +64,11 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(
     assert any(line.get("activity") == "notify" for line in ours)
     stops = [line for line in lines if line["event"] == "worker stopped"]
     assert len(stops) == 2
+
+
+def test_each_type_name_is_the_one_the_sdk_registers() -> None:
+    """The report and `valuechain start` name workflow types as histories do."""
+    from workers.registry import ALL_WORKFLOWS, type_name
+
+    for w in ALL_WORKFLOWS:
+        assert type_name(w) == getattr(w, "__temporal_workflow_definition").name, w

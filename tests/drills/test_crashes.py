@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from starters.simulation.partners import settle
 from tests.helpers import new_id, open_task, run_context, wait_for_state, worker
 from tests.helpers.cases import CASES
-from tests.helpers.cli import cli_env, free_port, spawn
+from tests.helpers.cli import cli_env, free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
 from valuechain.binaries import find_temporal_cli
@@ -38,8 +38,8 @@ async def test_worker_killed_three_times_during_twenty_orders(
     env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
                        notifications_queue=notices)  # fmt: skip
     log = tmp_path / "workers.log"
-    notifier = await spawn("workers.notifications", env_vars, log)
-    orders_worker = await spawn("workers.orders", env_vars, log)
+    notifier = await spawn_worker("notifications", env_vars, log)
+    orders_worker = await spawn_worker("orders", env_vars, log)
     rng = random.Random(20)
     kills = 0
 
@@ -50,7 +50,7 @@ async def test_worker_killed_three_times_during_twenty_orders(
             orders_worker.send_signal(signal.SIGKILL)
             await orders_worker.wait()
             kills += 1
-            orders_worker = await spawn("workers.orders", env_vars, log)
+            orders_worker = await spawn_worker("orders", env_vars, log)
 
     try:
         handles = []
