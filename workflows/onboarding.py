@@ -4,6 +4,9 @@ when all three are done. The result lists every workflow's outcome and time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -31,9 +34,15 @@ class OnboardingStep(HumanWorkflow):
         self.begin(f"{what} for {req.full_name} ({req.job_title})", req.manager, input.context)
         return req
 
-    async def booked(self, step: str, activity: object, items: list[str], what: str) -> str:
+    async def booked(
+        self,
+        step: str,
+        activity: Callable[[Any, OnboardingBookingInput], BookingOutput],
+        items: list[str],
+        what: str,
+    ) -> str:
         employee = self._request.employee
-        out: BookingOutput = await self.book(
+        out = await self.book(
             step, activity,
             OnboardingBookingInput(key=self.booking_key(step), step=step, employee=employee,
                                    items=items),

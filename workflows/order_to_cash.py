@@ -13,9 +13,9 @@ idempotent, and the result (or the failure) says what was undone.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         UndoInput,
         UndoOutput,
     )
-    from valuechain.models.result import StageOutcome
+    from valuechain.models.result import RunResult, StageOutcome
 
 from workflows.human import HumanWorkflow
 from workflows.order_stages import (
@@ -63,13 +63,16 @@ from workflows.order_stages import (
     check_payment,
 )
 
+In = TypeVar("In")  # a stage's input
+S = TypeVar("S", bound=RunResult)  # a stage's result
+
 
 class OrderCancelled(Exception):
     """Raised inside the process when the customer's cancellation stops a stage."""
 
 
 # Undo steps, latest stage first.
-UNDO: list[tuple[str, Callable[..., Any]]] = [
+UNDO: list[tuple[str, Callable[[Any, UndoInput], UndoOutput]]] = [
     ("refund_payments", OrderActivities.refund_payments),
     ("void_invoice", OrderActivities.void_invoice),
     ("cancel_shipment", OrderActivities.cancel_shipment),
@@ -195,7 +198,7 @@ class OrderToCash(HumanWorkflow):
             "undone": [],
         }
 
-        async def stage(name: str, run: Any, arg: Any) -> Any:
+        async def stage(name: str, run: Callable[[Any, In], Awaitable[S]], arg: In) -> S:
             if self._cancel is not None:
                 raise OrderCancelled()
             self._at = name
@@ -353,6 +356,8 @@ class OrderToCash(HumanWorkflow):
             undone.extend(out.undone)
         return undone
 
-    async def _close(self, result_type: Any, status: str, message: str, **fields: Any) -> Any:
+    async def _close(
+        self, result_type: type[OrderToCashResult], status: str, message: str, **fields: Any
+    ) -> OrderToCashResult:
         self._finished = True
         return await self.finish(result_type, status, message, **fields)

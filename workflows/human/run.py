@@ -1,0 +1,198 @@
+"""What every workflow with people in the loop keeps and shows: its subject, requester,
+stage and steps (published as search attributes, the Web UI's details and a memo), its
+run context, and its notices, sent without holding up the step and flushed before it ends."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.notifier import NotifierActivities
+    from valuechain import errors, search
+    from valuechain.models.common import RunContext
+    from valuechain.models.human import DecisionInput, HumanStepSpec, OpenTask, StepRecord
+    from valuechain.models.notify import NotificationKind, NotifyInput
+    from valuechain.steps import activity_summary
+
+NOTIFY_TIMEOUT = timedelta(seconds=10)
+
+
+@dataclass
+class _Task:
+    spec: HumanStepSpec
+    view: OpenTask
+    decision: DecisionInput | None = None
+    decided_at: datetime | None = None
+    timed_out: bool = False
+
+
+@dataclass
+class _RunState:
+    subject: str = ""
+    requester: str = ""
+    status: str = "starting"
+    current_step: str | None = None
+    tasks: dict[str, _Task] = field(default_factory=dict)
+    steps: list[StepRecord] = field(default_factory=list)
+
+
+class RunBase:
+    """The run's record and what it publishes; the steps build on it."""
+
+    outcome_notice = True  # a process's stages leave the customer's notice to the process
+
+    def __init__(self) -> None:
+        self._run = _RunState()
+        self._context: RunContext | None = None
+        self._stage = "start"
+        self._memo = ""
+        self._notices: list[asyncio.Task[None]] = []
+
+    # -- set-up -----------------------------------------------------------------------
+
+    def begin(
+        self, subject: str, requester: str, context: RunContext, amount: Decimal | None = None
+    ) -> None:
+        self._run.subject = subject
+        self._run.requester = requester
+        self._run.status = "running"
+        self._context = context
+        if amount is not None:
+            workflow.upsert_search_attributes([search.AMOUNT.value_set(float(amount))])
+        self.log(f"started: {subject}", step="start")
+
+    def set_stage(self, stage: str) -> None:
+        """Publish where the run is (a state, step or stage) for the UI and list queries."""
+        self._stage = stage
+        self._publish()
+
+    def _publish(self) -> None:
+        waiting: list[str] = []
+        for tid in self._open_task_ids():
+            view = self._run.tasks[tid].view
+            for role in (view.role, view.escalated_to):
+                if role and role not in waiting:
+                    waiting.append(role)
+        workflow.upsert_search_attributes(
+            [search.STAGE.value_set(self._stage), search.WAITING_ROLE.value_set(waiting)]
+        )
+        line = self.summary_line()
+        if waiting:
+            line += f"; waiting on {', '.join(waiting)}"
+        workflow.set_current_details(line)  # the run's page in the Web UI shows it
+        if line != self._memo:  # a memo change is a history event: only when it changes
+            self._memo = line
+            workflow.upsert_memo({"summary": line})
+
+    def summary_line(self) -> str:
+        """The one line the Web UI shows for this run (its memo): what and where."""
+        return f"{self._run.subject}; stage {self._stage}"
+
+    @property
+    def requester(self) -> str:
+        return self._run.requester
+
+    @property
+    def subject(self) -> str:
+        return self._run.subject
+
+    @property
+    def context(self) -> RunContext:
+        if self._context is None:
+            raise ApplicationError("workflow used before begin()", non_retryable=True)
+        return self._context
+
+    def spec(
+        self, step: str, role: str, decisions: list[str], escalate_to: str, **kw: Any
+    ) -> HumanStepSpec:
+        """A step definition using this run's clocks (callers may pass their own)."""
+        kw.setdefault("clocks", self.context.clocks)
+        return HumanStepSpec(
+            step=step, role=role, decisions=decisions, escalate_to=escalate_to, **kw
+        )
+
+    def _open_task_ids(self) -> list[str]:
+        return [tid for tid, t in self._run.tasks.items() if t.decision is None]
+
+    def retry_policy(self) -> RetryPolicy:
+        policy = self.context.activities
+        return RetryPolicy(
+            initial_interval=policy.initial_interval,
+            backoff_coefficient=policy.backoff,
+            maximum_interval=policy.maximum_interval,
+            maximum_attempts=policy.maximum_attempts,
+            non_retryable_error_types=errors.NON_RETRYABLE,
+        )
+
+    async def notify(
+        self,
+        kind: NotificationKind,
+        recipient: str,
+        subject: str,
+        message: str,
+        *,
+        task_id: str | None = None,
+        step: str | None = None,
+        key_suffix: str = "",
+    ) -> None:
+        wf_id = workflow.info().workflow_id
+        key = ":".join(p for p in (wf_id, kind, task_id or step or "", recipient, key_suffix) if p)
+        await workflow.execute_activity_method(
+            NotifierActivities.notify,
+            NotifyInput(
+                key=key,
+                kind=kind,
+                recipient=recipient,
+                subject=subject,
+                message=message,
+                workflow_id=wf_id,
+                task_id=task_id,
+                step=step,
+            ),
+            task_queue=self.context.notifications_queue,
+            start_to_close_timeout=NOTIFY_TIMEOUT,
+            retry_policy=self.retry_policy(),
+            summary=activity_summary(step or "finish", f"notify {recipient} ({kind})"),
+        )
+
+    def notify_soon(
+        self,
+        kind: NotificationKind,
+        recipient: str,
+        subject: str,
+        message: str,
+        *,
+        task_id: str | None = None,
+        step: str | None = None,
+        key_suffix: str = "",
+    ) -> None:
+        """Send a notice without holding up the step: a person's decision is taken even
+        while the notice is on its way. `flush_notices` waits for every one of them."""
+        self._notices.append(
+            asyncio.create_task(
+                self.notify(kind, recipient, subject, message, task_id=task_id, step=step,
+                            key_suffix=key_suffix)
+            )
+        )  # fmt: skip
+
+    async def flush_notices(self) -> None:
+        """Wait until every notice sent so far is delivered: before the run finishes,
+        fails or continues as new, none may be left behind."""
+        while self._notices:
+            pending, self._notices = self._notices, []
+            await asyncio.gather(*pending)
+
+    def log(self, message: str, step: str, warning: bool = False, **extra: Any) -> None:
+        fields = {"step": step, **extra}
+        if warning:
+            workflow.logger.warning(message, extra=fields)
+        else:
+            workflow.logger.info(message, extra=fields)

@@ -1,0 +1,167 @@
+"""Steps the workflow takes itself: activities run with the run's timeout and retry
+policy and recorded as system steps (a failure ends the run with a typed, non-retryable
+error), decisions taken by a rule, and the finish that tells the requester."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, overload
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
+
+with workflow.unsafe.imports_passed_through():
+    from valuechain.models.human import StepRecord
+    from valuechain.models.records import BookingOutput
+    from valuechain.models.result import RunResult
+    from valuechain.steps import activity_summary
+
+from workflows.human.run import RunBase
+
+R = TypeVar("R", bound=RunResult)
+A = TypeVar("A")
+Out = TypeVar("Out")
+
+# An activity method as a workflow names it, unbound: (its class's instance, the input).
+# The booking activities run on threads (`def`); an `async def` one is awaited the same.
+Activity = Callable[[Any, A], Out]
+AsyncActivity = Callable[[Any, A], Awaitable[Out]]
+
+
+class SystemSteps(RunBase):
+    def system_decision(self, step: str, decision: str, comment: str = "") -> None:
+        """Record a step the workflow decided by itself (a rule, not a person)."""
+        now = workflow.now()
+        self.log(f"{step}: {decision} {comment}".rstrip(), step=step)
+        self._run.steps.append(
+            StepRecord(
+                step=step,
+                performer="system",
+                role="system",
+                actor="system",
+                decision=decision,
+                opened_at=now,
+                closed_at=now,
+                waited_seconds=0.0,
+                comment=comment,
+            )
+        )
+
+    def booking_key(self, step: str) -> str:
+        return f"{workflow.info().workflow_id}:{step}"
+
+    async def book(
+        self, step: str, activity: Activity[A, BookingOutput], arg: A, summary: str
+    ) -> BookingOutput:
+        """Run a booking activity as a system step (see `automated`)."""
+        return await self.automated(step, activity, arg, summary)
+
+    @overload
+    async def automated(
+        self,
+        step: str,
+        activity: AsyncActivity[A, Out],
+        arg: A,
+        summary: str,
+        business_errors: tuple[str, ...] = (),
+    ) -> Out: ...
+
+    @overload
+    async def automated(
+        self,
+        step: str,
+        activity: Activity[A, Out],
+        arg: A,
+        summary: str,
+        business_errors: tuple[str, ...] = (),
+    ) -> Out: ...
+
+    async def automated(
+        self,
+        step: str,
+        activity: Any,
+        arg: Any,
+        summary: str,
+        business_errors: tuple[str, ...] = (),
+    ) -> Any:
+        """Run an activity as a system step with this run's timeout and retry policy,
+        recorded in the result; a failure ends the run with a clear ApplicationError
+        carrying the domain error's type, except the `business_errors` types, which the
+        caller handles (the ActivityError is raised to it as it is)."""
+        self._run.current_step = step
+        self.set_stage(step)
+        opened = workflow.now()
+        self.log(summary, step=step)
+        try:
+            out = await workflow.execute_activity_method(
+                activity,
+                arg,
+                start_to_close_timeout=self.context.activities.start_to_close,
+                retry_policy=self.retry_policy(),
+                summary=activity_summary(step, summary),
+            )
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, CancelledError):
+                raise  # the run is being cancelled: that is not the step failing
+            if isinstance(cause, ApplicationError) and cause.type in business_errors:
+                raise
+            kind = (
+                cause.type if isinstance(cause, ApplicationError) and cause.type else "StepFailed"
+            )
+            reason = cause.message if cause is not None and hasattr(cause, "message") else str(err)
+            self._run.status = "failed"
+            self.log(f"{step} failed: {reason}", step=step, warning=True)
+            await self.flush_notices()
+            await self.notify(
+                "outcome",
+                self._run.requester,
+                f"Failed: {self._run.subject}",
+                f"step {step} failed: {reason}",
+                step=step,
+            )
+            raise ApplicationError(
+                f"{step} failed for {self._run.subject}: {reason}", type=kind, non_retryable=True
+            ) from err
+        closed = workflow.now()
+        self._run.steps.append(
+            StepRecord(
+                step=step,
+                performer="system",
+                role="system",
+                actor="system",
+                decision="done",
+                opened_at=opened,
+                closed_at=closed,
+                waited_seconds=(closed - opened).total_seconds(),
+                reference=getattr(out, "reference", None),
+            )
+        )
+        self._run.current_step = None
+        return out
+
+    async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
+        """Tell the requester the outcome (unless `outcome_notice` is off, as for the
+        stages of a process, whose process tells), deliver every notice, let running
+        handlers end, return the result with every step recorded."""
+        await self.flush_notices()
+        if self.outcome_notice:
+            await self.notify(
+                "outcome",
+                self._run.requester,
+                f"{status}: {self._run.subject}",
+                message,
+                step="finish",
+            )
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        self._run.status = status
+        self._run.current_step = None
+        self.set_stage(status)
+        self.log(f"finished {status}: {message}", step="finish")
+        return result_type(
+            status=status,
+            started_at=workflow.info().start_time,
+            finished_at=workflow.now(),
+            steps=list(self._run.steps),
+            **fields,
+        )
