@@ -14,7 +14,7 @@ from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.orders import OrderActivities
+from activities.order_to_cash import OrderActivities
 from starters.orders import generate
 from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand_in, worker
 from tests.helpers.cli import cli_env, run_cli
@@ -22,7 +22,7 @@ from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve
 from valuechain.records.store import DomainError, SystemOfRecord
-from workflows.order_stages import Collection
+from workflows.order_to_cash.stages import Collection
 
 
 def test_concurrent_reservations_never_oversell(store: SystemOfRecord) -> None:

@@ -50,8 +50,8 @@ from valuechain.models.orders import (
 )
 from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
-from workflows.order_stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
 from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
 
 STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_planning",
           "shipping", "invoicing", "collection"]  # fmt: skip

@@ -21,7 +21,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.bookings import BookingActivities
-from activities.orders import OrderActivities
+from activities.order_to_cash import OrderActivities
 from tests.helpers.needs import need_postgres
 from tests.helpers.postgres import postgres_server
 from valuechain import errors

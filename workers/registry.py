@@ -10,7 +10,7 @@ from typing import Any
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
-from activities.orders import OrderActivities
+from activities.order_to_cash import OrderActivities
 from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
@@ -28,7 +28,8 @@ from workflows.onboarding import (
     EquipmentProvisioning,
     Training,
 )
-from workflows.order_stages import (
+from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.stages import (
     Collection,
     CreditCheck,
     Invoicing,
@@ -38,7 +39,6 @@ from workflows.order_stages import (
     Shipping,
     StockCheck,
 )
-from workflows.order_to_cash import OrderToCash
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
 from workflows.signoff import MultiApproverSignOff

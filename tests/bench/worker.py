@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
-from activities.orders import OrderActivities
+from activities.order_to_cash import OrderActivities
 from tests.bench.baseline_o2c import BASELINE_O2C, BaselineActivities
 from tests.bench.workflows import A, B, BenchActivities
 from valuechain.client import connect

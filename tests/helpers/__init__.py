@@ -21,7 +21,7 @@ from temporalio.worker import Worker
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
-from activities.orders import OrderActivities
+from activities.order_to_cash import OrderActivities
 from activities.support import SupportActivities
 from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState

@@ -21,26 +21,17 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.orders import OrderActivities
+    from activities.order_to_cash import OrderActivities
     from valuechain import search
-    from valuechain.messages import Raw, parse
     from valuechain.models.orders import (
-        CancelInput,
-        CancelOutput,
         CollectionInput,
         CollectionResult,
         CreditInput,
-        DeliveryInput,
-        DeliveryOutput,
         InvoiceIssueInput,
-        IssuedInvoice,
         OrderEntryInput,
         OrderToCashInput,
         OrderToCashResult,
-        OrderView,
         PackInput,
-        PaymentInput,
-        PaymentOutput,
         PlanInput,
         ShipInput,
         StockInput,
@@ -49,8 +40,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from valuechain.models.result import RunResult, StageOutcome
 
-from workflows.human import HumanWorkflow
-from workflows.order_stages import (
+from workflows.order_to_cash.events import OrderEvents
+from workflows.order_to_cash.stages import (
     Collection,
     CreditCheck,
     Invoicing,
@@ -59,8 +50,6 @@ from workflows.order_stages import (
     ShipmentPlanning,
     Shipping,
     StockCheck,
-    check_delivery,
-    check_payment,
 )
 
 In = TypeVar("In")  # a stage's input
@@ -81,105 +70,7 @@ UNDO: list[tuple[str, Callable[[Any, UndoInput], UndoOutput]]] = [
 
 
 @workflow.defn(name="OrderToCash")
-class OrderToCash(HumanWorkflow):
-    def __init__(self) -> None:
-        super().__init__()
-        self._at = "start"  # the stage the order is at (also the published stage)
-        self._children: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}
-        self._cancel: CancelInput | None = None
-        self._shipment: str | None = None
-        self._delivered = False
-        self._invoice: IssuedInvoice | None = None
-        self._payments: list[PaymentInput] = []
-        self._finished = False
-        self._customer = ""
-        self._total: Decimal | None = None
-
-    # -- outside events ---------------------------------------------------------------
-
-    @workflow.signal(name="shipped")
-    def shipped(self, shipment: str) -> None:
-        self._shipment = shipment
-
-    @workflow.update
-    async def shipment_delivered(self, input: DeliveryInput | Raw) -> DeliveryOutput:
-        input = parse(DeliveryInput, input, "delivery")
-        self._delivered = True
-        await self._children["shipping"].signal(Shipping.delivered, input)
-        return DeliveryOutput(shipment=input.shipment, delivered_at=input.delivered_at
-                              or workflow.now())  # fmt: skip
-
-    @shipment_delivered.validator
-    def _check_delivery(self, input: DeliveryInput | Raw) -> None:
-        input = parse(DeliveryInput, input, "delivery")
-        self._check_open()
-        check_delivery(self._shipment, self._delivered, input)
-
-    @workflow.update
-    async def payment_received(self, input: PaymentInput | Raw) -> PaymentOutput:
-        input = parse(PaymentInput, input, "payment")
-        self._payments.append(input)
-        await self._children["collection"].signal(Collection.payment, input)
-        return PaymentOutput(payment_id=input.payment_id, accepted=input.amount,
-                             paid=self._paid(), outstanding=self._outstanding())  # fmt: skip
-
-    @payment_received.validator
-    def _check_payment(self, input: PaymentInput | Raw) -> None:
-        input = parse(PaymentInput, input, "payment")
-        self._check_open()
-        invoice = self._invoice if self._accepting_payments() else None
-        seen = [p.payment_id for p in self._payments]
-        check_payment(invoice, seen, self._outstanding(), input)
-
-    @workflow.update
-    def cancel(self, input: CancelInput | Raw) -> CancelOutput:
-        input = parse(CancelInput, input, "cancellation")
-        self._cancel = input
-        self.log(f"cancelled by {input.by}: {input.reason}", step=self._at)
-        return CancelOutput(accepted_at_stage=self._at)
-
-    @cancel.validator
-    def _check_cancel(self, input: CancelInput | Raw) -> None:
-        parse(CancelInput, input, "cancellation")
-        self._check_open()
-        if self._cancel is not None:
-            raise ValueError(f"the order is already being cancelled: {self._cancel.reason}")
-
-    def summary_line(self) -> str:
-        total = f", total {self._total}" if self._total is not None else ""
-        return f"order {workflow.info().workflow_id} for {self._customer}{total}; stage {self._at}"
-
-    @workflow.query
-    def order(self) -> OrderView:
-        return OrderView(
-            order_id=workflow.info().workflow_id,
-            stage=self._at,
-            shipment=self._shipment,
-            delivered=self._delivered,
-            invoice=self._invoice.number if self._invoice else None,
-            amount_due=self._invoice.amount if self._invoice else Decimal(0),
-            paid=self._paid(),
-            outstanding=self._outstanding(),
-            cancelling=self._cancel is not None,
-            finished=self._finished,
-            accepting_payments=self._accepting_payments(),
-        )
-
-    def _accepting_payments(self) -> bool:
-        return "collection" in self._children and not self._finished and self._cancel is None
-
-    def _check_open(self) -> None:
-        if self._finished:
-            raise ValueError(f"the order is closed ({self._at})")
-
-    def _paid(self) -> Decimal:
-        return sum((p.amount for p in self._payments), Decimal(0))
-
-    def _outstanding(self) -> Decimal:
-        return (self._invoice.amount if self._invoice else Decimal(0)) - self._paid()
-
-    # -- the chain ----------------------------------------------------------------------
-
+class OrderToCash(OrderEvents):
     @workflow.run
     async def run(self, input: OrderToCashInput) -> OrderToCashResult:
         req, cfg, ctx = input.request, input.settings, input.context

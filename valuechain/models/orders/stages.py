@@ -1,0 +1,192 @@
+"""Each stage's input and result (a stage's result is the next one's input), and the
+carrier's and bank's events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from valuechain.models.common import Model, RunContext
+from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
+from valuechain.models.result import RunResult
+from valuechain.rules import DecisionTable
+
+
+class OrderEntryInput(Model):
+    request: OrderRequest
+    context: RunContext
+
+
+class OrderEntryResult(RunResult):
+    status: Literal["entered"]
+    order: PricedOrder
+
+
+# -- stage 2: credit check -----------------------------------------------------------
+
+
+class CreditInput(Model):
+    order: PricedOrder
+    context: RunContext
+
+
+class CreditDecision(Model):
+    approved: bool
+    limit: Decimal
+    exposure: Decimal
+    reason: str
+
+
+class CreditResult(RunResult):
+    status: Literal["approved", "refused"]
+    decision: CreditDecision
+
+
+# -- stage 3: stock check --------------------------------------------------------------
+
+
+class StockInput(Model):
+    order: PricedOrder
+    context: RunContext
+    production_lead_time: timedelta = timedelta(days=2)
+
+
+class StockResult(RunResult):
+    status: Literal["reserved"]
+    reservations: list[str]
+    production_orders: list[str]
+
+
+# -- stage 4: pick and pack ------------------------------------------------------------
+
+
+class PackInput(Model):
+    order: PricedOrder
+    context: RunContext
+
+
+class PackResult(RunResult):
+    status: Literal["packed"]
+    packages: int
+    weight_kg: Decimal
+    packing_reference: str
+
+
+# -- stage 5: shipment planning and shipping ---------------------------------------------
+
+
+class PlanInput(Model):
+    order: PricedOrder
+    context: RunContext
+    table: DecisionTable
+
+
+class PlanResult(RunResult):
+    status: Literal["planned"]
+    mode: str
+    carrier: str
+    transit_days: int
+    table_version: str
+    rule: str
+
+
+class ShipInput(Model):
+    order: PricedOrder
+    mode: str
+    carrier: str
+    transit_days: int
+    context: RunContext
+    delivery_grace: timedelta = timedelta(days=2)
+
+
+class DeliveryInput(Model):
+    shipment: str = Field(min_length=1, description="the shipment reference")
+    delivered_at: datetime | None = None
+    signed_by: str = ""
+
+
+class DeliveryOutput(Model):
+    shipment: str
+    delivered_at: datetime
+
+
+class ShipResult(RunResult):
+    status: Literal["delivered"]
+    shipment: str
+    mode: str
+    shipped_at: datetime
+    delivered_at: datetime
+
+
+# -- stage 6: invoicing ----------------------------------------------------------------
+
+
+class InvoiceIssueInput(Model):
+    order: PricedOrder
+    context: RunContext
+    payment_terms: timedelta = timedelta(days=30)
+
+
+class IssuedInvoice(Model):
+    number: str
+    order_id: str
+    customer: str
+    amount: Decimal
+    issued_at: datetime
+    due_at: datetime
+
+
+class InvoicingResult(RunResult):
+    status: Literal["issued"]
+    invoice: IssuedInvoice
+
+
+# -- stage 7: collection -----------------------------------------------------------------
+
+
+class PaymentInput(Model):
+    payment_id: str = Field(pattern=ID_PATTERN, max_length=64)
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+
+
+class PaymentOutput(Model):
+    payment_id: str
+    accepted: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+class Payment(Model):
+    payment_id: str
+    amount: Decimal
+    at: datetime
+    reference: str
+
+
+class CollectionInput(Model):
+    invoice: IssuedInvoice
+    context: RunContext
+    dunning_every: timedelta = timedelta(days=7)
+    # Carried across continue-as-new: what earlier runs of this collection saw.
+    payments: list[Payment] = []
+    reminders_sent: int = 0
+    runs: int = 1
+    # Continue as new past this many history events, as well as when the SDK suggests.
+    continue_after_events: int | None = Field(default=None, ge=50)
+
+
+class CollectionResult(RunResult):
+    status: Literal["paid", "collected", "written_off"]
+    invoice: str
+    amount: Decimal
+    paid: Decimal
+    payments: list[Payment]
+    reminders_sent: int
+    escalated: bool
+    runs: int
+
+
+# -- the process -------------------------------------------------------------------------

@@ -1,0 +1,8 @@
+"""Order-to-cash, all in one place: the process (`process.py`), what it accepts from the
+outside world while it runs (`events.py`), and its stages (`entry.py`, `stock.py`,
+`shipping.py`, `billing.py`, on the base in `stage.py`); their activities are in
+`activities/order_to_cash.py`, their models in `valuechain/models/orders/`."""
+
+from workflows.order_to_cash.process import OrderCancelled, OrderToCash
+
+__all__ = ["OrderCancelled", "OrderToCash"]

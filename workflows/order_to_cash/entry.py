@@ -1,0 +1,51 @@
+"""The first stages: order entry (priced from the catalogue) and the credit check."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.order_to_cash import OrderActivities
+    from valuechain.models.orders import (
+        CheckCreditInput,
+        CreditDecision,
+        CreditInput,
+        CreditResult,
+        OrderEntryInput,
+        OrderEntryResult,
+        PricedOrder,
+        PriceInput,
+    )
+
+from workflows.order_to_cash.stage import OrderStage
+
+
+@workflow.defn(name="OrderEntry")
+class OrderEntry(OrderStage):
+    @workflow.run
+    async def run(self, input: OrderEntryInput) -> OrderEntryResult:
+        req = input.request
+        self.begin(f"order entry for order {req.order_id}", req.customer, input.context)
+        self.tag(req.order_id, req.customer)
+        order: PricedOrder = await self.automated(
+            "price", OrderActivities.price_order, PriceInput(request=req), "price the order"
+        )
+        return await self.finish(
+            OrderEntryResult, "entered", f"order total {order.total}", order=order
+        )
+
+
+@workflow.defn(name="CreditCheck")
+class CreditCheck(OrderStage):
+    @workflow.run
+    async def run(self, input: CreditInput) -> CreditResult:
+        order = input.order
+        self.begin_stage("credit check", order, input.context)
+        decision: CreditDecision = await self.automated(
+            "check_credit",
+            OrderActivities.check_credit,
+            CheckCreditInput(customer=order.customer, amount=order.total),
+            f"check {order.customer}'s credit for {order.total}",
+        )
+        status = "approved" if decision.approved else "refused"
+        return await self.finish(CreditResult, status, decision.reason, decision=decision)

@@ -1,0 +1,29 @@
+"""What every order-to-cash stage shares: a workflow type of its own that can run alone
+or as a child of the OrderToCash process, takes the previous stage's output as its input,
+and tags itself with the order and customer so the Web UI lists an order with its stages."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from valuechain import search
+    from valuechain.models.common import RunContext
+    from valuechain.models.orders import (
+        PricedOrder,
+    )
+
+from workflows.human import HumanWorkflow
+
+
+class OrderStage(HumanWorkflow):
+    outcome_notice = False  # the order's process tells the customer, not each stage
+
+    def tag(self, order_id: str, customer: str) -> None:
+        workflow.upsert_search_attributes(
+            [search.ORDER_ID.value_set(order_id), search.CUSTOMER_ID.value_set(customer)]
+        )
+
+    def begin_stage(self, what: str, order: PricedOrder, context: RunContext) -> None:
+        self.begin(f"{what} for order {order.order_id}", order.customer, context, order.total)
+        self.tag(order.order_id, order.customer)
