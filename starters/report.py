@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from cyclopts import App, Parameter
 from rich.table import Table
@@ -30,6 +30,7 @@ from valuechain.client import ConnectError
 from valuechain.costs import load_costs
 from valuechain.insight import gather
 from valuechain.insight.chart import chart
+from valuechain.insight.figures import Report, Spread, TypeReport
 from valuechain.process import peak_memory_mb
 from valuechain.settings import SettingsError
 from workers.registry import workflow_names
@@ -45,8 +46,8 @@ STEP_COLUMNS = ["step", "by", "done in", "handoff", "handoffs", "remind", "escal
 app = App(name="report", help="Where time and effort go, from Temporal's own records.")
 
 
-def _fmt(spread: dict[str, float] | None) -> str:
-    return "-" if not spread else f"{spread['median']:.1f}/{spread['p90']:.1f}s"
+def _fmt(spread: Spread | None) -> str:
+    return "-" if not spread else f"{spread.median:.1f}/{spread.p90:.1f}s"
 
 
 def _share(value: float | None) -> str:
@@ -57,51 +58,50 @@ def _runs(n: int) -> str:
     return "1 run" if n == 1 else f"{n} runs"
 
 
-def _headline(name: str, t: dict[str, Any], currency: str) -> str:
-    cost = t["cost_per_transaction"]
+def _headline(name: str, t: TypeReport, currency: str) -> str:
+    cost = t.cost_per_transaction
     return (
-        f"{name}: {_runs(t['runs'])} ({t['running']} running, {t['not_completed']} not"
-        f" completed); cycle {_fmt(t['cycle_seconds'])} (median/p90); automation"
-        f" {_share(t['automation_share'])}; within due {_share(t['within_due_share'])};"
-        f" activity errors {_share(t['activity_error_rate'])}, retries"
-        f" {_share(t['activity_retry_rate'])}"
+        f"{name}: {_runs(t.runs)} ({t.running} running, {t.not_completed} not"
+        f" completed); cycle {_fmt(t.cycle_seconds)} (median/p90); automation"
+        f" {_share(t.automation_share)}; within due {_share(t.within_due_share)};"
+        f" activity errors {_share(t.activity_error_rate)}, retries"
+        f" {_share(t.activity_retry_rate)}"
         + (f"; cost {cost} {currency}" if cost and Decimal(cost) else "")
     )
 
 
-def render(report: dict[str, Any]) -> None:
+def render(report: Report) -> None:
     """Per workflow type a headline and a table of its steps, then its stages."""
     out = console()
-    currency = report.get("currency") or ""
-    if not report["workflow_types"]:
+    currency = report.currency or ""
+    if not report.workflow_types:
         out.print("no workflows in that window (widen it: --hours, --since)")
-    for name, t in report["workflow_types"].items():
+    for name, t in report.workflow_types.items():
         out.print(_headline(name, t, currency))
-        if t["steps_unread"]:
-            out.print(f"  ({t['steps_unread']} runs without a result: steps not read,"
+        if t.steps_unread:
+            out.print(f"  ({t.steps_unread} runs without a result: steps not read,"
                       " no worker answered)")  # fmt: skip
-        if t["steps"]:
+        if t.steps:
             steps = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
             for i, column in enumerate(STEP_COLUMNS):
                 steps.add_column(column, justify="left" if i < 2 else "right", no_wrap=True)
-            for step, s in t["steps"].items():
-                retrying = s["activities_retrying_now"]
+            for step, s in t.steps.items():
                 steps.add_row(
-                    step, s["performer"], _fmt(s["completion_seconds"]),
-                    _fmt(s["handoff_delay_seconds"]), str(s["handoffs"]), str(s["reminders"]),
-                    str(s["escalations"]), str(s["activities"]),
-                    _share(s["activity_error_rate"]), _share(s["activity_retry_rate"]),
-                    str(retrying or ""), str(s["open_now"] or ""),
-                    _fmt(s["open_waiting_seconds"]) if s["open_now"] else "",
-                    s["cost"] or "",
+                    step, s.performer, _fmt(s.completion_seconds),
+                    _fmt(s.handoff_delay_seconds), str(s.handoffs), str(s.reminders),
+                    str(s.escalations), str(s.activities),
+                    _share(s.activity_error_rate), _share(s.activity_retry_rate),
+                    str(s.activities_retrying_now or ""), str(s.open_now or ""),
+                    _fmt(s.open_waiting_seconds) if s.open_now else "",
+                    s.cost or "",
                 )  # fmt: skip
             out.print(steps)
-        if "process" in t:
-            p = t["process"]
+        if t.process is not None:
+            p = t.process
             out.print("  stages (median): " + ", ".join(
-                f"{k} {v:.1f}s" for k, v in p["stage_median_seconds"].items()))  # fmt: skip
-            out.print(f"  bottleneck: {p['bottleneck']}; automation across the stages"
-                      f" {_share(p['automation_share'])}")  # fmt: skip
+                f"{k} {v:.1f}s" for k, v in p.stage_median_seconds.items()))  # fmt: skip
+            out.print(f"  bottleneck: {p.bottleneck}; automation across the stages"
+                      f" {_share(p.automation_share)}")  # fmt: skip
 
 
 COST = re.compile(r"^(?P<step>[^=]+)=(?P<amount>\d+(\.\d+)?)$")
@@ -209,7 +209,7 @@ def report(
             raise
         raise Failed(f"--where {where!r}: the server refused the filter: {err.message}") from err
     figures = insight.report()
-    runs = sum(t["runs"] for t in figures["workflow_types"].values())
+    runs = sum(t.runs for t in figures.workflow_types.values())
     done = f"read {runs} workflows in {time.perf_counter() - started:.1f}s"
     peak = peak_memory_mb()
     print(done + (f", peak memory {peak:.1f} MB" if peak else ""), file=sys.stderr, flush=True)

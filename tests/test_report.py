@@ -34,7 +34,8 @@ from tests.helpers.orders import deliver, order_input, pay, seeded, start_order,
 from valuechain.connection import Connection
 from valuechain.costs import CostTable, load_costs
 from valuechain.insight import gather
-from valuechain.insight.engine import ActivityCounts, Child, Insight, RunFacts, Stage
+from valuechain.insight.engine import Insight
+from valuechain.insight.facts import ActivityCounts, Child, RunFacts, Stage
 from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 
@@ -114,7 +115,7 @@ async def test_report_on_a_known_set_of_runs(
         await order.result()
         # 4 expenses, the order and its 8 stages
         await listed(env.client, f'{where} AND ExecutionStatus!="Running"', at_least=13)
-        report = (await gather(settings, where, page_size=2, costs=costs)).report()
+        report = (await gather(settings, where, page_size=2, costs=costs)).report().model_dump()
         by_type = report["workflow_types"]
 
         page = tmp_path / "report.html"
@@ -278,7 +279,7 @@ def test_ten_thousand_runs_fold_in_little_memory() -> None:
     insight = Insight()
     for i in range(10_000):
         insight.add(run(i))
-    report = insight.report()
+    report = insight.report().model_dump()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert report["workflow_types"]["Bench"]["runs"] == 10_000
@@ -313,7 +314,7 @@ def test_a_process_adds_up_its_stages_in_whatever_order_they_are_read() -> None:
         report = Insight(costs)
         for facts in order:
             report.add(facts)
-        figures = report.report()["workflow_types"]
+        figures = report.report().model_dump()["workflow_types"]
         assert figures["Process"]["cost_per_transaction"] == "8.00"  # 5 + 0.5 + 2 + 0.5
         assert figures["Stage"]["cost_per_transaction"] == "1.50"  # (0.5 + 2.5) / 2
         assert figures["Process"]["automation_share"] == 0.0  # its own step: a person's
@@ -331,5 +332,25 @@ def test_p90_is_the_nearest_rank() -> None:
                 "opened_at": at.isoformat(),
                 "closed_at": (at + timedelta(seconds=seconds)).isoformat()}  # fmt: skip
         insight.add(RunFacts(f"w{seconds}", "T", "completed", at, at, {"steps": [step]}))
-    spread = insight.report()["workflow_types"]["T"]["steps"]["review"]["completion_seconds"]
-    assert spread == {"median": 5.5, "p90": 9.0, "n": 10}
+    spread = insight.report().workflow_types["T"].steps["review"].completion_seconds
+    assert spread is not None
+    assert (spread.median, spread.p90, spread.n) == (5.5, 9.0, 10)
+
+
+def test_the_report_reads_steps_by_the_models_that_record_them() -> None:
+    """The fields the figures read are StepRecord's and OpenTask's, with their types; and
+    a step without one is an error, not a wrong figure."""
+    from pydantic import ValidationError
+
+    from valuechain.insight.facts import StepFacts, TaskFacts
+    from valuechain.models.human import OpenTask, StepRecord
+
+    for facts, model in ((StepFacts, StepRecord), (TaskFacts, OpenTask)):
+        for name, f in facts.model_fields.items():
+            assert name in model.model_fields, (model, name)
+            assert f.annotation == model.model_fields[name].annotation, (model, name)
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    renamed = {"step": "review", "performer": "human", "actor": "maria",
+               "opened_at": at.isoformat(), "ended_at": at.isoformat()}  # fmt: skip
+    with pytest.raises(ValidationError, match="closed_at"):
+        Insight().add(RunFacts("w", "T", "completed", at, at, {"steps": [renamed]}))

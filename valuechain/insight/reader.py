@@ -12,7 +12,8 @@ from temporalio.service import RPCError
 
 from valuechain.client import connect
 from valuechain.costs import CostTable
-from valuechain.insight.engine import Insight, add_retrying, facts_of
+from valuechain.insight.engine import Insight
+from valuechain.insight.facts import add_retrying, facts_of
 from valuechain.settings import Settings
 
 
