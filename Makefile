@@ -17,11 +17,11 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 temporal: $(STAMP)
-	@$(BIN)/python -m valuechain.binaries cli >/dev/null
+	@$(BIN)/python -m valuechain.cluster.binaries cli >/dev/null
 
 # The cluster's binaries: temporal-server, temporal-sql-tool, the Web UI server.
 temporal-cluster: $(STAMP)
-	@$(BIN)/python -m valuechain.binaries cluster >/dev/null
+	@$(BIN)/python -m valuechain.cluster.binaries cluster >/dev/null
 
 # make run            the examples wait for people (Ctrl-C stops everything)
 # make run MODE=auto  act as the people, drive every example to its end, exit 0

@@ -14,28 +14,20 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
-
-from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
 from starters.cli import EXIT_FAILED, Failed, load_settings, print_json
 from starters.humans import waiting_tasks
 from starters.simulation.people import act_as_people, demos, more_demos
-from valuechain import search
-from valuechain.binaries import BinaryError, find_temporal_cli
+from starters.stack import Progress, Topology, cluster_topology, dev_topology, say
 from valuechain.client import connect
-from valuechain.cluster.ports import Ports
+from valuechain.cluster.binaries import BinaryError
 from valuechain.cluster.postgres import PostgresError
-from valuechain.cluster.tls import write_private
-from valuechain.cluster.topology import Cluster, ClusterError
-from valuechain.converter import DATA_CONVERTER
+from valuechain.cluster.topology import ClusterError
 from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
@@ -47,25 +39,6 @@ VALUECHAIN = [sys.executable, "-m", "starters"]
 SUCCESS = {
     "paid", "approved", "published", "recorded", "onboarded", "closed", "launched", "resolved",
 }  # fmt: skip
-
-
-# Progress for people; on stderr when stdout carries JSON (`--json`).
-_progress: IO[str] = sys.stdout
-
-
-def say(message: str) -> None:
-    print(message, file=_progress, flush=True)
-
-
-def _split_address(address: str) -> tuple[str, int]:
-    host, _, port = address.rpartition(":")
-    return (host or "localhost"), int(port)
-
-
-def _listening(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
 
 
 def _next_run_no(state_dir: Path) -> int:
@@ -81,29 +54,6 @@ class Worker:
     proc: asyncio.subprocess.Process
     log_path: Path
     log: IO[bytes]
-
-
-async def start_server(settings: Settings) -> WorkflowEnvironment | None:
-    """Start the dev server, or return None when one already listens at the address."""
-    host, port = _split_address(settings.temporal_address)
-    if _listening(host, port):
-        say(f"using the Temporal server already listening at {settings.temporal_address}")
-        return None
-    path = find_temporal_cli()
-    db = (settings.state_dir / "temporal.db").resolve()
-    say(f"starting the Temporal dev server on port {port} (history kept in {db})")
-    return await WorkflowEnvironment.start_local(
-        namespace=settings.namespace,
-        data_converter=DATA_CONVERTER,
-        search_attributes=search.ALL,
-        ip="127.0.0.1" if host in ("localhost", "127.0.0.1") else host,
-        port=port,
-        ui=True,
-        ui_port=settings.ui_port,
-        dev_server_existing_path=str(path) if path else None,
-        dev_server_database_filename=str(db),
-        dev_server_startup_timeout=timedelta(seconds=120),
-    )
 
 
 async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1) -> list[Worker]:
@@ -175,65 +125,6 @@ async def launch_examples(
         ids.append(json.loads(out)["workflow_id"])
         say(f"started {workflow_id} with valuechain start {demo.kind}")
     return ids
-
-
-@dataclass
-class Topology:
-    """What the examples run on: where clients connect, and how to tell a person."""
-
-    settings: Settings  # what the commands connect with
-    worker_env: dict[str, str]
-    command_env: dict[str, str]
-    copies: int  # processes of each worker service
-    ui: str
-    shell_setup: str  # what a shell runs first for its commands to reach this Temporal
-    cli_hint: str
-    stop: Callable[[], Awaitable[None]]
-
-
-async def dev_topology(settings: Settings, env: dict[str, str]) -> Topology:
-    server = await start_server(settings)
-
-    async def stop() -> None:
-        if server is not None:
-            await server.shutdown()
-            say("stopped the Temporal dev server")
-
-    return Topology(settings, env, env, 1, f"http://localhost:{settings.ui_port}", "", "", stop)
-
-
-async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
-    _, port = _split_address(settings.temporal_address)
-    cluster = Cluster(
-        settings.state_dir / "cluster",
-        Ports.standard(port, settings.cluster_postgres_port, settings.cluster_ui_port),
-        shards=settings.cluster_history_shards,
-        namespace=settings.namespace,
-        say=say,
-    )
-    await cluster.start()
-    records = settings.database_url or cluster.records_url
-    env = {**env, "VALUECHAIN_DATABASE_URL": records}
-    # What a person's own commands need to reach the cluster (its profile, the system of
-    # record, the UI's port for links), in a file readable by its owner only: the
-    # database URL carries the password.
-    commands = {
-        **cluster.client_env("commands"),
-        "VALUECHAIN_DATABASE_URL": records,
-        "VALUECHAIN_UI_PORT": str(cluster.ports.ui),
-    }
-    env_file = cluster.root / "commands.env"
-    write_private(env_file, "".join(f"{k}={v}\n" for k, v in commands.items()).encode())
-    return Topology(
-        settings=cluster.client_settings("commands", **env),
-        worker_env={**env, **cluster.client_env("workers")},
-        command_env={**env, **commands},
-        copies=2,
-        ui=cluster.ui_url,
-        shell_setup=f"set -a; . {env_file}; set +a",
-        cli_hint=f" --config-file {cluster.profile_file} --profile cluster-cli",
-        stop=cluster.stop,
-    )
 
 
 async def show_waiting(topology: Topology) -> None:
@@ -322,10 +213,9 @@ async def main_async(
 
 
 def run(auto: bool, cluster: bool, as_json: bool = False) -> int:
-    global _progress
     settings = load_settings()
     if as_json:
-        _progress = sys.stderr
+        Progress.stream = sys.stderr
     results: dict[str, Any] = {}
     try:
         with terminal_to_ourselves():

@@ -14,7 +14,7 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from valuechain import search
-from valuechain.binaries import find_temporal_cli
+from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.records.migrate import open_store
 from valuechain.records.store import SystemOfRecord

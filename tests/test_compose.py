@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from valuechain import binaries, search
-from valuechain.cluster import tls, topology
+from valuechain import search
+from valuechain.cluster import binaries, tls, topology
 
 ROOT = Path(__file__).resolve().parents[1]
 

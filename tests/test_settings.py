@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from valuechain import binaries
+from valuechain.cluster import binaries
 from valuechain.costs import load_costs
 from valuechain.runcontext import build_context, load_roster
 from valuechain.settings import Settings, SettingsError, env_var

@@ -19,7 +19,7 @@ from tests.helpers.cli import free_port
 from tests.helpers.needs import need_chromium
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
 from valuechain import search
-from valuechain.binaries import find_temporal_cli
+from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.records.store import SystemOfRecord
 

@@ -4,7 +4,7 @@ Workflows never read these: starters turn them into a `RunContext` that travels 
 workflow input, so a running workflow keeps the values it started with. Where Temporal is
 and how to reach it are Temporal's own client settings (`TEMPORAL_ADDRESS`, ...), read by
 `valuechain.connection`. (The binaries' settings, VALUECHAIN_TEMPORAL_CLI and
-VALUECHAIN_CACHE_DIR, are read by `valuechain.binaries`, which must run before any
+VALUECHAIN_CACHE_DIR, are read by `valuechain.cluster.binaries`, which must run before any
 dependency is installed.)
 """
 

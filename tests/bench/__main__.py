@@ -50,8 +50,8 @@ from tests.helpers import run_context
 from tests.helpers.cluster import open_folder
 from tests.helpers.orders import SHIPMENT_TABLE
 from valuechain import search
-from valuechain.binaries import find_temporal_cli
 from valuechain.client import connect
+from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.topology import Cluster
 from valuechain.converter import DATA_CONVERTER

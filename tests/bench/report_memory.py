@@ -32,7 +32,7 @@ from tests.helpers import listed, worker
 from tests.helpers.cases import purchase
 from tests.helpers.cli import cli_env
 from valuechain import search
-from valuechain.binaries import find_temporal_cli
+from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store

@@ -17,8 +17,7 @@ from starters.simulation.people import act_as_people
 from tests.helpers import eventually
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
-from valuechain import binaries
-from valuechain.cluster import topology
+from valuechain.cluster import binaries, topology
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster

@@ -20,7 +20,7 @@ from tests.helpers.cases import CASES
 from tests.helpers.cli import cli_env, free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
-from valuechain.binaries import find_temporal_cli
+from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
 from valuechain.records.store import SystemOfRecord

@@ -26,8 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from valuechain import binaries
-from valuechain.cluster import tls
+from valuechain.cluster import binaries, tls
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError, PostgresServer, find_bin_dir
 from valuechain.cluster.setup import prepare

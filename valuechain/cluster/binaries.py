@@ -9,7 +9,7 @@ that cache, with progress lines. Versions are exact: the module proxy here is fi
 and a newer version may not resolve.
 
 Standard library only: `make` runs it before the virtual environment matters.
-`python -m valuechain.binaries [NAME ...]` prints each path, building what is missing
+`python -m valuechain.cluster.binaries [NAME ...]` prints each path, building what is missing
 (`cli` by default; `cluster` for the three cluster binaries).
 """
 
