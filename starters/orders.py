@@ -23,17 +23,8 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from starters.cli import (
-    EXIT_FAILED,
-    Failed,
-    Json,
-    client_for,
-    console,
-    load_settings,
-    print_json,
-    run_async,
-    table,
-)
+from starters import cli
+from starters.cli import Failed, Json
 from starters.simulation.partners import settle
 from valuechain.models.orders import (
     CancelInput,
@@ -60,16 +51,16 @@ async def _view(client: Client, order_id: str) -> OrderView:
             OrderToCash.order
         )
     except RPCError as err:
-        raise Failed(f"order {order_id}: {err.message}", EXIT_FAILED) from err
+        raise Failed(f"order {order_id}: {err.message}", cli.EXIT_FAILED) from err
 
 
 def _render_view(view: OrderView) -> None:
-    shown = table(f"order {view.order_id}", "stage", "shipment", "delivered", "invoice",
+    shown = cli.table(f"order {view.order_id}", "stage", "shipment", "delivered", "invoice",
                   "amount due", "paid", "outstanding", "finished")  # fmt: skip
     shown.add_row(view.stage, view.shipment or "-", "yes" if view.delivered else "no",
                   view.invoice or "-", str(view.amount_due), str(view.paid),
                   str(view.outstanding), "yes" if view.finished else "no")  # fmt: skip
-    console().print(shown)
+    cli.console().print(shown)
 
 
 @order_app.command
@@ -77,11 +68,11 @@ def show(order_id: str, /, *, as_json: Json = False) -> int:
     """Where the order is and what it waits for."""
 
     async def go() -> OrderView:
-        return await _view(await client_for(load_settings()), order_id)
+        return await _view(await cli.client_for(cli.load_settings()), order_id)
 
-    view = run_async(go())
+    view = cli.run_async(go())
     if as_json:
-        print_json(view)
+        cli.print_json(view)
     else:
         _render_view(view)
     return 0
@@ -89,7 +80,7 @@ def show(order_id: str, /, *, as_json: Json = False) -> int:
 
 async def _send(order_id: str, event_of: Any, what: str, as_json: bool) -> int:
     """Ask the order where it is, build the event from that, send it as an update."""
-    client = await client_for(load_settings())
+    client = await cli.client_for(cli.load_settings())
     view = await _view(client, order_id)
     try:
         update, event = event_of(view)
@@ -100,11 +91,11 @@ async def _send(order_id: str, event_of: Any, what: str, as_json: bool) -> int:
         out: BaseModel = await handle.execute_update(update, event)
     except WorkflowUpdateFailedError as err:
         print(f"refused: {getattr(err.cause, 'message', None) or err}", file=sys.stderr)
-        return EXIT_FAILED
+        return cli.EXIT_FAILED
     if as_json:
-        print_json(out)
+        cli.print_json(out)
     else:
-        console().print(f"order {order_id}: {what} accepted: {out.model_dump_json()}")
+        cli.console().print(f"order {order_id}: {what} accepted: {out.model_dump_json()}")
     return 0
 
 
@@ -118,7 +109,7 @@ def deliver(
     as_json: Json = False,
 ) -> int:
     """As the carrier: the order's shipment was delivered."""
-    return run_async(_send(order_id, lambda view: (
+    return cli.run_async(_send(order_id, lambda view: (
         OrderToCash.shipment_delivered,
         DeliveryInput(shipment=shipment or view.shipment or "", signed_by=signed_by),
     ), "delivery", as_json))  # fmt: skip
@@ -134,7 +125,7 @@ def pay(
     as_json: Json = False,
 ) -> int:
     """As the bank: a payment for the order's invoice arrived."""
-    return run_async(_send(order_id, lambda view: (
+    return cli.run_async(_send(order_id, lambda view: (
         OrderToCash.payment_received,
         PaymentInput(payment_id=payment_id, amount=view.outstanding if amount is None else amount),
     ), "payment", as_json))  # fmt: skip
@@ -143,7 +134,7 @@ def pay(
 @order_app.command
 def cancel(order_id: str, /, *, reason: str, by: str, as_json: Json = False) -> int:
     """As the customer: cancel the order (what was done is undone)."""
-    return run_async(_send(order_id, lambda view: (
+    return cli.run_async(_send(order_id, lambda view: (
         OrderToCash.cancel, CancelInput(reason=reason, by=by)
     ), "cancellation", as_json))  # fmt: skip
 
@@ -234,7 +225,7 @@ def batch(
         raise Failed(f"--count must be between 1 and 100000, got {count}")
     if not 1 <= concurrency <= 1000:
         raise Failed(f"--concurrency must be between 1 and 1000, got {concurrency}")
-    settings = load_settings(log_level="WARNING")
+    settings = cli.load_settings(log_level="WARNING")
     try:
         load_named_table(settings, "shipment_mode")
     except (SettingsError, TableError) as err:
@@ -242,7 +233,7 @@ def batch(
     orders = generate(count, seed, prefix or f"batch-{seed}")
 
     async def go() -> Counter[str]:
-        client = await client_for(settings)
+        client = await cli.client_for(settings)
         # The bar on the terminal; in a log, rich prints it once at the end.
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -251,7 +242,7 @@ def batch(
             return await run_batch(client, settings, orders, concurrency, progress)
 
     started = time.monotonic()
-    outcomes = run_async(go())
+    outcomes = cli.run_async(go())
     took = time.monotonic() - started
     failed = outcomes["failed"] + outcomes["not settled"]
     summary = {
@@ -264,12 +255,12 @@ def batch(
         "compensated": outcomes["cancelled"],
     }
     if as_json:
-        print_json(summary)
+        cli.print_json(summary)
     else:
-        out = console()
+        out = cli.console()
         out.print(f"{len(orders)} orders in {took:.1f}s ({len(orders) / took:.2f} orders/s)")
         for status, n in sorted(outcomes.items()):
             out.print(f"  {status}: {n}")
         out.print(f"completed {outcomes['paid']}, failed {failed},"
                   f" compensated {outcomes['cancelled']}")  # fmt: skip
-    return 0 if failed == 0 else EXIT_FAILED
+    return 0 if failed == 0 else cli.EXIT_FAILED

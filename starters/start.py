@@ -19,17 +19,8 @@ from pydantic import BaseModel, ValidationError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from starters.cli import (
-    EXIT_FAILED,
-    Failed,
-    Json,
-    client_for,
-    console,
-    load_settings,
-    print_json,
-    run_async,
-    table,
-)
+from starters import cli
+from starters.cli import Failed, Json
 from valuechain.client import ui_workflow_url
 from valuechain.machines import MachineError
 from valuechain.models.blog import BlogInput, BlogRequest
@@ -207,7 +198,7 @@ async def start_run(
     row: Startable, request: BaseModel, workflow_id: str | None, wait: bool, as_json: bool
 ) -> int:
     """Load what the input carries, then start: any bad setting or table stops it first."""
-    settings = load_settings()
+    settings = cli.load_settings()
     try:
         context = build_context(settings)
         extras = row.extras(settings)
@@ -222,7 +213,7 @@ async def start_run(
         workflow_id = workflow_id or f"{row.name}-{uuid.uuid4().hex[:12]}"
         reuse = WorkflowIDReusePolicy.ALLOW_DUPLICATE
     arg = row.input(request=request, context=context, **extras)
-    client = await client_for(settings)
+    client = await cli.client_for(settings)
     try:
         handle = await client.start_workflow(
             row.workflow.run,  # type: ignore[attr-defined]
@@ -234,22 +225,22 @@ async def start_run(
         )
     except WorkflowAlreadyStartedError as err:
         raise Failed(
-            f"workflow {workflow_id} already exists; nothing started", EXIT_FAILED
+            f"workflow {workflow_id} already exists; nothing started", cli.EXIT_FAILED
         ) from err
     started = {"workflow_id": handle.id, "run_id": handle.result_run_id}
     if not as_json:
-        out = console()
+        out = cli.console()
         out.print(f"started {workflow_id} (run {handle.result_run_id})")
         out.print(f"  web UI:  {ui_workflow_url(settings, workflow_id)}")
         out.print("  waiting: valuechain tasks list")
     if wait:
         result = await handle.result()
         if as_json:
-            print_json({**started, "result": result})
+            cli.print_json({**started, "result": result})
         else:
-            console().print(result.model_dump_json(indent=2))
+            cli.console().print(result.model_dump_json(indent=2))
     elif as_json:
-        print_json(started)
+        cli.print_json(started)
     return 0
 
 
@@ -270,7 +261,7 @@ def command_for(row: Startable) -> Callable[..., int]:
         as_json: Json = False,
     ) -> int:
         # `input` was read into the request's fields by `request_sources`.
-        return run_async(start_run(row, request, workflow_id, wait, as_json))
+        return cli.run_async(start_run(row, request, workflow_id, wait, as_json))
 
     start.__doc__ = row.summary
     return start
@@ -299,11 +290,11 @@ def workflows(*, as_json: Json = False) -> int:
         for row in STARTABLE
     ]
     if as_json:
-        print_json(rows)
+        cli.print_json(rows)
         return 0
-    shown = table("Workflows to start (flags: valuechain start <workflow> --help)",
+    shown = cli.table("Workflows to start (flags: valuechain start <workflow> --help)",
                   "command", "workflow type", "summary")  # fmt: skip
     for r in rows:
         shown.add_row(r["command"], r["workflow_type"], r["summary"])
-    console().print(shown)
+    cli.console().print(shown)
     return 0

@@ -13,17 +13,8 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from starters.cli import (
-    EXIT_FAILED,
-    Failed,
-    Json,
-    client_for,
-    console,
-    load_settings,
-    print_json,
-    run_async,
-    table,
-)
+from starters import cli
+from starters.cli import Failed, Json
 from starters.humans import Waiting, decide, waiting_tasks, workflow_state
 from valuechain.models.human import DecisionInput, WorkflowState
 from valuechain.records.migrate import open_store
@@ -36,11 +27,11 @@ TIME = "%Y-%m-%d %H:%M:%SZ"
 
 
 def _render_waiting(rows: list[Waiting]) -> None:
-    out = console()
+    out = cli.console()
     if not rows:
         out.print("no human steps are waiting (start one: valuechain start)")
         return
-    shown = table(None, "workflow", "task", "waiting on", "since", "due", "decisions")
+    shown = cli.table(None, "workflow", "task", "waiting on", "since", "due", "decisions")
     for w in rows:
         t = w.task
         who = t.assignee or f"role:{t.role}"
@@ -70,14 +61,14 @@ def list_(
     """The human steps waiting, oldest first (one list call on ValuechainWaitingRole)."""
 
     async def go() -> list[Waiting]:
-        settings = load_settings()
+        settings = cli.load_settings()
         roster = load_roster(settings.roster_file) if person else None
-        client = await client_for(settings)
+        client = await cli.client_for(settings)
         return await waiting_tasks(client, settings.human_queues, role, person, roster)
 
-    rows = run_async(go())
+    rows = cli.run_async(go())
     if as_json:
-        print_json([{"workflow_id": w.workflow_id, "workflow_type": w.workflow_type,
+        cli.print_json([{"workflow_id": w.workflow_id, "workflow_type": w.workflow_type,
                      "task": w.task} for w in rows])  # fmt: skip
     else:
         _render_waiting(rows)
@@ -85,11 +76,11 @@ def list_(
 
 
 def _render_state(workflow_id: str, state: WorkflowState) -> None:
-    out = console()
+    out = cli.console()
     out.print(f"{workflow_id} [{state.workflow_type}] {state.subject}")
     out.print(f"  requested by {state.requester}; {state.status}, at {state.stage}")
     if state.steps:
-        done = table("steps taken", "step", "by", "decision", "closed", "waited")
+        done = cli.table("steps taken", "step", "by", "decision", "closed", "waited")
         for s in state.steps:
             done.add_row(s.step, f"{s.actor} ({s.performer})", s.decision,
                          f"{s.closed_at:{TIME}}", f"{s.waited_seconds:.0f}s")  # fmt: skip
@@ -104,15 +95,15 @@ def show(workflow_id: str, /, *, as_json: Json = False) -> int:
     """A workflow's steps so far and what it waits for."""
 
     async def go() -> WorkflowState:
-        client = await client_for(load_settings())
+        client = await cli.client_for(cli.load_settings())
         try:
             return await workflow_state(client, workflow_id)
         except RPCError as err:
-            raise Failed(f"{workflow_id}: {err.message}", EXIT_FAILED) from err
+            raise Failed(f"{workflow_id}: {err.message}", cli.EXIT_FAILED) from err
 
-    state = run_async(go())
+    state = cli.run_async(go())
     if as_json:
-        print_json(state)
+        cli.print_json(state)
     else:
         _render_state(workflow_id, state)
     return 0
@@ -143,22 +134,22 @@ def decide_(
         raise Failed(describe_validation_error("decision", err)) from err
 
     async def go() -> int:
-        client = await client_for(load_settings())
+        client = await cli.client_for(cli.load_settings())
         try:
             out = await decide(client, workflow_id, given)
         except WorkflowUpdateFailedError as err:
             print(f"refused: {getattr(err.cause, 'message', None) or err}", file=sys.stderr)
-            return EXIT_FAILED
+            return cli.EXIT_FAILED
         except RPCError as err:
-            raise Failed(f"{workflow_id}: {err.message}", EXIT_FAILED) from err
+            raise Failed(f"{workflow_id}: {err.message}", cli.EXIT_FAILED) from err
         if as_json:
-            print_json(out)
+            cli.print_json(out)
         else:
-            console().print(f"{out.actor} decided {out.decision} on {out.task_id} ({out.step})"
+            cli.console().print(f"{out.actor} decided {out.decision} on {out.task_id} ({out.step})"
                             f" at {out.decided_at:{TIME}}")  # fmt: skip
         return 0
 
-    return run_async(go())
+    return cli.run_async(go())
 
 
 @app.command
@@ -174,19 +165,19 @@ def outbox(
     """The notices sent (assignments, reminders, escalations, outcomes), newest first."""
     if not 1 <= limit <= 10_000:
         raise Failed(f"--limit must be between 1 and 10000, got {limit}")
-    settings = load_settings()
+    settings = cli.load_settings()
     entries = open_store(settings.effective_database_url).outbox(
         recipient=to, workflow_id=workflow, limit=limit
     )
     if as_json:
-        print_json(entries)
+        cli.print_json(entries)
         return 0
     if not entries:
-        console().print("the outbox is empty")
+        cli.console().print("the outbox is empty")
         return 0
-    shown = table(None, "#", "sent", "kind", "to", "subject")
+    shown = cli.table(None, "#", "sent", "kind", "to", "subject")
     for e in entries:
         shown.add_row(str(e.id), f"{e.created_at:{TIME}}", e.kind, e.recipient,
                       f"{e.subject}\n{e.message}")  # fmt: skip
-    console().print(shown)
+    cli.console().print(shown)
     return 0

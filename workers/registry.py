@@ -14,6 +14,7 @@ from activities.order_to_cash import OrderActivities
 from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
+from workflows import order_to_cash
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
@@ -27,17 +28,6 @@ from workflows.onboarding import (
     EmployeeOnboarding,
     EquipmentProvisioning,
     Training,
-)
-from workflows.order_to_cash import OrderToCash
-from workflows.order_to_cash.stages import (
-    Collection,
-    CreditCheck,
-    Invoicing,
-    OrderEntry,
-    PickPack,
-    ShipmentPlanning,
-    Shipping,
-    StockCheck,
 )
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
@@ -68,17 +58,7 @@ HUMAN_WORKFLOWS: list[type] = [
 ]
 
 # The orders worker: order-to-cash and its stages (children run on their parent's queue).
-ORDER_WORKFLOWS: list[type] = [
-    OrderToCash,
-    OrderEntry,
-    CreditCheck,
-    StockCheck,
-    PickPack,
-    ShipmentPlanning,
-    Shipping,
-    Invoicing,
-    Collection,
-]
+ORDER_WORKFLOWS: list[type] = order_to_cash.WORKFLOWS
 
 ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
 
