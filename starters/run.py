@@ -22,7 +22,7 @@ from typing import IO, Any
 from activities.seed import seed_demo_data
 from starters.cli import EXIT_FAILED, Failed, load_settings, print_json
 from starters.humans import waiting_tasks
-from starters.simulation.people import act_as_people, demos, more_demos
+from starters.simulation.people import Ended, act_as_people, demos, more_demos
 from starters.stack import Progress, Topology, cluster_topology, dev_topology, say
 from valuechain.client import connect
 from valuechain.cluster.binaries import BinaryError
@@ -161,7 +161,7 @@ async def show_waiting(topology: Topology) -> None:
 
 
 async def main_async(
-    auto: bool, settings: Settings, cluster: bool = False, results: dict[str, Any] | None = None
+    auto: bool, settings: Settings, cluster: bool = False, results: dict[str, Ended] | None = None
 ) -> int:
     """Run everything; with `auto`, fill `results` with each example's result."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
@@ -187,10 +187,10 @@ async def main_async(
                 results.update(ended)
             say("\nresults:")
             for workflow_id, result in ended.items():
-                status = result.get("status")
+                status = result.status
                 # A process's record is its stages or workflows; a workflow's, its steps.
-                part = next(k for k in ("stages", "workflows", "steps") if k in result)
-                say(f"  {workflow_id}: {status} ({len(result[part])} {part})")
+                part, count = result.parts
+                say(f"  {workflow_id}: {status} ({count} {part})")
                 if status not in SUCCESS:
                     code = 1
         else:
@@ -216,7 +216,7 @@ def run(auto: bool, cluster: bool, as_json: bool = False) -> int:
     settings = load_settings()
     if as_json:
         Progress.stream = sys.stderr
-    results: dict[str, Any] = {}
+    results: dict[str, Ended] = {}
     try:
         with terminal_to_ourselves():
             code = asyncio.run(main_async(auto, settings, cluster, results))

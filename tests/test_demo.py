@@ -41,7 +41,7 @@ async def test_examples_run_to_completion(
         "demo-blog-1", "demo-document-1", "demo-expense-1", "demo-onboarding-1",
         "demo-order-1", "demo-timeoff-1",
     ]  # fmt: skip
-    statuses = {workflow_id: result["status"] for workflow_id, result in results.items()}
+    statuses = {workflow_id: result.status for workflow_id, result in results.items()}
     assert set(statuses.values()) <= SUCCESS
     assert len(statuses) == 6
     assert statuses["demo-order-1"] == "paid"

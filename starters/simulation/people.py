@@ -9,14 +9,36 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowUpdateFailedError
 
 from starters.humans import decide, waiting_tasks
 from starters.simulation.partners import settle
 from valuechain.models.common import Roster
-from valuechain.models.human import DecisionInput, OpenTask
+from valuechain.models.human import DecisionInput, OpenTask, StepRecord
+from valuechain.models.result import StageOutcome
 
 PUBLISH_DELAY = timedelta(seconds=3)  # the blog waits this long on its durable timer
+
+
+class Ended(BaseModel):
+    """A run's result as the examples' summary reads it: every result is a RunResult;
+    a process's also lists its stages (order-to-cash) or workflows (onboarding)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: str
+    steps: list[StepRecord]
+    stages: list[StageOutcome] = []
+    workflows: list[StageOutcome] = []
+
+    @property
+    def parts(self) -> tuple[str, int]:
+        """What the run is made of, and how many: stages, workflows or steps."""
+        for name, items in (("stages", self.stages), ("workflows", self.workflows)):
+            if items:
+                return name, len(items)
+        return "steps", len(self.steps)
 
 
 @dataclass(frozen=True)
@@ -162,13 +184,13 @@ async def act_as_people(
     roster: Roster,
     say: Callable[[str], None] = print,
     limit: timedelta = timedelta(minutes=3),
-) -> dict[str, Any]:
+) -> dict[str, Ended]:
     """Decide every step of the given runs (and of their child workflows) as the demo
     people, and settle the orders among them as carrier and bank; return their results."""
     orders = [w for w in workflow_ids if w.startswith("demo-order-")]
     settling = [asyncio.ensure_future(settle(client, order_id)) for order_id in orders]
     workflow_ids = [w for w in workflow_ids if w not in orders]
-    results: dict[str, Any] = {}
+    results: dict[str, Ended] = {}
     deadline = _now() + limit
     pending = set(workflow_ids)
     while pending:
@@ -192,7 +214,7 @@ async def act_as_people(
         for workflow_id in sorted(pending):
             handle = client.get_workflow_handle(workflow_id)
             if (await handle.describe()).close_time is not None:
-                results[workflow_id] = await handle.result()
+                results[workflow_id] = Ended.model_validate(await handle.result())
                 pending.discard(workflow_id)
         if pending:
             await asyncio.sleep(0.5)  # people act on what they see; look again shortly
@@ -200,5 +222,5 @@ async def act_as_people(
         outcome = await settled
         if isinstance(outcome, BaseException):
             raise RuntimeError(f"order {order_id} failed: {outcome}")
-        results[order_id] = outcome.model_dump(mode="json")
+        results[order_id] = Ended.model_validate(outcome.model_dump())
     return results

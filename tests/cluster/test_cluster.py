@@ -48,7 +48,7 @@ async def test_every_workflow_type_and_a_batch_of_orders(
         ours = f'TaskQueue="{task_queue}" OR TaskQueue="{task_queue}-orders"'
         report = await run_cli("report", "--hours", "1", "--where", ours, "--json", env=command_env)
 
-    statuses = {workflow_id: result["status"] for workflow_id, result in results.items()}
+    statuses = {workflow_id: result.status for workflow_id, result in results.items()}
     assert len(statuses) == 14, statuses
     assert set(statuses.values()) <= SUCCESS, statuses
     assert batch.code == 0, batch.err
