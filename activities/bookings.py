@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from valuechain.models.records import (
     ArchiveInput,
+    BookingInput,
     BookingOutput,
     LaunchRecordInput,
     PayoutInput,
@@ -16,53 +17,54 @@ from valuechain.models.records import (
     TimeOffRecordInput,
 )
 from valuechain.records.checks import no_time_off_overlap, payee_not_blocked, slug_free
-from valuechain.records.store import Booking, Check, DomainError, SystemOfRecord
+from valuechain.records.store import Check, DomainError, SystemOfRecord
 
 
-def book(
-    store: SystemOfRecord,
-    key: str,
-    kind: str,
-    subject: str,
-    payload: dict[str, Any],
-    check: Check | None = None,
-    step: str | None = None,
-) -> Booking:
-    """Book once in the system of record (on the worker's activity threads); a domain
-    error becomes a non-retryable ApplicationError of its type, so Temporal does not retry
-    it."""
-    extra = {"step": step or kind, "key": key}
-    try:
-        booking = store.book(key, kind, subject, payload, check)
-    except DomainError as err:
-        activity.logger.warning(f"{kind} refused: {err}", extra=extra)
-        raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
-    verb = "already booked" if booking.duplicate else "booked"
-    activity.logger.info(f"{kind} {verb} as {booking.reference}", extra=extra)
-    return booking
+class Booker:
+    """Activities that book in the system of record they are given."""
 
-
-class BookingActivities:
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
 
     def _book(
         self,
         key: str,
-        step: str,
+        kind: str,
+        subject: str,
+        payload: dict[str, Any],
+        check: Check | None = None,
+        step: str | None = None,
+    ) -> BookingOutput:
+        """Book once in the system of record (on the worker's activity threads); a domain
+        error becomes a non-retryable ApplicationError of its type, so Temporal does not
+        retry it."""
+        extra = {"step": step or kind, "key": key}
+        try:
+            booking = self._store.book(key, kind, subject, payload, check)
+        except DomainError as err:
+            activity.logger.warning(f"{kind} refused: {err}", extra=extra)
+            raise ApplicationError(str(err), type=err.error_type, non_retryable=True) from err
+        verb = "already booked" if booking.duplicate else "booked"
+        activity.logger.info(f"{kind} {verb} as {booking.reference}", extra=extra)
+        return BookingOutput(reference=booking.reference, duplicate=booking.duplicate)
+
+    def _book_step(
+        self,
+        input: BookingInput,
         kind: str,
         subject: str,
         payload: dict[str, Any],
         check: Check | None = None,
     ) -> BookingOutput:
-        booking = book(self._store, key, kind, subject, payload, check, step)
-        return BookingOutput(reference=booking.reference, duplicate=booking.duplicate)
+        """Book a workflow step's input by its key (the run and the step)."""
+        return self._book(input.key, kind, subject, payload, check, input.step)
 
+
+class BookingActivities(Booker):
     @activity.defn(name="pay_expense")
     def pay_expense(self, input: PayoutInput) -> BookingOutput:
-        return self._book(
-            input.key,
-            input.step,
+        return self._book_step(
+            input,
             "payout",
             input.employee,
             {
@@ -76,9 +78,8 @@ class BookingActivities:
 
     @activity.defn(name="archive_document")
     def archive_document(self, input: ArchiveInput) -> BookingOutput:
-        return self._book(
-            input.key,
-            input.step,
+        return self._book_step(
+            input,
             "archive",
             input.document_id,
             {"title": input.title, "version": input.version, "location": input.location},
@@ -86,9 +87,8 @@ class BookingActivities:
 
     @activity.defn(name="publish_post")
     def publish_post(self, input: PublishInput) -> BookingOutput:
-        return self._book(
-            input.key,
-            input.step,
+        return self._book_step(
+            input,
             "publication",
             input.slug,
             {"post_id": input.post_id, "title": input.title, "images": input.images},
@@ -98,9 +98,8 @@ class BookingActivities:
     @activity.defn(name="record_time_off")
     def record_time_off(self, input: TimeOffRecordInput) -> BookingOutput:
         first, last = input.first_day.isoformat(), input.last_day.isoformat()
-        return self._book(
-            input.key,
-            input.step,
+        return self._book_step(
+            input,
             "time_off",
             input.employee,
             {"first_day": first, "last_day": last, "kind": input.kind},
@@ -109,9 +108,7 @@ class BookingActivities:
 
     @activity.defn(name="record_launch")
     def record_launch(self, input: LaunchRecordInput) -> BookingOutput:
-        return self._book(
-            input.key, input.step, "launch", input.product, {"branches": input.branches}
-        )
+        return self._book_step(input, "launch", input.product, {"branches": input.branches})
 
     def all(self) -> list[Any]:
         return [

@@ -11,7 +11,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.bookings import book
+from activities.bookings import Booker
 from valuechain import errors
 from valuechain.models.orders import (
     CheckCreditInput,
@@ -30,26 +30,11 @@ from valuechain.models.orders import (
 )
 from valuechain.models.records import BookingOutput
 from valuechain.records.checks import adjust_stock, all_of, reserve
-from valuechain.records.store import Check, SystemOfRecord
 
 KG_PER_PACKAGE = Decimal(20)
 
 
-class OrderActivities:
-    def __init__(self, store: SystemOfRecord) -> None:
-        self._store = store
-
-    def _book(
-        self,
-        key: str,
-        kind: str,
-        subject: str,
-        payload: dict[str, Any],
-        check: Check | None = None,
-    ) -> BookingOutput:
-        b = book(self._store, key, kind, subject, payload, check)
-        return BookingOutput(reference=b.reference, duplicate=b.duplicate)
-
+class OrderActivities(Booker):
     @activity.defn(name="price_order")
     def price_order(self, input: PriceInput) -> PricedOrder:
         req = input.request

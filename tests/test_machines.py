@@ -15,10 +15,10 @@ from tests.helpers import (
     decide,
     history_length,
     listed,
-    new_id,
     open_task,
     record_history,
     run_context,
+    start_in,
     until_idle,
     worker,
 )
@@ -117,10 +117,13 @@ async def test_compliance_revision_loop_then_approval(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            ComplianceReview.run, compliance(run_context(task_queue), max_revisions=1),
-            id=new_id("compliance"), task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client,
+            ComplianceReview.run,
+            compliance(run_context(task_queue), max_revisions=1),
+            task_queue,
+            "compliance",
+        )
         first = await open_task(h, "pending_review")
         msg = await refused(h, DecisionInput(task_id=first.task_id, actor="rita",
                                              decision="resubmit"))  # fmt: skip
@@ -167,10 +170,13 @@ async def test_compliance_rejection_and_roles(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            ComplianceReview.run, compliance(run_context(task_queue)),
-            id=new_id("compliance"), task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client,
+            ComplianceReview.run,
+            compliance(run_context(task_queue)),
+            task_queue,
+            "compliance",
+        )
         task = await open_task(h, "pending_review")
         msg = await refused(h, DecisionInput(task_id=task.task_id, actor="maria",
                                              decision="approve"))  # fmt: skip
@@ -195,10 +201,9 @@ async def test_ticket_resolved_directly_confirmed_and_surveyed(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            SupportTicket.run, ticket(run_context(task_queue)), id=new_id("ticket"),
-            task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client, SupportTicket.run, ticket(run_context(task_queue)), task_queue, "ticket"
+        )
         new = await open_task(h, "new")
         agent = new.assignee
         assert agent in ("tina", "tom")
@@ -227,12 +232,18 @@ async def test_safety_ticket_escalates_at_once(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
+        h = await start_in(
+            env.client,
             SupportTicket.run,
-            ticket(run_context(task_queue), subject="Charger", description="it sparks and smokes",
-                   severity="low"),
-            id=new_id("ticket"), task_queue=task_queue,
-        )  # fmt: skip
+            ticket(
+                run_context(task_queue),
+                subject="Charger",
+                description="it sparks and smokes",
+                severity="low",
+            ),
+            task_queue,
+            "ticket",
+        )
         task = await open_task(h, "escalated")
         assert task.role == "supervisor"
         state = await h.query(HumanWorkflow.state)
@@ -256,10 +267,9 @@ async def test_ticket_past_due_escalates_then_reopens(
 ) -> None:
     ctx = run_context(task_queue, due=timedelta(seconds=2))
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            SupportTicket.run, ticket(ctx, category="product"), id=new_id("ticket"),
-            task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client, SupportTicket.run, ticket(ctx, category="product"), task_queue, "ticket"
+        )
         # Nobody starts it: at the due time the system escalates to the supervisor.
         await open_task(h, "escalated")
         await decide(h, "escalated", "sue", "resolve", comment="replacement sent")
@@ -285,10 +295,13 @@ async def test_stage_and_waiting_role_are_searchable(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            ComplianceReview.run, compliance(run_context(task_queue)),
-            id=new_id("compliance"), task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client,
+            ComplianceReview.run,
+            compliance(run_context(task_queue)),
+            task_queue,
+            "compliance",
+        )
         await open_task(h, "pending_review")
         query = (
             f'WorkflowId="{h.id}" AND ValuechainStage="pending_review"'
@@ -302,10 +315,13 @@ async def test_agent_starts_then_escalates_a_ticket(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            SupportTicket.run, ticket(run_context(task_queue), category="product"),
-            id=new_id("ticket"), task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_in(
+            env.client,
+            SupportTicket.run,
+            ticket(run_context(task_queue), category="product"),
+            task_queue,
+            "ticket",
+        )
         new = await open_task(h, "new")
         assert new.decisions == ["start", "resolve"]  # escalating from new is the system's
         agent = new.assignee or ""

@@ -9,7 +9,7 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import decide, new_id, record_history, run_context, worker
+from tests.helpers import decide, record_history, run_context, start_in, worker
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
 from valuechain.records.store import SystemOfRecord
 from workflows.onboarding import EmployeeOnboarding, Training
@@ -19,11 +19,13 @@ async def start(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any
     request = OnboardingRequest(employee="nina", full_name="Nina Berg", job_title="Engineer",
                                 manager="maria", start_date=date(2027, 1, 4),
                                 courses=["security-basics", "code-of-conduct"])  # fmt: skip
-    return await env.client.start_workflow(
+    return await start_in(
+        env.client,
         EmployeeOnboarding.run,
         OnboardingInput(request=request, context=run_context(task_queue)),
-        id=new_id("onboarding"), task_queue=task_queue,
-    )  # fmt: skip
+        task_queue,
+        "onboarding",
+    )
 
 
 def child(env: WorkflowEnvironment, h: WorkflowHandle[Any, Any], name: str) -> Any:

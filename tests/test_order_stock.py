@@ -16,7 +16,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.order_to_cash import OrderActivities
 from starters.orders import generate
-from tests.helpers import WAIT_LIMIT, new_id, record_history, run_context, stand_in, worker
+from tests.helpers import (
+    WAIT_LIMIT,
+    new_id,
+    record_history,
+    run_context,
+    stand_in,
+    start_in,
+    worker,
+)
 from tests.helpers.cli import cli_env, run_cli
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
@@ -189,8 +197,7 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(
         continue_after_events=50,
     )
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(Collection.run, inp, id=new_id("collection"),
-                                            task_queue=task_queue)  # fmt: skip
+        h = await start_in(env.client, Collection.run, inp, task_queue, "collection")
         first = await h.execute_update(
             Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("100.00"))
         )

@@ -23,10 +23,10 @@ from temporalio.testing import WorkflowEnvironment
 from tests.helpers import (
     decide,
     listed,
-    new_id,
     open_task,
     record_history,
     run_context,
+    run_in,
     wait_for_state,
     worker,
 )
@@ -331,19 +331,27 @@ async def test_stages_run_alone(
     request = order_input(task_queue, {"OVEN-9": 2}).request
     ctx = run_context(task_queue)
     async with worker(env.client, task_queue, store):
-        entered = await env.client.execute_workflow(
-            OrderEntry.run, OrderEntryInput(request=request, context=ctx),
-            id=new_id("entry"), task_queue=task_queue,
-        )  # fmt: skip
-        credit = await env.client.execute_workflow(
-            CreditCheck.run, CreditInput(order=entered.order, context=ctx),
-            id=new_id("credit"), task_queue=task_queue,
-        )  # fmt: skip
-        plan = await env.client.execute_workflow(
+        entered = await run_in(
+            env.client,
+            OrderEntry.run,
+            OrderEntryInput(request=request, context=ctx),
+            task_queue,
+            "entry",
+        )
+        credit = await run_in(
+            env.client,
+            CreditCheck.run,
+            CreditInput(order=entered.order, context=ctx),
+            task_queue,
+            "credit",
+        )
+        plan = await run_in(
+            env.client,
             ShipmentPlanning.run,
             PlanInput(order=entered.order, context=ctx, table=SHIPMENT_TABLE),
-            id=new_id("plan"), task_queue=task_queue,
-        )  # fmt: skip
+            task_queue,
+            "plan",
+        )
     assert (entered.order.total, entered.order.weight_kg) == (Decimal("1798.00"), Decimal("76.0"))
     assert credit.status == "approved"
     assert (plan.mode, plan.rule) == ("land", "land")

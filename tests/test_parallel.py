@@ -11,7 +11,15 @@ from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import decide, new_id, record_history, run_context, wait_for_state, worker
+from tests.helpers import (
+    decide,
+    new_id,
+    record_history,
+    run_context,
+    start_in,
+    wait_for_state,
+    worker,
+)
 from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
     LaunchInput,
@@ -72,9 +80,7 @@ async def sign_off(env: WorkflowEnvironment, task_queue: str, policy: JoinPolicy
                                approvers=approvers, policy=policy),
         context=run_context(task_queue),
     )  # fmt: skip
-    h = await env.client.start_workflow(
-        MultiApproverSignOff.run, inp, id=new_id("signoff"), task_queue=task_queue
-    )
+    h = await start_in(env.client, MultiApproverSignOff.run, inp, task_queue, "signoff")
     await wait_for_state(h, lambda s: len(s.open_tasks) == len(approvers), "every approver")
     return h
 
@@ -150,12 +156,8 @@ async def test_proposal_review_by_three_departments(
         context=run_context(task_queue),
     )
     async with worker(env.client, task_queue, store):
-        approved = await env.client.start_workflow(
-            ProposalReview.run, inp, id=new_id("proposal"), task_queue=task_queue
-        )
-        rejected = await env.client.start_workflow(
-            ProposalReview.run, inp, id=new_id("proposal"), task_queue=task_queue
-        )
+        approved = await start_in(env.client, ProposalReview.run, inp, task_queue, "proposal")
+        rejected = await start_in(env.client, ProposalReview.run, inp, task_queue, "proposal")
         for h in (approved, rejected):
             await wait_for_state(h, lambda s: len(s.open_tasks) == 3, "three reviews")
         for dept, actor in [("legal", "lena"), ("finance", "fiona"), ("engineering", "gus")]:

@@ -12,10 +12,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
     decide,
-    new_id,
     open_task,
     record_history,
     run_context,
+    start_in,
     wait_for_state,
     worker,
 )
@@ -32,9 +32,7 @@ async def start(
     inp = case.make_input(run_context(task_queue), case.requester)
     if request:
         inp = inp.model_copy(update={"request": inp.request.model_copy(update=request)})  # type: ignore[attr-defined]
-    return await env.client.start_workflow(
-        case.run, inp, id=new_id(case.name), task_queue=task_queue
-    )
+    return await start_in(env.client, case.run, inp, task_queue, case.name)
 
 
 def trail(result: Any) -> list[tuple[str, str, str]]:

@@ -21,10 +21,10 @@ from starters.report import STEP_COLUMNS
 from tests.helpers import (
     LONG,
     listed,
-    new_id,
     on_a_retry,
     run_context,
     stand_in,
+    start_in,
     wait_for_state,
     worker,
 )
@@ -70,9 +70,7 @@ async def test_report_on_a_known_set_of_runs(
     def start(due: timedelta = LONG, remind: timedelta = LONG, attempts: int = 5) -> Any:
         ctx = run_context(task_queue, due=due, remind=remind, max_attempts=attempts)
         inp = case.make_input(ctx, "alice")
-        return inp, env.client.start_workflow(
-            case.run, inp, id=new_id("expense"), task_queue=task_queue
-        )
+        return inp, start_in(env.client, case.run, inp, task_queue, "expense")
 
     settings = Settings(temporal=Connection(address=env.client.service_client.config.target_host))
     costs_file = tmp_path / "costs.toml"

@@ -13,10 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 from tests.helpers import (
     decide,
     listed,
-    new_id,
     open_task,
     record_history,
     run_context,
+    run_in,
+    start_in,
     until_idle,
     worker,
 )
@@ -160,11 +161,8 @@ async def test_purchase_under_threshold_is_approved_automatically(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        result = await env.client.execute_workflow(
-            PurchaseApproval.run,
-            purchase(task_queue, "120.00"),
-            id=new_id("purchase"),
-            task_queue=task_queue,
+        result = await run_in(
+            env.client, PurchaseApproval.run, purchase(task_queue, "120.00"), task_queue, "purchase"
         )
     assert (result.status, result.approvers) == ("approved", [])
     assert result.route.rules == ["automatic"]
@@ -175,11 +173,12 @@ async def test_it_purchase_needs_manager_and_it_review(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
+        h = await start_in(
+            env.client,
             PurchaseApproval.run,
             purchase(task_queue, "500.00", "it"),
-            id=new_id("purchase"),
-            task_queue=task_queue,
+            task_queue,
+            "purchase",
         )
         task = await open_task(h, "manager_approval")
         assert "rule manager of purchase_approval v2026-11-01" in task.summary
@@ -200,11 +199,12 @@ async def test_cfo_rejection_ends_the_purchase(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
 ) -> None:
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
+        h = await start_in(
+            env.client,
             PurchaseApproval.run,
             purchase(task_queue, "50000.01"),
-            id=new_id("purchase"),
-            task_queue=task_queue,
+            task_queue,
+            "purchase",
         )
         await decide(h, "cfo_approval", "carla", "reject", comment="not this year")
         result = await h.result()
@@ -218,11 +218,12 @@ async def test_a_run_keeps_the_table_it_started_with(
     original = (TABLES / "purchase_approval.toml").read_text()
     path.write_text(original)
     async with worker(env.client, task_queue, store):
-        before = await env.client.start_workflow(
+        before = await start_in(
+            env.client,
             PurchaseApproval.run,
             purchase(task_queue, "700.00", table=load_table(path)),
-            id=new_id("purchase"),
-            task_queue=task_queue,
+            task_queue,
+            "purchase",
         )
         await open_task(before, "manager_approval")
         # Finance raises the automatic threshold to $1,000 while that request waits.
@@ -231,11 +232,12 @@ async def test_a_run_keeps_the_table_it_started_with(
             .replace("lt = 500.00", "lt = 1000.00")
             .replace("ge = 500.00", "ge = 1000.00")
         )
-        after = await env.client.execute_workflow(
+        after = await run_in(
+            env.client,
             PurchaseApproval.run,
             purchase(task_queue, "700.00", table=load_table(path)),
-            id=new_id("purchase"),
-            task_queue=task_queue,
+            task_queue,
+            "purchase",
         )
         await decide(before, "manager_approval", "maria", "approve")
         kept = await before.result()
@@ -266,9 +268,7 @@ async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(
         table=INVOICE,
     )
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            InvoiceApproval.run, inp, id=new_id("invoice"), task_queue=task_queue
-        )
+        h = await start_in(env.client, InvoiceApproval.run, inp, task_queue, "invoice")
         task = await open_task(h, "cfo_approval")
         assert task.role == "cfo"
         reminded = False
@@ -312,9 +312,7 @@ async def test_complaint_triage(
         table=TRIAGE,
     )
     async with worker(env.client, task_queue, store):
-        h = await env.client.start_workflow(
-            ComplaintTriage.run, inp, id=new_id("complaint"), task_queue=task_queue
-        )
+        h = await start_in(env.client, ComplaintTriage.run, inp, task_queue, "complaint")
         task = await open_task(h, "resolve")
         assert task.role == handler
         await until_idle(h)

@@ -15,25 +15,32 @@ from typing import Any
 import structlog
 from temporalio import activity, workflow
 
+# Temporal's context in a log record, lifted to top-level fields: ours <- the SDK's.
+_LIFTED: dict[str, dict[str, str]] = {
+    "temporal_workflow": {
+        "workflow_id": "workflow_id",
+        "run_id": "run_id",
+        "workflow_type": "workflow_type",
+        "task_queue": "task_queue",
+    },
+    "temporal_activity": {
+        "workflow_id": "workflow_id",
+        "run_id": "workflow_run_id",
+        "activity": "activity_type",
+        "activity_id": "activity_id",
+        "attempt": "attempt",
+        "task_queue": "task_queue",
+    },
+    "temporal_update": {"update": "update_name"},
+}
+
 
 def _lift_temporal_context(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    wf = event.pop("temporal_workflow", None)
-    if isinstance(wf, dict):
-        event.setdefault("workflow_id", wf.get("workflow_id"))
-        event.setdefault("run_id", wf.get("run_id"))
-        event.setdefault("workflow_type", wf.get("workflow_type"))
-        event.setdefault("task_queue", wf.get("task_queue"))
-    act = event.pop("temporal_activity", None)
-    if isinstance(act, dict):
-        event.setdefault("workflow_id", act.get("workflow_id"))
-        event.setdefault("run_id", act.get("workflow_run_id"))
-        event.setdefault("activity", act.get("activity_type"))
-        event.setdefault("activity_id", act.get("activity_id"))
-        event.setdefault("attempt", act.get("attempt"))
-        event.setdefault("task_queue", act.get("task_queue"))
-    update = event.pop("temporal_update", None)
-    if isinstance(update, dict):
-        event.setdefault("update", update.get("update_name"))
+    for source, fields in _LIFTED.items():
+        context = event.pop(source, None)
+        if isinstance(context, dict):
+            for ours, theirs in fields.items():
+                event.setdefault(ours, context.get(theirs))
     return event
 
 

@@ -36,9 +36,7 @@ class BlogPublishing(HumanWorkflow):
                 )
             )
             if review.decision == "reject":
-                return await self.finish(
-                    BlogResult, "rejected", f"rejected by {review.actor}: {review.comment}"
-                )
+                return await self.rejected(BlogResult, review)
             if review.decision == "approve":
                 break
             send_backs += 1
@@ -82,15 +80,12 @@ class BlogPublishing(HumanWorkflow):
         published = await self.book(
             "publish",
             BookingActivities.publish_post,
-            PublishInput(
-                key=self.booking_key("publish"),
-                step="publish",
-                post_id=workflow.info().workflow_id,
-                slug=req.slug,
-                title=req.title,
-                images=design.attachments,
-            ),
+            PublishInput,
             summary=f"publish '{req.slug}'",
+            post_id=workflow.info().workflow_id,
+            slug=req.slug,
+            title=req.title,
+            images=design.attachments,
         )
         return await self.finish(
             BlogResult,

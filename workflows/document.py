@@ -38,10 +38,9 @@ class DocumentApproval(HumanWorkflow):
                 )
             )
             if review.decision == "reject":
-                return await self.finish(
+                return await self.rejected(
                     DocumentResult,
-                    "rejected",
-                    f"rejected by {review.actor}: {review.comment}",
+                    review,
                     version=version,
                     location=location,
                 )
@@ -65,15 +64,12 @@ class DocumentApproval(HumanWorkflow):
         archived = await self.book(
             "archive",
             BookingActivities.archive_document,
-            ArchiveInput(
-                key=self.booking_key("archive"),
-                step="archive",
-                document_id=workflow.info().workflow_id,
-                title=req.title,
-                version=version,
-                location=location,
-            ),
+            ArchiveInput,
             summary=f"archive '{req.title}' v{version}",
+            document_id=workflow.info().workflow_id,
+            title=req.title,
+            version=version,
+            location=location,
         )
         for person in req.stakeholders:
             await self.notify(

@@ -41,12 +41,7 @@ class ExpenseReimbursement(HumanWorkflow):
                 )
             )
             if review.decision == "reject":
-                return await self.finish(
-                    ExpenseResult,
-                    "rejected",
-                    f"rejected by {review.actor}: {review.comment}",
-                    **money,
-                )
+                return await self.rejected(ExpenseResult, review, **money)
             if review.decision == "approve":
                 break
             send_backs += 1
@@ -66,36 +61,22 @@ class ExpenseReimbursement(HumanWorkflow):
                     ExpenseResult, "withdrawn", f"withdrawn by {req.employee}", **money
                 )
 
-        approval = await self.human_step(
-            self.spec(
-                "finance_approval",
-                "finance",
-                ["approve", "reject"],
-                escalate_to="finance_director",
-                requires={"reject": ["comment"]},
-            )
+        approval = await self.approval(
+            "finance_approval", "finance", escalate_to="finance_director"
         )
         if approval.decision == "reject":
-            return await self.finish(
-                ExpenseResult,
-                "rejected",
-                f"rejected by {approval.actor}: {approval.comment}",
-                **money,
-            )
+            return await self.rejected(ExpenseResult, approval, **money)
 
         payout = await self.book(
             "payout",
             BookingActivities.pay_expense,
-            PayoutInput(
-                key=self.booking_key("payout"),
-                step="payout",
-                expense_id=workflow.info().workflow_id,
-                employee=req.employee,
-                payee_account=req.payee_account,
-                amount=req.amount,
-                currency=req.currency,
-            ),
+            PayoutInput,
             summary=f"pay {req.amount} {req.currency} to {req.payee_account}",
+            expense_id=workflow.info().workflow_id,
+            employee=req.employee,
+            payee_account=req.payee_account,
+            amount=req.amount,
+            currency=req.currency,
         )
         return await self.finish(
             ExpenseResult,

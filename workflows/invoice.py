@@ -22,10 +22,9 @@ class InvoiceApproval(HumanWorkflow):
         self.log(f"routed by {route.table} v{route.version}: rule {route.rules}", step="route")
         _, rejection = await self.approval_chain(route, summary)
         if rejection is not None:
-            return await self.finish(
+            return await self.rejected(
                 InvoiceResult,
-                "rejected",
-                f"rejected by {rejection.actor}: {rejection.comment}",
+                rejection,
                 amount=req.amount,
                 route=route,
             )

@@ -36,15 +36,11 @@ class LaunchBranch(HumanWorkflow):
         )
         if prepared.decision == "blocked":
             await self._fail(f"{branch.name} is blocked: {prepared.comment}", "BranchBlocked")
-        signed = await self.human_step(
-            self.spec(
-                "sign_off",
-                "manager",
-                ["approve", "reject"],
-                escalate_to="director",
-                requires={"reject": ["comment"]},
-                summary=f"sign off the {branch.deliverable}: {', '.join(prepared.attachments)}",
-            )
+        signed = await self.approval(
+            "sign_off",
+            "manager",
+            escalate_to="director",
+            summary=f"sign off the {branch.deliverable}: {', '.join(prepared.attachments)}",
         )
         if signed.decision == "reject":
             await self._fail(f"{branch.name} was rejected: {signed.comment}", "BranchRejected")
@@ -96,13 +92,10 @@ class ProductLaunch(ParallelWorkflow):
         launched = await self.book(
             "launch",
             BookingActivities.record_launch,
-            LaunchRecordInput(
-                key=self.booking_key("launch"),
-                step="launch",
-                product=req.product,
-                branches=[b.name for b in req.branches],
-            ),
+            LaunchRecordInput,
             summary=f"launch {req.product}",
+            product=req.product,
+            branches=[b.name for b in req.branches],
         )
         return await self.finish(
             LaunchResult,

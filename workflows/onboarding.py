@@ -41,13 +41,8 @@ class OnboardingStep(HumanWorkflow):
         items: list[str],
         what: str,
     ) -> str:
-        employee = self._request.employee
-        out = await self.book(
-            step, activity,
-            OnboardingBookingInput(key=self.booking_key(step), step=step, employee=employee,
-                                   items=items),
-            what,
-        )  # fmt: skip
+        out = await self.book(step, activity, OnboardingBookingInput, what,
+                              employee=self._request.employee, items=items)  # fmt: skip
         return out.reference
 
     async def must(self, step: str, role: str, yes: str, no: str, summary: str,
@@ -137,12 +132,9 @@ class Training(ParallelWorkflow):
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
         req = input.request
         self.begin(f"training for {req.full_name}", req.manager, input.context)
-        out: BookingOutput = await self.book(
-            "assign_courses", OnboardingActivities.assign_courses,
-            OnboardingBookingInput(key=self.booking_key("assign_courses"),
-                                   step="assign_courses", employee=req.employee,
-                                   items=req.courses),
-            f"assign {', '.join(req.courses)}",
+        out = await self.book(
+            "assign_courses", OnboardingActivities.assign_courses, OnboardingBookingInput,
+            f"assign {', '.join(req.courses)}", employee=req.employee, items=req.courses,
         )  # fmt: skip
         joined = await self.decide_in_parallel(
             [

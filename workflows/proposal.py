@@ -19,12 +19,10 @@ class ProposalReview(ParallelWorkflow):
         self.begin(f"proposal '{req.title}' by {req.proposer}", req.proposer, input.context)
         joined = await self.decide_in_parallel(
             [
-                self.spec(
+                self.approval_spec(
                     f"{department}_review",
                     department,
-                    ["approve", "reject"],
                     escalate_to="director",
-                    requires={"reject": ["comment"]},
                     stage="review",
                     summary=f"{department} review of '{req.title}' at {req.location}",
                 )

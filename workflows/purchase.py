@@ -28,12 +28,7 @@ class PurchaseApproval(HumanWorkflow):
         approved, rejection = await self.approval_chain(route, summary)
         fields = {"amount": req.amount, "route": route, "approvers": approved}
         if rejection is not None:
-            return await self.finish(
-                PurchaseResult,
-                "rejected",
-                f"rejected by {rejection.actor}: {rejection.comment}",
-                **fields,
-            )
+            return await self.rejected(PurchaseResult, rejection, **fields)
         return await self.finish(
             PurchaseResult, "approved", f"approved ({', '.join(route.rules)})", **fields
         )

@@ -20,13 +20,11 @@ class MultiApproverSignOff(ParallelWorkflow):
         self.begin(f"sign-off of {req.subject}", req.requester, input.context)
         joined = await self.decide_in_parallel(
             [
-                self.spec(
+                self.approval_spec(
                     f"sign_off_{approver}",
                     "approver",
-                    ["approve", "reject"],
                     escalate_to="director",
                     assignee=approver,
-                    requires={"reject": ["comment"]},
                     stage="sign_off",
                     summary=f"sign off {req.subject} ({req.policy.describe(len(req.approvers))})",
                 )

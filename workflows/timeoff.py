@@ -23,34 +23,18 @@ class TimeOffRequestWorkflow(HumanWorkflow):
             input.context,
         )
 
-        approval = await self.human_step(
-            self.spec(
-                "manager_approval",
-                "manager",
-                ["approve", "reject"],
-                escalate_to="director",
-                requires={"reject": ["comment"]},
-            )
-        )
+        approval = await self.approval("manager_approval", "manager", escalate_to="director")
         if approval.decision == "reject":
-            return await self.finish(
-                TimeOffResult,
-                "rejected",
-                f"rejected by {approval.actor}: {approval.comment}",
-                days=req.days,
-            )
+            return await self.rejected(TimeOffResult, approval, days=req.days)
         record = await self.book(
             "hr_record",
             BookingActivities.record_time_off,
-            TimeOffRecordInput(
-                key=self.booking_key("hr_record"),
-                step="hr_record",
-                employee=req.employee,
-                first_day=req.first_day,
-                last_day=req.last_day,
-                kind=req.kind,
-            ),
+            TimeOffRecordInput,
             summary=f"record {req.days} days of {req.kind} for {req.employee}",
+            employee=req.employee,
+            first_day=req.first_day,
+            last_day=req.last_day,
+            kind=req.kind,
         )
         return await self.finish(
             TimeOffResult,

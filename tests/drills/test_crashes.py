@@ -15,7 +15,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starters.simulation.partners import settle
-from tests.helpers import new_id, open_task, run_context, wait_for_state, worker
+from tests.helpers import open_task, run_context, start_in, wait_for_state, worker
 from tests.helpers.cases import CASES
 from tests.helpers.cli import cli_env, free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
@@ -116,11 +116,7 @@ async def test_server_restart_during_a_batch(
                     )
                 }
             )
-            requests.append(
-                await env.client.start_workflow(
-                    timeoff.run, inp, id=new_id("timeoff"), task_queue=task_queue
-                )
-            )
+            requests.append(await start_in(env.client, timeoff.run, inp, task_queue, "timeoff"))
         orders = [await start_order(env.client, task_queue,
                                     order_input(task_queue, {"FRIDGE-X": 1}, settings=lead))
                   for _ in range(3)]  # fmt: skip

@@ -36,6 +36,8 @@ ACTIVITY_THREADS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="test-a
 WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
 
 T = TypeVar("T")
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
 def run_context(
@@ -61,6 +63,28 @@ def run_context(
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+async def start_in(
+    client: Client,
+    run: Callable[[Any, In], Awaitable[Out]],
+    arg: In,
+    task_queue: str,
+    prefix: str,
+) -> WorkflowHandle[Any, Out]:
+    """Start `run` with `arg` on the test's task queue, under a fresh id."""
+    return await client.start_workflow(run, arg, id=new_id(prefix), task_queue=task_queue)
+
+
+async def run_in(
+    client: Client,
+    run: Callable[[Any, In], Awaitable[Out]],
+    arg: In,
+    task_queue: str,
+    prefix: str,
+) -> Out:
+    """Run `run` with `arg` on the test's task queue to its result."""
+    return await (await start_in(client, run, arg, task_queue, prefix)).result()
 
 
 def worker(

@@ -37,8 +37,7 @@ class GoBinary:
     module: str  # what `go install` builds
     version: str  # the pinned module version
     setting: str  # environment variable with an explicit path
-    version_args: tuple[str, ...]  # how the binary tells its version
-    version_marks: tuple[str, ...]  # any of these in that output identifies the pin
+    version_marks: tuple[str, ...]  # any of these in its `--version` identifies the pin
     build_tags: tuple[str, ...] = ()
     cgo: bool = True
     cache_name: str = ""  # the cache folder, when not the binary's name
@@ -62,7 +61,6 @@ CLI = GoBinary(
     module="github.com/temporalio/cli/cmd/temporal",
     version=f"v{CLI_VERSION}",
     setting="VALUECHAIN_TEMPORAL_CLI",
-    version_args=("--version",),
     version_marks=(f"version {CLI_VERSION}", "Server 1.29.1"),
     cache_name="temporal-cli",
 )
@@ -75,7 +73,6 @@ def _server_tool(name: str, command: str, setting: str) -> GoBinary:
         module=f"go.temporal.io/server/cmd/{command}",
         version=f"v{SERVER_VERSION}",
         setting=setting,
-        version_args=("--version",),
         version_marks=(f"version {SERVER_VERSION}",),
         build_tags=("disable_grpc_modules",),
         cgo=False,
@@ -89,7 +86,6 @@ UI_SERVER = GoBinary(
     module="github.com/temporalio/ui-server/v2/cmd/server",
     version=f"v{UI_SERVER_VERSION}",
     setting="VALUECHAIN_TEMPORAL_UI_SERVER",
-    version_args=("--version",),
     version_marks=(UI_SERVER_VERSION,),
     cgo=False,
 )
@@ -112,9 +108,7 @@ def cache_dir() -> Path:
 def version_of(binary: GoBinary, path: Path) -> str | None:
     """What the binary says of its version, or None when it does not run."""
     try:
-        done = subprocess.run(
-            [str(path), *binary.version_args], capture_output=True, text=True, timeout=30
-        )
+        done = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     out = (done.stdout + done.stderr).strip()

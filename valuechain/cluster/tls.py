@@ -114,16 +114,12 @@ def _fresh(cert: x509.Certificate) -> bool:
     return cert.not_valid_after_utc - _now() > RENEW_BEFORE
 
 
+# A CA signs certificates and revocation lists, and nothing else.
+_KEY_USAGES = ("digital_signature", "content_commitment", "key_encipherment",
+               "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+               "encipher_only", "decipher_only")  # fmt: skip
 CA_KEY_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    key_cert_sign=True,
-    crl_sign=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    encipher_only=False,
-    decipher_only=False,
+    **{u: u in {"digital_signature", "key_cert_sign", "crl_sign"} for u in _KEY_USAGES}
 )
 
 

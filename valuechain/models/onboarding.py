@@ -9,6 +9,7 @@ from pydantic import Field
 
 from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
 from valuechain.models.parallel import JoinResult
+from valuechain.models.records import BookingInput
 from valuechain.models.result import RunResult, StageOutcome
 
 
@@ -50,8 +51,6 @@ class OnboardingResult(RunResult):
     failed: dict[str, str]  # workflow -> why
 
 
-class OnboardingBookingInput(Model):
-    key: str
-    step: str
+class OnboardingBookingInput(BookingInput):
     employee: str
     items: list[str]

@@ -10,14 +10,20 @@ from pydantic import Field
 from valuechain.models.common import Model
 
 
+class BookingInput(Model):
+    """What every booking carries: its step, and the key that makes a retry book once
+    (the workflow id and the step)."""
+
+    key: str
+    step: str
+
+
 class BookingOutput(Model):
     reference: str
     duplicate: bool  # True when a retry found the booking already written
 
 
-class PayoutInput(Model):
-    key: str
-    step: str
+class PayoutInput(BookingInput):
     expense_id: str
     employee: str
     payee_account: str
@@ -25,35 +31,27 @@ class PayoutInput(Model):
     currency: str
 
 
-class ArchiveInput(Model):
-    key: str
-    step: str
+class ArchiveInput(BookingInput):
     document_id: str
     title: str
     version: int
     location: str
 
 
-class PublishInput(Model):
-    key: str
-    step: str
+class PublishInput(BookingInput):
     post_id: str
     slug: str
     title: str
     images: list[str]
 
 
-class TimeOffRecordInput(Model):
-    key: str
-    step: str
+class TimeOffRecordInput(BookingInput):
     employee: str
     first_day: date
     last_day: date
     kind: str
 
 
-class LaunchRecordInput(Model):
-    key: str
-    step: str
+class LaunchRecordInput(BookingInput):
     product: str
     branches: list[str]

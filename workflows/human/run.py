@@ -164,24 +164,14 @@ class RunBase:
         )
 
     def notify_soon(
-        self,
-        kind: NotificationKind,
-        recipient: str,
-        subject: str,
-        message: str,
-        *,
-        task_id: str | None = None,
-        step: str | None = None,
-        key_suffix: str = "",
+        self, kind: NotificationKind, recipient: str, subject: str, message: str, **at: str
     ) -> None:
         """Send a notice without holding up the step: a person's decision is taken even
-        while the notice is on its way. `flush_notices` waits for every one of them."""
+        while the notice is on its way. `flush_notices` waits for every one of them.
+        `at`: where it comes from, as `notify` takes it (task_id, step, key_suffix)."""
         self._notices.append(
-            asyncio.create_task(
-                self.notify(kind, recipient, subject, message, task_id=task_id, step=step,
-                            key_suffix=key_suffix)
-            )
-        )  # fmt: skip
+            asyncio.create_task(self.notify(kind, recipient, subject, message, **at))
+        )
 
     async def flush_notices(self) -> None:
         """Wait until every notice sent so far is delivered: before the run finishes,

@@ -5,6 +5,7 @@ anything is written; the `state` query shows where the run is."""
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -216,6 +217,15 @@ class HumanSteps(RunBase):
             step=spec.step,
         )
 
+    def approval_spec(self, step: str, role: str, escalate_to: str, **kw: Any) -> HumanStepSpec:
+        """An approve-or-reject step; a rejection needs a comment (the requester is told
+        why)."""
+        kw.setdefault("requires", {"reject": ["comment"]})
+        return self.spec(step, role, ["approve", "reject"], escalate_to=escalate_to, **kw)
+
+    async def approval(self, step: str, role: str, escalate_to: str, **kw: Any) -> DecisionInput:
+        return await self.human_step(self.approval_spec(step, role, escalate_to, **kw))
+
     async def close_open_tasks(self, reason: str) -> None:
         """End every open task without a decision (the outcome is already certain) and
         tell those it waited on that it is closed."""
@@ -244,15 +254,11 @@ class HumanSteps(RunBase):
             role = hit.outputs["approver"]
             if role in skip:
                 continue
-            decision = await self.human_step(
-                self.spec(
-                    f"{role}_approval",
-                    role,
-                    ["approve", "reject"],
-                    escalate_to=hit.outputs["escalate_to"],
-                    requires={"reject": ["comment"]},
-                    summary=f"{summary} (rule {hit.rule} of {route.table} v{route.version})",
-                )
+            decision = await self.approval(
+                f"{role}_approval",
+                role,
+                escalate_to=hit.outputs["escalate_to"],
+                summary=f"{summary} (rule {hit.rule} of {route.table} v{route.version})",
             )
             if decision.decision == "reject":
                 return approved, decision

@@ -11,8 +11,8 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
-    from valuechain.models.human import StepRecord
-    from valuechain.models.records import BookingOutput
+    from valuechain.models.human import DecisionInput, StepRecord
+    from valuechain.models.records import BookingInput, BookingOutput
     from valuechain.models.result import RunResult
     from valuechain.steps import activity_summary
 
@@ -20,6 +20,7 @@ from workflows.human.run import RunBase
 
 R = TypeVar("R", bound=RunResult)
 A = TypeVar("A")
+B = TypeVar("B", bound=BookingInput)
 Out = TypeVar("Out")
 
 # An activity method as a workflow names it, unbound: (its class's instance, the input).
@@ -51,9 +52,16 @@ class SystemSteps(RunBase):
         return f"{workflow.info().workflow_id}:{step}"
 
     async def book(
-        self, step: str, activity: Activity[A, BookingOutput], arg: A, summary: str
+        self,
+        step: str,
+        activity: Activity[B, BookingOutput],
+        input_type: type[B],
+        summary: str,
+        **fields: Any,
     ) -> BookingOutput:
-        """Run a booking activity as a system step (see `automated`)."""
+        """Run a booking activity as a system step (see `automated`); its input carries
+        the step and this run's key for it, so a retried booking books once."""
+        arg = input_type(key=self.booking_key(step), step=step, **fields)
         return await self.automated(step, activity, arg, summary)
 
     @overload
@@ -139,6 +147,11 @@ class SystemSteps(RunBase):
         )
         self._run.current_step = None
         return out
+
+    async def rejected(self, result_type: type[R], decision: DecisionInput, **fields: Any) -> R:
+        """End the run as rejected, saying by whom and why."""
+        message = f"rejected by {decision.actor}: {decision.comment}"
+        return await self.finish(result_type, "rejected", message, **fields)
 
     async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
         """Tell the requester the outcome (unless `outcome_notice` is off, as for the
