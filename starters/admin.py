@@ -9,6 +9,7 @@ from cyclopts import Parameter
 
 from activities.seed import seed_demo_data
 from starters.cli import Failed, Json, app, console, load_settings, print_json
+from valuechain.logging import configure_logging
 from valuechain.records.migrate import migrate as migrate_schema
 from valuechain.records.migrate import open_store
 from valuechain.records.store import engine_for
@@ -20,11 +21,16 @@ WorkerName = Literal["approvals", "orders", "notifications"]
 
 
 @app.command
-def worker(name: WorkerName, /) -> int:
+def worker(name: WorkerName, /, *, as_json: Json = False) -> int:
     """Run a worker service until SIGTERM or SIGINT (a second one stops at once):
     approvals (the workflows people take part in), orders (order-to-cash and its stages)
-    or notifications (the notifier)."""
-    return asyncio.run(serve(SERVICES[name], load_settings()))
+    or notifications (the notifier). It logs to stderr; --json: one JSON object a line
+    (as VALUECHAIN_LOG_FORMAT=json)."""
+    settings = load_settings()
+    if as_json:
+        settings = settings.model_copy(update={"log_format": "json"})
+        configure_logging("json", settings.log_level)
+    return asyncio.run(serve(SERVICES[name], settings))
 
 
 @app.command

@@ -138,3 +138,20 @@ async def test_metrics_and_health_endpoints(
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await proc.wait() == 0
+
+
+async def test_json_flag_makes_every_log_line_json(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    """`valuechain worker orders --json` logs JSON whatever VALUECHAIN_LOG_FORMAT says."""
+    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
+    env_vars["VALUECHAIN_LOG_FORMAT"] = "console"
+    log = tmp_path / "worker.log"
+    proc = await spawn("starters", env_vars, log, ["worker", "orders", "--json"])
+    try:
+        await until_logged(log, "worker started")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), timeout=30) == 0
+    started = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    assert any(line["event"] == "worker started" for line in started), started
