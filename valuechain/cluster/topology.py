@@ -26,7 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from valuechain.cluster import binaries, tls
+from valuechain.cluster import binaries, profiles, tls
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError, PostgresServer, find_bin_dir
 from valuechain.cluster.setup import prepare
@@ -94,33 +94,13 @@ class Cluster:
     def client_env(self, kind: str) -> dict[str, str]:
         """Temporal's client settings for a kind of client (workers, commands, cli): its
         profile in the cluster's `temporal.toml`."""
-        if kind not in tls.CLIENTS:
-            raise ValueError(f"no client certificate for {kind!r}")
-        return {
-            "TEMPORAL_CONFIG_FILE": str(self.profile_file),
-            "TEMPORAL_PROFILE": f"cluster-{kind}",
-        }
+        return profiles.client_env(self.profile_file, kind)
 
     def client_settings(self, kind: str = "commands", **env: str) -> Settings:
         return Settings.from_env({**os.environ, **env, **self.client_env(kind)})
 
     def _write_profiles(self) -> None:
-        """One profile per kind of client: the address, namespace and its certificate."""
-        lines = ["# Written by `make cluster`: Temporal client profiles for the cluster.\n"]
-        for kind in tls.CLIENTS:
-            client = self.tls.client(kind)
-            lines += [
-                f"[profile.cluster-{kind}]",
-                f'address = "{self.ports.address}"',
-                f'namespace = "{self.namespace}"',
-                f"[profile.cluster-{kind}.tls]",
-                f'server_name = "{tls.FRONTEND_NAME}"',
-                f'server_ca_cert_path = "{self.tls.ca.cert}"',
-                f'client_cert_path = "{client.cert}"',
-                f'client_key_path = "{client.key}"',
-                "",
-            ]
-        self.profile_file.write_text("\n".join(lines))
+        profiles.write(self.profile_file, self.ports.address, self.namespace, self.tls)
 
     # -- set-up ----------------------------------------------------------------------------
 
