@@ -5,15 +5,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import Line, Login, Model, RunContext, Text
 from valuechain.models.result import RunResult
 
 
 class BlogRequest(Model):
-    title: str = Field(min_length=1, max_length=200)
+    title: Line
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)
-    writer: str = Field(pattern=NAME_PATTERN, max_length=64)
-    draft_location: str = Field(min_length=1, max_length=500)
+    writer: Login
+    draft_location: Text
     max_send_backs: int = Field(default=3, ge=0, le=20)
 
 

@@ -9,8 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
 
+# The field types requests share, each bounded the same way wherever it appears.
+Login = Annotated[str, Field(pattern=NAME_PATTERN, max_length=64)]  # a roster name
+Line = Annotated[str, Field(min_length=1, max_length=200)]  # a title, a subject, a name
+Text = Annotated[str, Field(min_length=1, max_length=500)]  # a description, a file's place
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]  # ISO 4217
 # An item of a list in a request (a receipt, a stakeholder, a course): never empty or huge.
-Item = Annotated[str, Field(min_length=1, max_length=200)]
+Item = Line
 
 
 class Model(BaseModel):

@@ -5,18 +5,25 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
+from valuechain.models.common import (
+    Currency,
+    Item,
+    Login,
+    Model,
+    RunContext,
+    Text,
+)
 from valuechain.models.result import RunResult
 
 ExpenseCategory = Literal["travel", "meals", "lodging", "equipment", "training", "other"]
 
 
 class ExpenseRequest(Model):
-    employee: str = Field(pattern=NAME_PATTERN, max_length=64)
+    employee: Login
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "USD"
     category: ExpenseCategory
-    description: str = Field(min_length=1, max_length=500)
+    description: Text
     receipts: list[Item] = Field(min_length=1, max_length=50)
     payee_account: str = Field(min_length=4, max_length=64)
     max_send_backs: int = Field(default=3, ge=0, le=20)

@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, ClockPolicy, Model
+from valuechain.models.common import ClockPolicy, Login, Model
 
 # Fields of a decision that a step can require for a given decision.
 DecisionField = Literal["comment", "attachments", "scheduled_for"]
 
 
 class HumanStepSpec(Model):
-    step: str = Field(pattern=NAME_PATTERN, max_length=64)
+    step: Login
     role: str
     decisions: list[str] = Field(min_length=1)
     escalate_to: str

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from valuechain.machines import StateMachine
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import Line, Login, Model, RunContext, Text
 from valuechain.models.result import RunResult
 from valuechain.models.rules_driven import ComplaintCategory, Severity
 from valuechain.rules import DecisionTable, TableDecision
@@ -25,9 +25,9 @@ class TransitionRecord(Model):
 
 
 class ComplianceRequest(Model):
-    title: str = Field(min_length=1, max_length=200)
-    author: str = Field(pattern=NAME_PATTERN, max_length=64)
-    location: str = Field(min_length=1, max_length=500)
+    title: Line
+    author: Login
+    location: Text
     max_revisions: int = Field(default=2, ge=0, le=20)
 
 
@@ -55,7 +55,7 @@ class ComplianceResult(RunResult):
 
 class TicketRequest(Model):
     customer: str = Field(min_length=1, max_length=100)
-    subject: str = Field(min_length=1, max_length=200)
+    subject: Line
     description: str = Field(default="", max_length=5000)
     # Left out, the ticket is categorised automatically from its text.
     category: ComplaintCategory | None = None

@@ -7,17 +7,17 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
+from valuechain.models.common import Item, Line, Login, Model, RunContext
 from valuechain.models.parallel import JoinResult
 from valuechain.models.records import BookingInput
 from valuechain.models.result import RunResult, StageOutcome
 
 
 class OnboardingRequest(Model):
-    employee: str = Field(pattern=NAME_PATTERN, max_length=64, description="the new hire's login")
-    full_name: str = Field(min_length=1, max_length=200)
-    job_title: str = Field(min_length=1, max_length=200)
-    manager: str = Field(pattern=NAME_PATTERN, max_length=64)
+    employee: Login = Field(description="the new hire's login")
+    full_name: Line
+    job_title: Line
+    manager: Login
     start_date: date
     equipment: list[Item] = Field(default=["laptop", "phone", "badge"], min_length=1, max_length=30)
     systems: list[Item] = Field(default=["email", "chat", "hr-portal"], min_length=1, max_length=30)

@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
-from valuechain.models.common import NAME_PATTERN, Item, Model, RunContext
+from valuechain.models.common import Item, Line, Login, Model, RunContext, Text
 from valuechain.models.result import RunResult
 
 
@@ -32,8 +32,8 @@ class JoinResult(Model):
 
 
 class SignOffRequest(Model):
-    subject: str = Field(min_length=1, max_length=200)
-    requester: str = Field(pattern=NAME_PATTERN, max_length=64)
+    subject: Line
+    requester: Login
     approvers: list[Item] = Field(min_length=1, max_length=20)
     policy: JoinPolicy = JoinPolicy()
 
@@ -66,9 +66,9 @@ class SignOffResult(RunResult):
 
 
 class ProposalRequest(Model):
-    title: str = Field(min_length=1, max_length=200)
-    proposer: str = Field(pattern=NAME_PATTERN, max_length=64)
-    location: str = Field(min_length=1, max_length=500)
+    title: Line
+    proposer: Login
+    location: Text
     departments: list[Item] = Field(
         default=["legal", "finance", "engineering"], min_length=1, max_length=20
     )
@@ -86,7 +86,7 @@ class ProposalResult(RunResult):
 
 
 class LaunchBranchSpec(Model):
-    name: str = Field(pattern=NAME_PATTERN, max_length=64)
+    name: Login
     role: str
     deliverable: str
 
@@ -99,8 +99,8 @@ DEFAULT_BRANCHES = [
 
 
 class LaunchRequest(Model):
-    product: str = Field(min_length=1, max_length=200)
-    owner: str = Field(pattern=NAME_PATTERN, max_length=64)
+    product: Line
+    owner: Login
     launch_at: datetime
     branches: list[LaunchBranchSpec] = Field(default=DEFAULT_BRANCHES, min_length=1)
 

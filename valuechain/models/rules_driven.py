@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import Currency, Line, Login, Model, RunContext
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
 
@@ -15,10 +15,10 @@ PurchaseCategory = Literal["it", "office", "travel", "services", "facilities", "
 
 
 class PurchaseRequest(Model):
-    requester: str = Field(pattern=NAME_PATTERN, max_length=64)
-    item: str = Field(min_length=1, max_length=200)
+    requester: Login
+    item: Line
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "USD"
     category: PurchaseCategory
     vendor: str = Field(min_length=1, max_length=100)
 
@@ -38,10 +38,10 @@ class PurchaseResult(RunResult):
 
 class InvoiceRequest(Model):
     invoice_number: str = Field(min_length=1, max_length=50)
-    vendor: str = Field(pattern=NAME_PATTERN, max_length=64)
+    vendor: Login
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
-    submitted_by: str = Field(pattern=NAME_PATTERN, max_length=64)
+    currency: Currency = "USD"
+    submitted_by: Login
 
 
 class InvoiceInput(Model):
@@ -62,7 +62,7 @@ Severity = Literal["low", "medium", "high"]
 
 class ComplaintRequest(Model):
     customer: str = Field(min_length=1, max_length=100)
-    subject: str = Field(min_length=1, max_length=200)
+    subject: Line
     description: str = Field(default="", max_length=5000)
     category: ComplaintCategory
     severity: Severity = "medium"

@@ -5,14 +5,14 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from valuechain.models.common import NAME_PATTERN, Model, RunContext
+from valuechain.models.common import Login, Model, RunContext
 from valuechain.models.result import RunResult
 
 TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
 
 
 class TimeOffRequest(Model):
-    employee: str = Field(pattern=NAME_PATTERN, max_length=64)
+    employee: Login
     first_day: date
     last_day: date
     kind: TimeOffKind = "vacation"

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from valuechain.models.common import Model, RunContext
+from valuechain.models.common import Model, RunContext, Text
 from valuechain.models.result import RunResult, StageOutcome
 from valuechain.rules import DecisionTable
 
@@ -84,7 +84,7 @@ class OrderToCashInput(Model):
 
 
 class CancelInput(Model):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Text
     by: str = Field(min_length=1)
 
 
