@@ -1,6 +1,6 @@
 """The human step's rules that need no Temporal: which decision a task accepts and from
 whom, and what its clocks call for next. Pure functions of the run's data, so they are
-unit-tested on their own; `workflows/human.py` runs them in the workflow (the validator
+unit-tested on their own; `workflows/human/` runs them in the workflow (the validator
 and the waiting loop), where their answers must stay the same for a replay.
 """
 

@@ -4,7 +4,7 @@
 
 Runs `--runs` purchase approvals (under the threshold: decided by the decision table,
 the outcome notice sent) and `--small` more on a task queue of their own, on a dev server
-of their own, then runs `python -m starters.report` over each window as a separate
+of their own, then runs `valuechain report` over each window as a separate
 process and reads its peak memory (the high-water mark of its resident set, which the
 report prints when it ends). The report pages through visibility and folds one history
 at a time, so the large window should need about what the small one does.
@@ -74,7 +74,7 @@ def report_process(address: str, task_queue: str) -> dict[str, Any]:
     env = cli_env(address, task_queue, "sqlite://")
     started = time.perf_counter()
     ran = subprocess.run(
-        [sys.executable, "-m", "starters.report", "--hours", "24", "--where",
+        [sys.executable, "-m", "starters", "report", "--hours", "24", "--where",
          f'TaskQueue="{task_queue}"', "--json"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
