@@ -362,6 +362,7 @@ async def test_one_command_starts_every_workflow_type(tmp_path: Path) -> None:
     for row in STARTABLE:
         shown = await run_cli("start", row.name, "--help", env=env)
         assert shown.code == 0, shown
-        for name in row.request.model_fields:
+        for name, field in row.request.model_fields.items():
             flag = "--" + name.replace("_", "-")
             assert flag in shown.out, (row.name, flag)
+            assert field.description, f"{row.name} --{name}: no description for its --help"

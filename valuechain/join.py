@@ -22,8 +22,11 @@ Outcome = Literal["approved", "rejected", "pending"]
 
 class JoinPolicy(Model):
     mode: Literal["all", "quorum"] = "all"
+    """all must approve, or a quorum"""
     quorum: int | None = Field(default=None, ge=1)
+    """how many must approve (mode quorum)"""
     veto: bool = False
+    """one rejection rejects it"""
 
     @model_validator(mode="after")
     def _quorum(self) -> Self:

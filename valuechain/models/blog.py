@@ -11,10 +11,15 @@ from valuechain.models.result import RunResult
 
 class BlogRequest(Model):
     title: Line
+    """the post's title"""
     slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)
+    """its address, lowercase words joined by hyphens"""
     writer: Login
+    """who wrote it (a roster name)"""
     draft_location: Text
+    """where the draft is"""
     max_send_backs: int = Field(default=3, ge=0, le=20)
+    """how often the editor may send it back"""
 
 
 class BlogInput(Model):

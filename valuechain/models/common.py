@@ -21,7 +21,8 @@ Item = Line
 class Model(BaseModel):
     """Base for every model: unknown fields are an error, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A field's docstring is its description (what `valuechain start --help` shows).
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class ClockPolicy(Model):

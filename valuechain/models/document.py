@@ -10,11 +10,16 @@ from valuechain.models.result import RunResult
 
 class DocumentRequest(Model):
     title: Line
+    """the document's title"""
     author: Login
+    """who wrote it (a roster name)"""
     location: Text = Field(description="where the uploaded file is")
     reviewer: Login | None = None
+    """who reviews it (default: anyone with the reviewer role)"""
     stakeholders: list[Item] = Field(default=[], max_length=50)
+    """told when it is approved (repeat the flag for more)"""
     max_revisions: int = Field(default=3, ge=0, le=20)
+    """how many rounds of changes the reviewer may ask for"""
 
 
 class DocumentInput(Model):

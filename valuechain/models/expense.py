@@ -20,13 +20,21 @@ ExpenseCategory = Literal["travel", "meals", "lodging", "equipment", "training",
 
 class ExpenseRequest(Model):
     employee: Login
+    """who claims (a roster name)"""
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    """the amount, for example 125.50"""
     currency: Currency = "USD"
+    """ISO 4217 code"""
     category: ExpenseCategory
+    """what it was for"""
     description: Text
+    """what happened"""
     receipts: list[Item] = Field(min_length=1, max_length=50)
+    """a receipt's file (repeat the flag for more)"""
     payee_account: str = Field(min_length=4, max_length=64)
+    """the account to pay into"""
     max_send_backs: int = Field(default=3, ge=0, le=20)
+    """how often the manager may send it back"""
 
 
 class ExpenseInput(Model):

@@ -26,9 +26,13 @@ class TransitionRecord(Model):
 
 class ComplianceRequest(Model):
     title: Line
+    """the document's title"""
     author: Login
+    """who wrote it (a roster name)"""
     location: Text
+    """where the document is"""
     max_revisions: int = Field(default=2, ge=0, le=20)
+    """how many revision rounds before it must be decided"""
 
 
 class ComplianceInput(Model):
@@ -55,11 +59,15 @@ class ComplianceResult(RunResult):
 
 class TicketRequest(Model):
     customer: str = Field(min_length=1, max_length=100)
+    """who raised it (a name or an address)"""
     subject: Line
+    """in a line"""
     description: str = Field(default="", max_length=5000)
-    # Left out, the ticket is categorised automatically from its text.
+    """the details"""
     category: ComplaintCategory | None = None
+    """what it is about (left out: categorised from its text)"""
     severity: Severity = "medium"
+    """how bad it is"""
 
 
 class TicketInput(Model):

@@ -16,14 +16,21 @@ from valuechain.models.result import RunResult, StageOutcome
 class OnboardingRequest(Model):
     employee: Login = Field(description="the new hire's login")
     full_name: Line
+    """the new hire's full name"""
     job_title: Line
+    """their job"""
     manager: Login
+    """their manager (a roster name)"""
     start_date: date
+    """their first day, YYYY-MM-DD"""
     equipment: list[Item] = Field(default=["laptop", "phone", "badge"], min_length=1, max_length=30)
+    """what IT hands out (repeat the flag for more)"""
     systems: list[Item] = Field(default=["email", "chat", "hr-portal"], min_length=1, max_length=30)
+    """the accounts to create (repeat the flag for more)"""
     courses: list[Item] = Field(
         default=["security-basics", "code-of-conduct"], min_length=1, max_length=30
     )
+    """the training courses (repeat the flag for more)"""
 
 
 class OnboardingInput(Model):

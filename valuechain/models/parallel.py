@@ -33,9 +33,13 @@ class JoinResult(Model):
 
 class SignOffRequest(Model):
     subject: Line
+    """what is signed off"""
     requester: Login
+    """who asks (a roster name)"""
     approvers: list[Item] = Field(min_length=1, max_length=20)
+    """who signs off (roster names; repeat the flag for more)"""
     policy: JoinPolicy = JoinPolicy()
+    """how many approvals it takes, and whether one rejection vetoes"""
 
     @field_validator("approvers")
     @classmethod
@@ -67,12 +71,17 @@ class SignOffResult(RunResult):
 
 class ProposalRequest(Model):
     title: Line
+    """the proposal's title"""
     proposer: Login
+    """who proposes (a roster name)"""
     location: Text
+    """where the proposal is"""
     departments: list[Item] = Field(
         default=["legal", "finance", "engineering"], min_length=1, max_length=20
     )
+    """the reviewing roles (repeat the flag for more)"""
     policy: JoinPolicy = JoinPolicy()
+    """how many approvals it takes, and whether one rejection vetoes"""
 
 
 class ProposalInput(Model):
@@ -100,9 +109,13 @@ DEFAULT_BRANCHES = [
 
 class LaunchRequest(Model):
     product: Line
+    """what launches"""
     owner: Login
+    """who owns the launch (a roster name)"""
     launch_at: datetime
+    """when it launches, ISO 8601 with a time zone"""
     branches: list[LaunchBranchSpec] = Field(default=DEFAULT_BRANCHES, min_length=1)
+    """what prepares at once, as JSON (default: marketing, sales, support)"""
 
     @field_validator("launch_at")
     @classmethod

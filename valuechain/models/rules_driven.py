@@ -16,11 +16,17 @@ PurchaseCategory = Literal["it", "office", "travel", "services", "facilities", "
 
 class PurchaseRequest(Model):
     requester: Login
+    """who asks (a roster name)"""
     item: Line
+    """what to buy"""
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    """the amount, for example 1250.00"""
     currency: Currency = "USD"
+    """ISO 4217 code"""
     category: PurchaseCategory
+    """what kind of purchase"""
     vendor: str = Field(min_length=1, max_length=100)
+    """who sells it"""
 
 
 class PurchaseInput(Model):
@@ -38,10 +44,15 @@ class PurchaseResult(RunResult):
 
 class InvoiceRequest(Model):
     invoice_number: str = Field(min_length=1, max_length=50)
+    """the supplier's invoice number"""
     vendor: Login
+    """the supplier (a vendor id)"""
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    """the amount, for example 1250.00"""
     currency: Currency = "USD"
+    """ISO 4217 code"""
     submitted_by: Login
+    """who submits it (a roster name)"""
 
 
 class InvoiceInput(Model):
@@ -62,10 +73,15 @@ Severity = Literal["low", "medium", "high"]
 
 class ComplaintRequest(Model):
     customer: str = Field(min_length=1, max_length=100)
+    """who complains (a name or an address)"""
     subject: Line
+    """in a line"""
     description: str = Field(default="", max_length=5000)
+    """the details"""
     category: ComplaintCategory
+    """what it is about"""
     severity: Severity = "medium"
+    """how bad it is"""
 
 
 class ComplaintInput(Model):

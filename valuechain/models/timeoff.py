@@ -13,10 +13,15 @@ TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
 
 class TimeOffRequest(Model):
     employee: Login
+    """who asks (a roster name)"""
     first_day: date
+    """the first day off, YYYY-MM-DD"""
     last_day: date
+    """the last day off, YYYY-MM-DD"""
     kind: TimeOffKind = "vacation"
+    """what kind of time off"""
     reason: str = Field(default="", max_length=500)
+    """why (optional)"""
 
     @model_validator(mode="after")
     def _order(self) -> Self:

@@ -34,9 +34,13 @@ class OrderLine(Model):
 
 class OrderRequest(Model):
     order_id: str = Field(pattern=ID_PATTERN, max_length=64)
+    """the order's id, also its workflow id (an order starts once)"""
     customer: str = Field(pattern=ID_PATTERN, max_length=64)
+    """the customer's id, for example C-ACME"""
     lines: list[OrderLine] = Field(min_length=1, max_length=50)
+    """a line, SKU=QTY or JSON (repeat the flag for more; one line per product)"""
     due_date: date
+    """when the customer needs it, YYYY-MM-DD"""
 
     @field_validator("lines")
     @classmethod
