@@ -13,6 +13,7 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
+from tests.helpers import App
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
@@ -55,3 +56,8 @@ def store(tmp_path: Path, migrated: Path) -> Iterator[SystemOfRecord]:
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def app(env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str) -> App:
+    return App(env, store, task_queue)

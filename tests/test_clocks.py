@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import new_id, run_context, until_idle, wait_for_state, worker
+from tests.helpers import App, new_id, run_context, until_idle, wait_for_state, worker
 from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
 from valuechain.records.store import SystemOfRecord
 
@@ -52,19 +52,18 @@ async def test_reminders_then_escalation(
     assert record.waited_seconds >= 3
 
 
-async def test_timers_survive_a_worker_restart(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_timers_survive_a_worker_restart(app: App) -> None:
     """The step's clocks live in the server: a worker that stops while a step waits, and
     another that starts later, lose nothing; the due time still escalates."""
+    env, task_queue = app.env, app.task_queue
     case = CASES[0]
     ctx = run_context(task_queue, due=timedelta(seconds=2), remind=timedelta(hours=1))
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         handle = await start_case(env.client, case, task_queue, ctx)
         opened = await wait_for_state(handle, lambda s: bool(s.open_tasks), "the first step")
         assert opened.open_tasks[0].escalated_to is None
     # No worker runs now; the due-time timer is the server's to keep.
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         state = await wait_for_state(
             handle, lambda s: any(t.escalated_to for t in s.open_tasks), "the escalation"
         )

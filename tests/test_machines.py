@@ -9,18 +9,16 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
+    App,
     decide,
     history_length,
     listed,
     open_task,
     record_history,
     run_context,
-    start_in,
     until_idle,
-    worker,
 )
 from valuechain.machines import MachineError, StateMachine, load_machine
 from valuechain.models.common import RunContext
@@ -31,7 +29,6 @@ from valuechain.models.machine import (
     TicketInput,
     TicketRequest,
 )
-from valuechain.records.store import SystemOfRecord
 from valuechain.rules import load_table
 from workflows.compliance import ComplianceReview
 from workflows.human import HumanWorkflow
@@ -113,16 +110,11 @@ async def refused(handle: WorkflowHandle[Any, Any], decision: DecisionInput) -> 
     return str(caught.value.cause)
 
 
-async def test_compliance_revision_loop_then_approval(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            ComplianceReview.run,
-            compliance(run_context(task_queue), max_revisions=1),
-            task_queue,
-            "compliance",
+async def test_compliance_revision_loop_then_approval(app: App) -> None:
+    task_queue = app.task_queue
+    async with app.worker():
+        h = await app.start(
+            ComplianceReview.run, compliance(run_context(task_queue), max_revisions=1), "compliance"
         )
         first = await open_task(h, "pending_review")
         msg = await refused(h, DecisionInput(task_id=first.task_id, actor="rita",
@@ -166,17 +158,10 @@ async def test_compliance_revision_loop_then_approval(
     assert rev.resubmitted_at >= rev.requested_at
 
 
-async def test_compliance_rejection_and_roles(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            ComplianceReview.run,
-            compliance(run_context(task_queue)),
-            task_queue,
-            "compliance",
-        )
+async def test_compliance_rejection_and_roles(app: App) -> None:
+    task_queue = app.task_queue
+    async with app.worker():
+        h = await app.start(ComplianceReview.run, compliance(run_context(task_queue)), "compliance")
         task = await open_task(h, "pending_review")
         msg = await refused(h, DecisionInput(task_id=task.task_id, actor="maria",
                                              decision="approve"))  # fmt: skip
@@ -197,13 +182,10 @@ def ticket(ctx: RunContext, machine: StateMachine = TICKET, **request: Any) -> T
     )
 
 
-async def test_ticket_resolved_directly_confirmed_and_surveyed(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client, SupportTicket.run, ticket(run_context(task_queue)), task_queue, "ticket"
-        )
+async def test_ticket_resolved_directly_confirmed_and_surveyed(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
+    async with app.worker():
+        h = await app.start(SupportTicket.run, ticket(run_context(task_queue)), "ticket")
         new = await open_task(h, "new")
         agent = new.assignee
         assert agent in ("tina", "tom")
@@ -228,12 +210,10 @@ async def test_ticket_resolved_directly_confirmed_and_surveyed(
     assert store.bookings(kind="ticket_assignment")[0].subject == agent
 
 
-async def test_safety_ticket_escalates_at_once(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
+async def test_safety_ticket_escalates_at_once(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
+    async with app.worker():
+        h = await app.start(
             SupportTicket.run,
             ticket(
                 run_context(task_queue),
@@ -241,7 +221,6 @@ async def test_safety_ticket_escalates_at_once(
                 description="it sparks and smokes",
                 severity="low",
             ),
-            task_queue,
             "ticket",
         )
         task = await open_task(h, "escalated")
@@ -262,14 +241,11 @@ async def test_safety_ticket_escalates_at_once(
     assert escalations[0].recipient == "role:supervisor"
 
 
-async def test_ticket_past_due_escalates_then_reopens(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_ticket_past_due_escalates_then_reopens(app: App) -> None:
+    task_queue = app.task_queue
     ctx = run_context(task_queue, due=timedelta(seconds=2))
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client, SupportTicket.run, ticket(ctx, category="product"), task_queue, "ticket"
-        )
+    async with app.worker():
+        h = await app.start(SupportTicket.run, ticket(ctx, category="product"), "ticket")
         # Nobody starts it: at the due time the system escalates to the supervisor.
         await open_task(h, "escalated")
         await decide(h, "escalated", "sue", "resolve", comment="replacement sent")
@@ -291,17 +267,10 @@ async def test_ticket_past_due_escalates_then_reopens(
     assert timed_out == ["new", "resolved"]
 
 
-async def test_stage_and_waiting_role_are_searchable(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            ComplianceReview.run,
-            compliance(run_context(task_queue)),
-            task_queue,
-            "compliance",
-        )
+async def test_stage_and_waiting_role_are_searchable(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
+        h = await app.start(ComplianceReview.run, compliance(run_context(task_queue)), "compliance")
         await open_task(h, "pending_review")
         query = (
             f'WorkflowId="{h.id}" AND ValuechainStage="pending_review"'
@@ -311,16 +280,11 @@ async def test_stage_and_waiting_role_are_searchable(
         await h.terminate("test done")
 
 
-async def test_agent_starts_then_escalates_a_ticket(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            SupportTicket.run,
-            ticket(run_context(task_queue), category="product"),
-            task_queue,
-            "ticket",
+async def test_agent_starts_then_escalates_a_ticket(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
+    async with app.worker():
+        h = await app.start(
+            SupportTicket.run, ticket(run_context(task_queue), category="product"), "ticket"
         )
         new = await open_task(h, "new")
         assert new.decisions == ["start", "resolve"]  # escalating from new is the system's

@@ -9,9 +9,8 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import decide, record_history, run_context, start_in, worker
+from tests.helpers import App, decide, record_history, run_context, start_in
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
-from valuechain.records.store import SystemOfRecord
 from workflows.onboarding import EmployeeOnboarding, Training
 
 
@@ -32,10 +31,9 @@ def child(env: WorkflowEnvironment, h: WorkflowHandle[Any, Any], name: str) -> A
     return env.client.get_workflow_handle(f"{h.id}-{name}")
 
 
-async def test_onboarding_runs_three_workflows_then_training(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_onboarding_runs_three_workflows_then_training(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, task_queue)
         check, equipment, access = (child(env, h, n) for n in
                                     ("background_check", "equipment", "access"))  # fmt: skip
@@ -77,10 +75,9 @@ async def test_onboarding_runs_three_workflows_then_training(
     ]  # fmt: skip
 
 
-async def test_a_failed_audit_stops_onboarding(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_a_failed_audit_stops_onboarding(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         h = await start(env, task_queue)
         access = child(env, h, "access")
         await decide(access, "approve_permissions", "maria", "approve")

@@ -12,18 +12,16 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
 from activities.order_to_cash import OrderActivities
 from starters.orders import generate
 from tests.helpers import (
     WAIT_LIMIT,
+    App,
     new_id,
     record_history,
     run_context,
     stand_in,
-    start_in,
-    worker,
 )
 from tests.helpers.cli import cli_env, run_cli
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
@@ -69,11 +67,10 @@ def test_concurrent_reservations_never_oversell(store: SystemOfRecord) -> None:
     assert store.stock("KETTLE-2") == (500, 5)
 
 
-async def test_concurrent_orders_against_the_same_stock(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_concurrent_orders_against_the_same_stock(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)  # OVEN-9: 20 on hand; 8 orders of 4 need production for some
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         handles = await asyncio.gather(*(
             start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 4}))
             for _ in range(8)
@@ -89,11 +86,10 @@ async def test_concurrent_orders_against_the_same_stock(
     assert len(store.bookings("reservation")) == 8
 
 
-async def test_produced_goods_are_held_for_their_order(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_produced_goods_are_held_for_their_order(app: App) -> None:
     """Between the production receipt and the order's reservation another order may try
     to reserve: the received units are reserved on receipt, so it cannot take them."""
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)  # FRIDGE-X: none on hand, so the order waits on production
     real = OrderActivities(store).reserve_stock
     rival: list[str] = []
@@ -109,7 +105,7 @@ async def test_produced_goods_are_held_for_their_order(
         return await asyncio.to_thread(real, arg)
 
     replace = {"reserve_stock": stand_in("reserve_stock", real, rival_first)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         h = await start_order(env.client, task_queue, order_input(task_queue, {"FRIDGE-X": 2}))
         await deliver(h)
         await pay(h)
@@ -118,9 +114,8 @@ async def test_produced_goods_are_held_for_their_order(
     assert store.stock("FRIDGE-X") == (0, 0)  # 2 produced, 2 shipped
 
 
-async def test_a_retried_reservation_reserves_once(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_a_retried_reservation_reserves_once(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     real = OrderActivities(store).reserve_stock
 
@@ -131,7 +126,7 @@ async def test_a_retried_reservation_reserves_once(
         return out
 
     replace = {"reserve_stock": stand_in("reserve_stock", real, lost_reply)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 7}))
         await deliver(h)
         await pay(h)
@@ -140,14 +135,13 @@ async def test_a_retried_reservation_reserves_once(
     assert store.stock("KETTLE-2") == (493, 0)  # 7 shipped, reserved exactly once
 
 
-async def test_the_same_order_twice_starts_one_process(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_the_same_order_twice_starts_one_process(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
     order_id = new_id("ORD")
     args = ["start", "order", "--order-id", order_id, "--customer", "C-TINY", "--lines", "OVEN-9=1"]
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         first = await run_cli(*args, env=cli)
         assert first.code == 0, first
         second = await run_cli(*args, env=cli)
@@ -165,15 +159,14 @@ async def test_the_same_order_twice_starts_one_process(
     assert "lines.0: Value error, expected SKU=QUANTITY" in bad.err
 
 
-async def test_batch_of_seeded_orders_runs_to_the_end(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_batch_of_seeded_orders_runs_to_the_end(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     assert generate(5, 7, "b") == generate(5, 7, "b")  # the same seed, the same orders
     assert generate(5, 7, "b") != generate(5, 8, "b")
     cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
                   VALUECHAIN_PAYMENT_TERMS_SECONDS="3600")  # fmt: skip
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         ran = await run_cli("orders", "batch", "--count", "6", "--seed", "3",
                             "--prefix", new_id("b"), env=cli)  # fmt: skip
     assert ran.code == 0, ran
@@ -183,9 +176,8 @@ async def test_batch_of_seeded_orders_runs_to_the_end(
     assert "orders/s" in ran.out
 
 
-async def test_collection_alone_continues_as_new_and_keeps_its_payments(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
     now = datetime.now(UTC)
     invoice = IssuedInvoice(number="INV-solo", order_id=new_id("solo"), customer="C-ACME",
                             amount=Decimal("300.00"), issued_at=now,
@@ -196,8 +188,8 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(
         dunning_every=timedelta(milliseconds=200),
         continue_after_events=50,
     )
-    async with worker(env.client, task_queue, store):
-        h = await start_in(env.client, Collection.run, inp, task_queue, "collection")
+    async with app.worker():
+        h = await app.start(Collection.run, inp, "collection")
         first = await h.execute_update(
             Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("100.00"))
         )

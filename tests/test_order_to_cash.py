@@ -21,12 +21,12 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
+    App,
     decide,
     listed,
     open_task,
     record_history,
     run_context,
-    run_in,
     wait_for_state,
     worker,
 )
@@ -57,12 +57,11 @@ STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_p
           "shipping", "invoicing", "collection"]  # fmt: skip
 
 
-async def test_full_chain_to_paid(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_full_chain_to_paid(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     inp = order_input(task_queue, {"KETTLE-2": 10, "TOASTER-4": 2})
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(env.client, task_queue, inp)
         shipment = await deliver(h)
         view = await pay(h)
@@ -88,11 +87,10 @@ async def test_full_chain_to_paid(
     assert store.exposure("C-ACME") == 0
 
 
-async def test_credit_refused_books_nothing(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_credit_refused_books_nothing(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(
             env.client, task_queue, order_input(task_queue, {"OVEN-9": 2}, customer="C-TINY")
         )
@@ -104,11 +102,10 @@ async def test_credit_refused_books_nothing(
     assert store.stock("OVEN-9") == (20, 0)
 
 
-async def test_stock_short_goes_to_production_then_on(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_stock_short_goes_to_production_then_on(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(env.client, task_queue, order_input(task_queue, {"FRIDGE-X": 2}))
         await wait_order(h, lambda v: v.stage == "shipping", "shipping after production")
         stock = env.client.get_workflow_handle_for(StockCheck.run, f"{h.id}-stock_check")
@@ -126,14 +123,13 @@ async def test_stock_short_goes_to_production_then_on(
     assert status == WorkflowExecutionStatus.COMPLETED
 
 
-async def test_late_payment_reminders_then_collections(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_late_payment_reminders_then_collections(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     clocks = FAST.model_copy(
         update={"payment_terms": timedelta(seconds=3), "dunning_every": timedelta(seconds=1)}
     )
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(
             env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}, settings=clocks)
         )
@@ -151,11 +147,10 @@ async def test_late_payment_reminders_then_collections(
     assert "39.90 outstanding" in reminders[-1].message
 
 
-async def test_partial_payments_and_refused_events(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_partial_payments_and_refused_events(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 1}))
         early = await refused(
             h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
@@ -275,9 +270,8 @@ async def test_cancel_at_each_stage_undoes_what_was_done(
     assert store.exposure("C-ACME") == 0
 
 
-async def test_a_stage_failing_for_good_undoes_and_fails_the_order(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_a_stage_failing_for_good_undoes_and_fails_the_order(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     before = store.stock("KETTLE-2")
 
@@ -286,7 +280,7 @@ async def test_a_stage_failing_for_good_undoes_and_fails_the_order(
         raise ApplicationError("conveyor 3 is down for a week", type="PackingFailed",
                                non_retryable=True)  # fmt: skip
 
-    async with worker(env.client, task_queue, store, {"pack_order": broken_packer}):
+    async with app.worker({"pack_order": broken_packer}):
         h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 6}))
         with pytest.raises(WorkflowFailureError) as caught:
             await h.result()
@@ -301,11 +295,10 @@ async def test_a_stage_failing_for_good_undoes_and_fails_the_order(
     ]  # fmt: skip
 
 
-async def test_an_order_and_its_stages_are_listed_by_order_id(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_an_order_and_its_stages_are_listed_by_order_id(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
         await wait_order(h, lambda v: v.shipment is not None, "shipping")
         query = f'OrderId="{h.id}" AND CustomerId="C-ACME" AND ExecutionStatus="Running"'
@@ -324,32 +317,21 @@ async def test_an_order_and_its_stages_are_listed_by_order_id(
         await h.terminate("test done")
 
 
-async def test_stages_run_alone(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_stages_run_alone(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
     seeded(store)
     request = order_input(task_queue, {"OVEN-9": 2}).request
     ctx = run_context(task_queue)
-    async with worker(env.client, task_queue, store):
-        entered = await run_in(
-            env.client,
-            OrderEntry.run,
-            OrderEntryInput(request=request, context=ctx),
-            task_queue,
-            "entry",
+    async with app.worker():
+        entered = await app.run(
+            OrderEntry.run, OrderEntryInput(request=request, context=ctx), "entry"
         )
-        credit = await run_in(
-            env.client,
-            CreditCheck.run,
-            CreditInput(order=entered.order, context=ctx),
-            task_queue,
-            "credit",
+        credit = await app.run(
+            CreditCheck.run, CreditInput(order=entered.order, context=ctx), "credit"
         )
-        plan = await run_in(
-            env.client,
+        plan = await app.run(
             ShipmentPlanning.run,
             PlanInput(order=entered.order, context=ctx, table=SHIPMENT_TABLE),
-            task_queue,
             "plan",
         )
     assert (entered.order.total, entered.order.weight_kg) == (Decimal("1798.00"), Decimal("76.0"))

@@ -12,13 +12,13 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
+    App,
     decide,
     new_id,
     record_history,
     run_context,
     start_in,
     wait_for_state,
-    worker,
 )
 from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
@@ -29,7 +29,6 @@ from valuechain.models.parallel import (
     SignOffInput,
     SignOffRequest,
 )
-from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 from workflows.launch import ProductLaunch
 from workflows.proposal import ProposalReview
@@ -85,10 +84,9 @@ async def sign_off(env: WorkflowEnvironment, task_queue: str, policy: JoinPolicy
     return h
 
 
-async def test_sign_off_by_all_in_any_order(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_sign_off_by_all_in_any_order(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         h = await sign_off(env, task_queue, ALL, ["maria", "dev", "carla"])
         for approver in ["carla", "maria", "dev"]:
             await decide(h, f"sign_off_{approver}", approver, "approve")
@@ -103,10 +101,9 @@ async def test_sign_off_by_all_in_any_order(
     assert result.join.policy == "all must approve"
 
 
-async def test_quorum_ends_early_and_tells_the_others(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_quorum_ends_early_and_tells_the_others(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await sign_off(env, task_queue, QUORUM_2)
         await decide(h, "sign_off_lena", "lena", "approve")
         await decide(h, "sign_off_dev", "dev", "approve")
@@ -118,10 +115,9 @@ async def test_quorum_ends_early_and_tells_the_others(
     assert closed == {"carla", "frank", "maria"}
 
 
-async def test_one_rejection_vetoes(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_one_rejection_vetoes(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         h = await sign_off(env, task_queue, QUORUM_3_VETO)
         await decide(h, "sign_off_maria", "maria", "approve")
         await decide(h, "sign_off_frank", "frank", "reject", comment="over budget")
@@ -134,10 +130,9 @@ async def test_one_rejection_vetoes(
     assert len(result.join.closed) == 3
 
 
-async def test_quorum_out_of_reach_rejects_without_veto(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_quorum_out_of_reach_rejects_without_veto(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         h = await sign_off(env, task_queue, JoinPolicy(mode="quorum", quorum=4))
         await decide(h, "sign_off_maria", "maria", "reject", comment="no")
         state = await h.query(HumanWorkflow.state)
@@ -148,16 +143,15 @@ async def test_quorum_out_of_reach_rejects_without_veto(
     assert len(result.join.closed) == 3
 
 
-async def test_proposal_review_by_three_departments(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_proposal_review_by_three_departments(app: App) -> None:
+    task_queue = app.task_queue
     inp = ProposalInput(
         request=ProposalRequest(title="Warehouse robots", proposer="ben", location="p.pdf"),
         context=run_context(task_queue),
     )
-    async with worker(env.client, task_queue, store):
-        approved = await start_in(env.client, ProposalReview.run, inp, task_queue, "proposal")
-        rejected = await start_in(env.client, ProposalReview.run, inp, task_queue, "proposal")
+    async with app.worker():
+        approved = await app.start(ProposalReview.run, inp, "proposal")
+        rejected = await app.start(ProposalReview.run, inp, "proposal")
         for h in (approved, rejected):
             await wait_for_state(h, lambda s: len(s.open_tasks) == 3, "three reviews")
         for dept, actor in [("legal", "lena"), ("finance", "fiona"), ("engineering", "gus")]:
@@ -176,10 +170,9 @@ async def test_proposal_review_by_three_departments(
 BRANCHES = [("marketing", "mona"), ("sales", "sal"), ("support", "stella")]
 
 
-async def test_launch_waits_for_every_branch_then_the_launch_date(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_launch_waits_for_every_branch_then_the_launch_date(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         launch_id = new_id("launch")
         start = await env.client.start_workflow(
             ProductLaunch.run,
@@ -207,16 +200,15 @@ async def test_launch_waits_for_every_branch_then_the_launch_date(
     assert [b.kind for b in store.bookings()] == ["launch"]
 
 
-async def test_launch_happens_on_the_launch_date(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_launch_happens_on_the_launch_date(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     # The dev server runs on this machine: its clock is ours.
     launch_at = datetime.now(UTC) + timedelta(seconds=5)
     request = LaunchRequest.model_validate({
         "product": "Toaster", "owner": "alice", "launch_at": launch_at.isoformat(),
         "branches": [{"name": "marketing", "role": "marketing", "deliverable": "campaigns"}],
     })  # fmt: skip
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         launch_id = new_id("launch")
         h = await env.client.start_workflow(
             ProductLaunch.run, LaunchInput(request=request, context=run_context(task_queue)),
@@ -237,10 +229,9 @@ async def test_launch_happens_on_the_launch_date(
     assert result.launched_at >= launch_at
 
 
-async def test_a_failing_branch_stops_the_launch(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_a_failing_branch_stops_the_launch(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         launch_id = new_id("launch")
         h = await env.client.start_workflow(
             ProductLaunch.run,

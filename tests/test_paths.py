@@ -11,6 +11,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
+    App,
     decide,
     open_task,
     record_history,
@@ -39,10 +40,9 @@ def trail(result: Any) -> list[tuple[str, str, str]]:
     return [(s.step, s.actor, s.decision) for s in result.steps]
 
 
-async def test_expense_send_back_then_finance_rejects(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_expense_send_back_then_finance_rejects(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["expense"], task_queue)
         await decide(h, "manager_review", "maria", "send_back", comment="add the hotel receipt")
         task = await open_task(h, "employee_revision")
@@ -87,10 +87,9 @@ async def test_expense_send_back_then_finance_rejects(
     assert "over the travel policy" in store.outbox(recipient="alice")[-1].message
 
 
-async def test_expense_rejected_by_manager_and_withdrawn(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_expense_rejected_by_manager_and_withdrawn(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         rejected = await start(env, CASE["expense"], task_queue)
         await decide(rejected, "manager_review", "maria", "reject", comment="personal expense")
         withdrawn = await start(env, CASE["expense"], task_queue)
@@ -101,10 +100,9 @@ async def test_expense_rejected_by_manager_and_withdrawn(
     assert store.bookings() == []
 
 
-async def test_expense_send_backs_are_capped(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_expense_send_backs_are_capped(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["expense"], task_queue, max_send_backs=1)
         assert "send_back" in (await open_task(h, "manager_review")).decisions
         await decide(h, "manager_review", "maria", "send_back", comment="which client?")
@@ -116,10 +114,9 @@ async def test_expense_send_backs_are_capped(
         await h.terminate("test done")
 
 
-async def test_document_revision_rounds_then_archive(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_document_revision_rounds_then_archive(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["document"], task_queue, max_revisions=1, reviewer="rita")
         review = await open_task(h, "review")
         assert review.assignee == "rita"
@@ -139,10 +136,9 @@ async def test_document_revision_rounds_then_archive(
     assert told == {"maria", "hana"}
 
 
-async def test_document_rejected(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_document_rejected(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["document"], task_queue)
         await decide(h, "review", "rita", "reject", comment="out of scope")
         result = await h.result()
@@ -150,10 +146,9 @@ async def test_document_rejected(
     assert store.bookings() == []
 
 
-async def test_blog_send_back_then_rejected(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_blog_send_back_then_rejected(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["blog"], task_queue)
         await decide(h, "editor_review", "eddie", "send_back", comment="shorter intro")
         await decide(h, "writer_revision", "ben", "resubmit")
@@ -165,10 +160,9 @@ async def test_blog_send_back_then_rejected(
     assert store.bookings() == []
 
 
-async def test_blog_publishes_at_the_scheduled_time(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_blog_publishes_at_the_scheduled_time(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["blog"], task_queue)
         await decide(h, "editor_review", "eddie", "approve")
         await decide(h, "add_images", "dina", "done", attachments=["hero.png", "chart.png"])
@@ -224,10 +218,9 @@ async def test_steps_refuse_decisions_missing_their_data(
         await h.terminate("test done")
 
 
-async def test_time_off_rejected_records_nothing(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_time_off_rejected_records_nothing(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
+    async with app.worker():
         h = await start(env, CASE["timeoff"], task_queue)
         await decide(h, "manager_approval", "maria", "reject", comment="release week")
         result = await h.result()

@@ -11,6 +11,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
+    App,
     decide,
     listed,
     open_task,
@@ -157,29 +158,19 @@ def test_unreadable_rules_files(tmp_path: Path) -> None:
         load_table(tmp_path / "missing.toml")
 
 
-async def test_purchase_under_threshold_is_approved_automatically(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        result = await run_in(
-            env.client, PurchaseApproval.run, purchase(task_queue, "120.00"), task_queue, "purchase"
-        )
+async def test_purchase_under_threshold_is_approved_automatically(app: App) -> None:
+    task_queue = app.task_queue
+    async with app.worker():
+        result = await app.run(PurchaseApproval.run, purchase(task_queue, "120.00"), "purchase")
     assert (result.status, result.approvers) == ("approved", [])
     assert result.route.rules == ["automatic"]
     assert [(s.step, s.performer) for s in result.steps] == [("automatic_approval", "system")]
 
 
-async def test_it_purchase_needs_manager_and_it_review(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            PurchaseApproval.run,
-            purchase(task_queue, "500.00", "it"),
-            task_queue,
-            "purchase",
-        )
+async def test_it_purchase_needs_manager_and_it_review(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
+        h = await app.start(PurchaseApproval.run, purchase(task_queue, "500.00", "it"), "purchase")
         task = await open_task(h, "manager_approval")
         assert "rule manager of purchase_approval v2026-11-01" in task.summary
         query = (
@@ -195,17 +186,10 @@ async def test_it_purchase_needs_manager_and_it_review(
     assert result.route.version == "2026-11-01"
 
 
-async def test_cfo_rejection_ends_the_purchase(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
-    async with worker(env.client, task_queue, store):
-        h = await start_in(
-            env.client,
-            PurchaseApproval.run,
-            purchase(task_queue, "50000.01"),
-            task_queue,
-            "purchase",
-        )
+async def test_cfo_rejection_ends_the_purchase(app: App) -> None:
+    task_queue = app.task_queue
+    async with app.worker():
+        h = await app.start(PurchaseApproval.run, purchase(task_queue, "50000.01"), "purchase")
         await decide(h, "cfo_approval", "carla", "reject", comment="not this year")
         result = await h.result()
     assert (result.status, result.route.rules, result.approvers) == ("rejected", ["cfo"], [])
@@ -253,9 +237,8 @@ async def test_a_run_keeps_the_table_it_started_with(
     )
 
 
-async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(app: App) -> None:
+    store, task_queue = app.store, app.task_queue
     ctx = run_context(task_queue, remind=timedelta(seconds=1))
     inp = InvoiceInput(
         request=InvoiceRequest(
@@ -267,8 +250,8 @@ async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(
         context=ctx,
         table=INVOICE,
     )
-    async with worker(env.client, task_queue, store):
-        h = await start_in(env.client, InvoiceApproval.run, inp, task_queue, "invoice")
+    async with app.worker():
+        h = await app.start(InvoiceApproval.run, inp, "invoice")
         task = await open_task(h, "cfo_approval")
         assert task.role == "cfo"
         reminded = False

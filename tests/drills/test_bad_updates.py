@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import decide, history_length, open_task, until_idle, worker
+from tests.helpers import App, decide, history_length, open_task, until_idle
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
-from valuechain.records.store import SystemOfRecord
 
 GOOD = {"actor": "maria", "decision": "approve"}
 LONG = "x" * 5000
@@ -39,11 +37,10 @@ DECIDE_CASES = [
 ]
 
 
-async def test_malformed_decisions(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_malformed_decisions(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
     case = CASES[0]
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_case(env.client, case, task_queue)
         handle = env.client.get_workflow_handle(h.id)  # untyped: payloads go as they are
         await open_task(h, case.first_step)
@@ -71,11 +68,10 @@ ORDER_CASES = [
 ]
 
 
-async def test_malformed_order_events(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_malformed_order_events(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
         await wait_order(h, lambda v: v.shipment is not None, "the shipment")
         handle = env.client.get_workflow_handle(h.id)

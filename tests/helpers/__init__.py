@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
@@ -112,6 +114,33 @@ def worker(
         activities=[*kept, *replace.values()],
         activity_executor=ACTIVITY_THREADS,
     )
+
+
+@dataclass
+class App:
+    """One test's Valuechain: the session's Temporal server, a system of record and a
+    task queue of the test's own; workers for it, and runs started on it."""
+
+    env: WorkflowEnvironment
+    store: SystemOfRecord
+    task_queue: str
+
+    @property
+    def client(self) -> Client:
+        return self.env.client
+
+    def worker(
+        self, replace: dict[str, Callable[..., Any]] | None = None
+    ) -> AbstractAsyncContextManager[Worker]:
+        return worker(self.client, self.task_queue, self.store, replace)
+
+    async def start(
+        self, run: Callable[[Any, In], Awaitable[Out]], arg: In, prefix: str
+    ) -> WorkflowHandle[Any, Out]:
+        return await start_in(self.client, run, arg, self.task_queue, prefix)
+
+    async def run(self, run: Callable[[Any, In], Awaitable[Out]], arg: In, prefix: str) -> Out:
+        return await run_in(self.client, run, arg, self.task_queue, prefix)
 
 
 def stand_in(
