@@ -23,29 +23,17 @@ from starters import cli
 from starters.cli import Failed, Json
 from valuechain.client import ui_workflow_url
 from valuechain.machines import MachineError
-from valuechain.models.blog import BlogInput, BlogRequest
-from valuechain.models.document import DocumentInput, DocumentRequest
-from valuechain.models.expense import ExpenseInput, ExpenseRequest
-from valuechain.models.machine import ComplianceInput, ComplianceRequest, TicketInput, TicketRequest
-from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
-from valuechain.models.orders import OrderLine, OrderRequest, OrderToCashInput
-from valuechain.models.parallel import (
-    LaunchInput,
-    LaunchRequest,
-    ProposalInput,
-    ProposalRequest,
-    SignOffInput,
-    SignOffRequest,
+from valuechain.models import (
+    blog,
+    document,
+    expense,
+    machine,
+    onboarding,
+    orders,
+    parallel,
+    rules_driven,
+    timeoff,
 )
-from valuechain.models.rules_driven import (
-    ComplaintInput,
-    ComplaintRequest,
-    InvoiceInput,
-    InvoiceRequest,
-    PurchaseInput,
-    PurchaseRequest,
-)
-from valuechain.models.timeoff import TimeOffInput, TimeOffRequest
 from valuechain.rules import TableError
 from valuechain.runcontext import build_context, load_named_machine, load_named_table, o2c_settings
 from valuechain.settings import Settings, SettingsError
@@ -68,7 +56,7 @@ from workflows.timeoff import TimeOffRequestWorkflow
 
 # An order line is one token on a command line, `SKU=QTY`, which the model itself reads
 # (cyclopts would otherwise take two tokens per line, one per field).
-Parameter(n_tokens=1, accepts_keys=False)(OrderLine)
+Parameter(n_tokens=1, accepts_keys=False)(orders.OrderLine)
 
 
 def _tables(**named: str) -> Callable[[Settings], dict[str, Any]]:
@@ -96,41 +84,41 @@ class Startable:
 
 STARTABLE: list[Startable] = [
     Startable("expense", "Submit an expense report for reimbursement.",
-              ExpenseReimbursement, ExpenseRequest, ExpenseInput),
+              ExpenseReimbursement, expense.ExpenseRequest, expense.ExpenseInput),
     Startable("document", "Upload a document for review and approval.",
-              DocumentApproval, DocumentRequest, DocumentInput),
+              DocumentApproval, document.DocumentRequest, document.DocumentInput),
     Startable("blog", "Submit a blog draft: review, images, scheduling, publication.",
-              BlogPublishing, BlogRequest, BlogInput),
+              BlogPublishing, blog.BlogRequest, blog.BlogInput),
     Startable("timeoff", "Ask for time off.",
-              TimeOffRequestWorkflow, TimeOffRequest, TimeOffInput),
+              TimeOffRequestWorkflow, timeoff.TimeOffRequest, timeoff.TimeOffInput),
     Startable("compliance", "Put a document through compliance review (a state machine).",
-              ComplianceReview, ComplianceRequest, ComplianceInput,
+              ComplianceReview, machine.ComplianceRequest, machine.ComplianceInput,
               lambda s: {"machine": load_named_machine(s, "compliance_review")}),
     Startable("ticket", "Open a support ticket (a state machine, triaged by a table).",
-              SupportTicket, TicketRequest, TicketInput,
+              SupportTicket, machine.TicketRequest, machine.TicketInput,
               lambda s: {"machine": load_named_machine(s, "support_ticket"),
                          "triage": load_named_table(s, "complaint_triage")}),
     Startable("signoff", "Ask several approvers to sign off, in any order (all or a quorum).",
-              MultiApproverSignOff, SignOffRequest, SignOffInput),
+              MultiApproverSignOff, parallel.SignOffRequest, parallel.SignOffInput),
     Startable("proposal", "Have departments review a proposal at the same time.",
-              ProposalReview, ProposalRequest, ProposalInput),
+              ProposalReview, parallel.ProposalRequest, parallel.ProposalInput),
     Startable("launch", "Launch a product: its branches prepare at once, then it launches.",
-              ProductLaunch, LaunchRequest, LaunchInput),
+              ProductLaunch, parallel.LaunchRequest, parallel.LaunchInput),
     Startable("purchase", "Ask to buy something; the purchase_approval table routes it.",
-              PurchaseApproval, PurchaseRequest, PurchaseInput,
+              PurchaseApproval, rules_driven.PurchaseRequest, rules_driven.PurchaseInput,
               _tables(table="purchase_approval")),
     Startable("invoice", "Submit a supplier invoice; the invoice_approval table routes it.",
-              InvoiceApproval, InvoiceRequest, InvoiceInput,
+              InvoiceApproval, rules_driven.InvoiceRequest, rules_driven.InvoiceInput,
               _tables(table="invoice_approval")),
     Startable("complaint", "Log a customer complaint; the complaint_triage table routes it.",
-              ComplaintTriage, ComplaintRequest, ComplaintInput,
+              ComplaintTriage, rules_driven.ComplaintRequest, rules_driven.ComplaintInput,
               _tables(table="complaint_triage")),
     Startable("onboarding", "Onboard a new employee: checks, equipment, access, training.",
-              EmployeeOnboarding, OnboardingRequest, OnboardingInput),
+              EmployeeOnboarding, onboarding.OnboardingRequest, onboarding.OnboardingInput),
     Startable("order", "Place an order: order-to-cash, from entry to collection. Its "
               "order_id is its workflow id, so the same order never starts twice. A line: "
               "--lines SKU=QTY (repeatable); the due date defaults to 30 days from today.",
-              OrderToCash, OrderRequest, OrderToCashInput,
+              OrderToCash, orders.OrderRequest, orders.OrderToCashInput,
               lambda s: {"shipment_table": load_named_table(s, "shipment_mode"),
                          "settings": o2c_settings(s)},
               id_field="order_id", queue="orders",
