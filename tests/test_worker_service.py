@@ -41,6 +41,17 @@ async def get(url: str) -> tuple[int, str]:
     return await asyncio.to_thread(fetch)
 
 
+def slow_worker_env(
+    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, grace: int, payout: int
+) -> dict[str, str]:
+    """The slow approvals worker's settings: its grace on stopping, its payout's seconds;
+    notices on a queue of their own (`<task_queue>-notices`)."""
+    return cli_env(env.client.service_client.config.target_host, task_queue, store.url,
+                   notifications_queue=f"{task_queue}-notices",
+                   VALUECHAIN_SHUTDOWN_GRACE_SECONDS=str(grace),
+                   SLOW_PAYOUT_SECONDS=str(payout))  # fmt: skip
+
+
 async def expense_at_payout(env: WorkflowEnvironment, task_queue: str, notices: str) -> Any:
     case = CASES[0]
     handle: WorkflowHandle[Any, Any] = await start_case(
@@ -55,9 +66,7 @@ async def test_sigterm_mid_activity_loses_no_work(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
 ) -> None:
     notices = f"{task_queue}-notices"
-    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
-                       notifications_queue=notices, VALUECHAIN_SHUTDOWN_GRACE_SECONDS="30",
-                       SLOW_PAYOUT_SECONDS="3")  # fmt: skip
+    env_vars = slow_worker_env(env, store, task_queue, grace=30, payout=3)
     log = tmp_path / "worker.log"
     notifier = await spawn_worker("notifications", env_vars, tmp_path / "notices.log")
     slow = await spawn("tests.helpers.slow_worker", env_vars, log)
@@ -86,9 +95,7 @@ async def test_a_second_signal_stops_at_once(
     env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
 ) -> None:
     notices = f"{task_queue}-notices"
-    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
-                       notifications_queue=notices, VALUECHAIN_SHUTDOWN_GRACE_SECONDS="60",
-                       SLOW_PAYOUT_SECONDS="60")  # fmt: skip
+    env_vars = slow_worker_env(env, store, task_queue, grace=60, payout=60)
     log = tmp_path / "worker.log"
     slow = await spawn("tests.helpers.slow_worker", env_vars, log)
     notifier = Worker(env.client, task_queue=notices, activity_executor=ACTIVITY_THREADS,
