@@ -82,7 +82,7 @@ def render(report: Report) -> None:
             out.print(f"  ({t.steps_unread} runs without a result: steps not read,"
                       " no worker answered)")  # fmt: skip
         if t.steps:
-            steps = Table(box=None, pad_edge=False, padding=(0, 1, 0, 2))
+            steps = Table(box=None, padding=(0, 1, 0, 2))
             for i, column in enumerate(STEP_COLUMNS):
                 steps.add_column(column, justify="left" if i < 2 else "right", no_wrap=True)
             for step, s in t.steps.items():
