@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
-from tests.helpers import new_id, run_context, stand_in, worker
+from tests.helpers import App, new_id, run_context, stand_in
 from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
 from valuechain.models.records import BookingOutput
 from valuechain.records.store import SystemOfRecord
@@ -30,9 +30,8 @@ def real_booking(store: SystemOfRecord, case: Case) -> Any:
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_transient_failure_is_retried_to_success(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_transient_failure_is_retried_to_success(app: App, case: Case) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     attempts: list[int] = []
     real = real_booking(store, case)
 
@@ -43,7 +42,7 @@ async def test_transient_failure_is_retried_to_success(
         return await asyncio.to_thread(real, arg)
 
     replace = {case.booking_activity: stand_in(case.booking_activity, real, flaky)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         handle = await drive(env, case, task_queue, new_id(case.name))
         result = await handle.result()
 
@@ -53,9 +52,8 @@ async def test_transient_failure_is_retried_to_success(
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_domain_error_fails_the_run_clearly(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_domain_error_fails_the_run_clearly(app: App, case: Case) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     workflow_id = new_id(case.name)
     inp = case.make_input(run_context(task_queue), case.requester)
     case.arrange_permanent_failure(store, workflow_id, inp)
@@ -68,7 +66,7 @@ async def test_domain_error_fails_the_run_clearly(
         return await asyncio.to_thread(real, arg)
 
     replace = {case.booking_activity: stand_in(case.booking_activity, real, counted)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         handle = await env.client.start_workflow(
             case.run, inp, id=workflow_id, task_queue=task_queue
         )
@@ -89,9 +87,8 @@ async def test_domain_error_fails_the_run_clearly(
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_retry_after_write_books_once(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_retry_after_write_books_once(app: App, case: Case) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     real = real_booking(store, case)
     outputs: list[BookingOutput] = []
 
@@ -105,7 +102,7 @@ async def test_retry_after_write_books_once(
 
     workflow_id = new_id(case.name)
     replace = {case.booking_activity: stand_in(case.booking_activity, real, lost_reply)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         handle = await drive(env, case, task_queue, workflow_id)
         result = await handle.result()
 

@@ -12,7 +12,7 @@ import pytest
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import new_id, open_task, worker
+from tests.helpers import App, new_id, open_task
 from tests.helpers.cli import ROOT, Ran, cli_env, run_cli
 from valuechain.process import EXIT_BROKEN_PIPE
 from valuechain.records.store import SystemOfRecord
@@ -143,17 +143,15 @@ async def test_starter_refuses_bad_input_file(
     await assert_refused(env, cli, "expense", ["--input", bad_file(tmp_path, content)], message)
 
 
-async def test_starter_refuses_bad_setting(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_starter_refuses_bad_setting(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
     message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon': Input should be a valid number"
     await assert_refused(env, cli, "expense", GOOD_EXPENSE, message)
 
 
-async def test_start_list_and_decide_from_the_command_line(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     request = {
         "employee": "ben",
         "amount": "310.00",
@@ -174,7 +172,7 @@ async def test_start_list_and_decide_from_the_command_line(
         assert ran.code == 0, ran
         return {(w["workflow_id"], w["task"]["task_id"]) for w in json.loads(ran.out)}
 
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         started = await run_cli(
             "start", "expense", "--input", str(file), "--amount", "300.00",
             "--workflow-id", workflow_id, env=cli,
@@ -243,9 +241,8 @@ TABLES = Path(__file__).resolve().parents[1] / "valuechain" / "tables"
 MACHINES = Path(__file__).resolve().parents[1] / "valuechain" / "machines"
 
 
-async def test_broken_rules_file_starts_nothing(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_broken_rules_file_starts_nothing(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     text = (TABLES / "purchase_approval.toml").read_text()
     (tmp_path / "purchase_approval.toml").write_text(text.replace("lt = 5000.00", 'lt = "5k"'))
     cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_TABLES_DIR=str(tmp_path))
@@ -253,9 +250,8 @@ async def test_broken_rules_file_starts_nothing(
     await assert_refused(env, cli, "purchase", GOOD_PURCHASE, message)
 
 
-async def test_broken_machine_file_starts_nothing(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_broken_machine_file_starts_nothing(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     text = (MACHINES / "compliance_review.toml").read_text()
     (tmp_path / "compliance_review.toml").write_text(
         text.replace('target = "pending_review"', 'target = "pending"')
@@ -265,15 +261,14 @@ async def test_broken_machine_file_starts_nothing(
     await assert_refused(env, cli, "compliance", args, "unknown state 'pending'")
 
 
-async def test_policy_flags_reach_the_workflow(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_policy_flags_reach_the_workflow(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     workflow_id = new_id("signoff")
     cli = cli_env(address(env), task_queue, store.url)
     args = ["--subject", "Budget", "--requester", "alice", "--approvers", "maria",
             "--approvers", "dev", "--approvers", "carla", "--policy.mode", "quorum",
             "--policy.quorum", "2", "--policy.veto", "--workflow-id", workflow_id]  # fmt: skip
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         started = await run_cli("start", "signoff", *args, env=cli)
         assert started.code == 0, started
         handle = env.client.get_workflow_handle_for(MultiApproverSignOff.run, workflow_id)
@@ -285,12 +280,11 @@ async def test_policy_flags_reach_the_workflow(
     assert result.join.policy == "2 of 3 must approve; one rejection vetoes"
 
 
-async def test_a_customer_acts_on_a_ticket_from_the_command_line(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_a_customer_acts_on_a_ticket_from_the_command_line(app: App) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     workflow_id = new_id("ticket")
     cli = cli_env(address(env), task_queue, store.url)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         started = await run_cli(
             "start", "ticket", "--customer", "jo@example.com", "--subject", "Refund missing",
             "--workflow-id", workflow_id, env=cli,

@@ -6,20 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import App, new_id, run_context, until_idle, wait_for_state, worker
+from tests.helpers import App, new_id, run_context, until_idle, wait_for_state
 from tests.helpers.cases import CASES, Case, start_case, walk_happy_path
-from valuechain.records.store import SystemOfRecord
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_reminders_then_escalation(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_reminders_then_escalation(app: App, case: Case) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     ctx = run_context(task_queue, due=timedelta(seconds=3), remind=timedelta(seconds=1))
     workflow_id = new_id(case.name)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         handle = await start_case(env.client, case, task_queue, ctx, workflow_id=workflow_id)
         state = await wait_for_state(
             handle,

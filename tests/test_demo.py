@@ -8,21 +8,17 @@ import functools
 import os
 from pathlib import Path
 
-from temporalio.testing import WorkflowEnvironment
-
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
 from starters.simulation.people import act_as_people
-from tests.helpers import eventually, worker
+from tests.helpers import App, eventually
 from tests.helpers.cli import cli_env
 from valuechain.connection import Connection
-from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
 
 
-async def test_examples_run_to_completion(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_examples_run_to_completion(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     address = env.client.service_client.config.target_host
     settings = Settings(
         temporal=Connection(address=address),
@@ -33,7 +29,7 @@ async def test_examples_run_to_completion(
         database_url=store.url,
     )
     said: list[str] = []
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         ids = await launch_examples(settings, cli_env(address, task_queue, store.url))
         results = await act_as_people(env.client, [task_queue], ids, load_roster(), said.append)
 
@@ -61,12 +57,11 @@ async def test_examples_run_to_completion(
     } <= kinds
 
 
-async def test_workers_stop_gracefully_on_ctrl_c(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_workers_stop_gracefully_on_ctrl_c(app: App, tmp_path: Path) -> None:
     """A Ctrl-C in the terminal goes to its whole foreground process group. `make run`'s
     workers are in a session of their own, so each gets one signal only, the SIGTERM it
     is stopped with, and drains (exit 0) rather than taking it as a second signal (exit 1)."""
+    env, store, task_queue = app.env, app.store, app.task_queue
     address = env.client.service_client.config.target_host
     settings = Settings(temporal=Connection(address=address), approvals_queue=task_queue,
                         notifications_queue=task_queue, orders_queue=task_queue,

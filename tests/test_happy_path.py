@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import decide, new_id, record_history, worker
+from tests.helpers import App, decide, new_id, record_history
 from tests.helpers.cases import CASES, Case, start_case
-from valuechain.records.store import SystemOfRecord
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_happy_path(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_happy_path(app: App, case: Case) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     workflow_id = new_id(case.name)
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         handle = await start_case(env.client, case, task_queue, workflow_id=workflow_id)
         for step in case.happy_path:
             out = await decide(handle, step.step, step.actor, step.decision, **step.fields)

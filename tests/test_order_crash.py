@@ -8,17 +8,13 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.testing import WorkflowEnvironment
-
-from tests.helpers import run_context, wait_for_state
+from tests.helpers import App, run_context, wait_for_state
 from tests.helpers.cli import cli_env, spawn_worker
 from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
-from valuechain.records.store import SystemOfRecord
 
 
-async def test_worker_killed_mid_chain(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     notices = f"{task_queue}-notices"
     env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,

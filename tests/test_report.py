@@ -14,19 +14,17 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowFailureError
-from temporalio.testing import WorkflowEnvironment
 
 from activities.bookings import BookingActivities
 from starters.report import STEP_COLUMNS
 from tests.helpers import (
     LONG,
+    App,
     listed,
     on_a_retry,
     run_context,
     stand_in,
-    start_in,
     wait_for_state,
-    worker,
 )
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_cli
@@ -36,7 +34,6 @@ from valuechain.costs import CostTable, load_costs
 from valuechain.insight import gather
 from valuechain.insight.engine import Insight
 from valuechain.insight.facts import ActivityCounts, Child, RunFacts, Stage
-from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 
 COSTS = """
@@ -50,12 +47,11 @@ ship = "20"
 """
 
 
-async def test_report_on_a_known_set_of_runs(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_report_on_a_known_set_of_runs(app: App, tmp_path: Path) -> None:
     """Five expenses (two on time, one escalated, one whose payout fails for good, one
     still waiting on finance), each payout retried once; one order whose shipping is
     the bottleneck. Every figure is what these runs are known to have done."""
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     case = CASES[0]  # expense: manager, finance, payout
     real = BookingActivities(store).pay_expense
@@ -70,7 +66,7 @@ async def test_report_on_a_known_set_of_runs(
     def start(due: timedelta = LONG, remind: timedelta = LONG, attempts: int = 5) -> Any:
         ctx = run_context(task_queue, due=due, remind=remind, max_attempts=attempts)
         inp = case.make_input(ctx, "alice")
-        return inp, start_in(env.client, case.run, inp, task_queue, "expense")
+        return inp, app.start(case.run, inp, "expense")
 
     settings = Settings(temporal=Connection(address=env.client.service_client.config.target_host))
     costs_file = tmp_path / "costs.toml"
@@ -79,7 +75,7 @@ async def test_report_on_a_known_set_of_runs(
     cli = cli_env(settings.temporal_address, task_queue, store.url)
     where = f'TaskQueue="{task_queue}"'
     replace = {"pay_expense": stand_in("pay_expense", real, payout_retried_once)}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         done = []
         for _ in range(2):
             h = await start()[1]

@@ -17,7 +17,6 @@ from tests.helpers import (
     open_task,
     record_history,
     run_context,
-    run_in,
     start_in,
     until_idle,
     worker,
@@ -195,19 +194,14 @@ async def test_cfo_rejection_ends_the_purchase(app: App) -> None:
     assert (result.status, result.route.rules, result.approvers) == ("rejected", ["cfo"], [])
 
 
-async def test_a_run_keeps_the_table_it_started_with(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_a_run_keeps_the_table_it_started_with(app: App, tmp_path: Path) -> None:
+    task_queue = app.task_queue
     path = tmp_path / "purchase_approval.toml"
     original = (TABLES / "purchase_approval.toml").read_text()
     path.write_text(original)
-    async with worker(env.client, task_queue, store):
-        before = await start_in(
-            env.client,
-            PurchaseApproval.run,
-            purchase(task_queue, "700.00", table=load_table(path)),
-            task_queue,
-            "purchase",
+    async with app.worker():
+        before = await app.start(
+            PurchaseApproval.run, purchase(task_queue, "700.00", table=load_table(path)), "purchase"
         )
         await open_task(before, "manager_approval")
         # Finance raises the automatic threshold to $1,000 while that request waits.
@@ -216,12 +210,8 @@ async def test_a_run_keeps_the_table_it_started_with(
             .replace("lt = 500.00", "lt = 1000.00")
             .replace("ge = 500.00", "ge = 1000.00")
         )
-        after = await run_in(
-            env.client,
-            PurchaseApproval.run,
-            purchase(task_queue, "700.00", table=load_table(path)),
-            task_queue,
-            "purchase",
+        after = await app.run(
+            PurchaseApproval.run, purchase(task_queue, "700.00", table=load_table(path)), "purchase"
         )
         await decide(before, "manager_approval", "maria", "approve")
         kept = await before.result()

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 
-from temporalio.testing import WorkflowEnvironment
-
-from tests.helpers import listed, open_task, worker
+from tests.helpers import App, listed, open_task
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_temporal_cli
-from valuechain.records.store import SystemOfRecord
 
 
 async def temporal(*args: str) -> str:
@@ -19,12 +16,11 @@ async def temporal(*args: str) -> str:
     return ran.out
 
 
-async def test_list_describe_query_and_decide_with_the_temporal_cli(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_list_describe_query_and_decide_with_the_temporal_cli(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
     address = ["--address", env.client.service_client.config.target_host]
     case = CASES[3]  # time off: one decision away from done
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         handle = await start_case(env.client, case, task_queue)
         task = await open_task(handle, case.first_step)
         await listed(env.client, f'WorkflowId="{handle.id}" AND ValuechainWaitingRole="manager"')

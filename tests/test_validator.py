@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import history_length, open_task, until_idle, worker
+from tests.helpers import App, history_length, open_task, until_idle
 from tests.helpers.cases import CASES, Case, start_case
 from valuechain.models.human import DecisionInput
-from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 
@@ -31,9 +29,8 @@ async def refused(
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_bad_decisions_are_refused(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
+async def test_bad_decisions_are_refused(app: App, case: Case) -> None:
+    env, task_queue = app.env, app.task_queue
     first = case.happy_path[0]
 
     @activity.defn(name=case.booking_activity)
@@ -43,7 +40,7 @@ async def test_bad_decisions_are_refused(
         await asyncio.Event().wait()
 
     replace = {case.booking_activity: held_booking}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         handle = await start_case(env.client, case, task_queue)
         task = await open_task(handle, case.first_step)
 
@@ -81,10 +78,9 @@ async def test_bad_decisions_are_refused(
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_requester_may_not_decide_own_request(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, case: Case
-) -> None:
-    async with worker(env.client, task_queue, store):
+async def test_requester_may_not_decide_own_request(app: App, case: Case) -> None:
+    env, task_queue = app.env, app.task_queue
+    async with app.worker():
         handle = await start_case(env.client, case, task_queue, requester=case.self_approver)
         task = await open_task(handle, case.first_step)
         msg = await refused(

@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
-from tests.helpers import ACTIVITY_THREADS, WAIT_LIMIT, decide, run_context, worker
+from tests.helpers import ACTIVITY_THREADS, WAIT_LIMIT, App, decide, run_context
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import cli_env, free_port, spawn, spawn_worker
 from valuechain.records.store import SystemOfRecord
@@ -62,9 +62,8 @@ async def expense_at_payout(env: WorkflowEnvironment, task_queue: str, notices: 
     return handle
 
 
-async def test_sigterm_mid_activity_loses_no_work(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_sigterm_mid_activity_loses_no_work(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     notices = f"{task_queue}-notices"
     env_vars = slow_worker_env(env, store, task_queue, grace=30, payout=3)
     log = tmp_path / "worker.log"
@@ -75,7 +74,7 @@ async def test_sigterm_mid_activity_loses_no_work(
         await until_logged(log, "slow payout started")
         slow.send_signal(signal.SIGTERM)  # mid-payout
         # The stopping worker finishes the payout; a fresh one carries the workflow on.
-        async with worker(env.client, task_queue, store):
+        async with app.worker():
             assert await asyncio.wait_for(slow.wait(), timeout=WAIT_LIMIT) == 0
             result = await handle.result()
     finally:
@@ -91,9 +90,8 @@ async def test_sigterm_mid_activity_loses_no_work(
     assert [b.kind for b in store.bookings()] == ["payout"]
 
 
-async def test_a_second_signal_stops_at_once(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_a_second_signal_stops_at_once(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     notices = f"{task_queue}-notices"
     env_vars = slow_worker_env(env, store, task_queue, grace=60, payout=60)
     log = tmp_path / "worker.log"
@@ -116,9 +114,8 @@ async def test_a_second_signal_stops_at_once(
     assert "second signal: stopping at once" in log.read_text()
 
 
-async def test_metrics_and_health_endpoints(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_metrics_and_health_endpoints(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     metrics, health = free_port(), free_port()
     env_vars = cli_env(
         env.client.service_client.config.target_host,
@@ -147,10 +144,9 @@ async def test_metrics_and_health_endpoints(
         assert await proc.wait() == 0
 
 
-async def test_json_flag_makes_every_log_line_json(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_json_flag_makes_every_log_line_json(app: App, tmp_path: Path) -> None:
     """`valuechain worker orders --json` logs JSON whatever VALUECHAIN_LOG_FORMAT says."""
+    env, store, task_queue = app.env, app.store, app.task_queue
     env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
     env_vars["VALUECHAIN_LOG_FORMAT"] = "console"
     log = tmp_path / "worker.log"

@@ -9,19 +9,15 @@ import signal
 import sys
 from pathlib import Path
 
-from temporalio.testing import WorkflowEnvironment
-
-from tests.helpers import new_id, run_context
+from tests.helpers import App, new_id, run_context
 from tests.helpers.cases import CASES, start_case, walk_happy_path
 from tests.helpers.cli import ROOT, cli_env
-from valuechain.records.store import SystemOfRecord
 
 WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
 
 
-async def test_worker_processes_run_a_workflow_and_stop_cleanly(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_worker_processes_run_a_workflow_and_stop_cleanly(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     case = CASES[0]  # expense: human steps, a booking and notices
     notices = f"{task_queue}-notices"  # each worker polls its own queue, as deployed
     address = env.client.service_client.config.target_host

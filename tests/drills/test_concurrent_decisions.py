@@ -6,20 +6,17 @@ from __future__ import annotations
 import asyncio
 
 from temporalio.client import WorkflowUpdateFailedError
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import open_task, worker
+from tests.helpers import App, open_task
 from tests.helpers.cases import CASES, start_case
 from valuechain.models.human import DecisionInput
-from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 
-async def test_concurrent_decisions_on_one_step(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str
-) -> None:
+async def test_concurrent_decisions_on_one_step(app: App) -> None:
+    env, task_queue = app.env, app.task_queue
     case = CASES[0]
-    async with worker(env.client, task_queue, store):
+    async with app.worker():
         h = await start_case(env.client, case, task_queue)
         task = await open_task(h, case.first_step)
         managers = ["maria", "dev"] * 5

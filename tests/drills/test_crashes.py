@@ -15,7 +15,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starters.simulation.partners import settle
-from tests.helpers import open_task, run_context, start_in, wait_for_state, worker
+from tests.helpers import App, open_task, run_context, start_in, wait_for_state, worker
 from tests.helpers.cases import CASES
 from tests.helpers.cli import cli_env, free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
@@ -29,9 +29,8 @@ from workflows.human import HumanWorkflow
 pytestmark = pytest.mark.slow
 
 
-async def test_worker_killed_three_times_during_twenty_orders(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path
-) -> None:
+async def test_worker_killed_three_times_during_twenty_orders(app: App, tmp_path: Path) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     before = {sku: store.stock(sku) for sku in ("KETTLE-2", "TOASTER-4", "OVEN-9")}
     notices = f"{task_queue}-notices"
