@@ -144,14 +144,14 @@ async def test_starter_refuses_bad_input_file(
 
 
 async def test_starter_refuses_bad_setting(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
-    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
+    env = app.env
+    cli = app.process_env(VALUECHAIN_HUMAN_DUE_SECONDS="soon")
     message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon': Input should be a valid number"
     await assert_refused(env, cli, "expense", GOOD_EXPENSE, message)
 
 
 async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: Path) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, task_queue = app.env, app.task_queue
     request = {
         "employee": "ben",
         "amount": "310.00",
@@ -163,7 +163,7 @@ async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: P
     file = tmp_path / "expense.json"
     file.write_text(json.dumps(request))
     workflow_id = new_id("expense")
-    cli = cli_env(address(env), task_queue, store.url)
+    cli = app.process_env()
 
     async def people(*args: str) -> Ran:
         return await run_cli("tasks", *args, env=cli)
@@ -242,29 +242,29 @@ MACHINES = Path(__file__).resolve().parents[1] / "valuechain" / "machines"
 
 
 async def test_broken_rules_file_starts_nothing(app: App, tmp_path: Path) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env = app.env
     text = (TABLES / "purchase_approval.toml").read_text()
     (tmp_path / "purchase_approval.toml").write_text(text.replace("lt = 5000.00", 'lt = "5k"'))
-    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_TABLES_DIR=str(tmp_path))
+    cli = app.process_env(VALUECHAIN_TABLES_DIR=str(tmp_path))
     message = "rule 'manager': when.amount.lt: Input should be a valid decimal"
     await assert_refused(env, cli, "purchase", GOOD_PURCHASE, message)
 
 
 async def test_broken_machine_file_starts_nothing(app: App, tmp_path: Path) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env = app.env
     text = (MACHINES / "compliance_review.toml").read_text()
     (tmp_path / "compliance_review.toml").write_text(
         text.replace('target = "pending_review"', 'target = "pending"')
     )
-    cli = cli_env(address(env), task_queue, store.url, VALUECHAIN_MACHINES_DIR=str(tmp_path))
+    cli = app.process_env(VALUECHAIN_MACHINES_DIR=str(tmp_path))
     args = ["--title", "T", "--author", "ben", "--location", "x"]
     await assert_refused(env, cli, "compliance", args, "unknown state 'pending'")
 
 
 async def test_policy_flags_reach_the_workflow(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env = app.env
     workflow_id = new_id("signoff")
-    cli = cli_env(address(env), task_queue, store.url)
+    cli = app.process_env()
     args = ["--subject", "Budget", "--requester", "alice", "--approvers", "maria",
             "--approvers", "dev", "--approvers", "carla", "--policy.mode", "quorum",
             "--policy.quorum", "2", "--policy.veto", "--workflow-id", workflow_id]  # fmt: skip
@@ -281,9 +281,9 @@ async def test_policy_flags_reach_the_workflow(app: App) -> None:
 
 
 async def test_a_customer_acts_on_a_ticket_from_the_command_line(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env = app.env
     workflow_id = new_id("ticket")
-    cli = cli_env(address(env), task_queue, store.url)
+    cli = app.process_env()
     async with app.worker():
         started = await run_cli(
             "start", "ticket", "--customer", "jo@example.com", "--subject", "Refund missing",

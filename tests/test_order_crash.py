@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.helpers import App, run_context, wait_for_state
-from tests.helpers.cli import cli_env, spawn_worker
+from tests.helpers.cli import spawn_worker
 from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
 
 
@@ -17,8 +17,7 @@ async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
     env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     notices = f"{task_queue}-notices"
-    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
-                       notifications_queue=notices)  # fmt: skip
+    env_vars = app.process_env(notifications_queue=notices)
     log = tmp_path / "workers.log"
     notifier = await spawn_worker("notifications", env_vars, log)
     first = await spawn_worker("orders", env_vars, log)

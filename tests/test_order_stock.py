@@ -23,7 +23,7 @@ from tests.helpers import (
     run_context,
     stand_in,
 )
-from tests.helpers.cli import cli_env, run_cli
+from tests.helpers.cli import run_cli
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve
@@ -136,9 +136,9 @@ async def test_a_retried_reservation_reserves_once(app: App) -> None:
 
 
 async def test_the_same_order_twice_starts_one_process(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     seeded(store)
-    cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
+    cli = app.process_env()
     order_id = new_id("ORD")
     args = ["start", "order", "--order-id", order_id, "--customer", "C-TINY", "--lines", "OVEN-9=1"]
     async with app.worker():
@@ -160,12 +160,11 @@ async def test_the_same_order_twice_starts_one_process(app: App) -> None:
 
 
 async def test_batch_of_seeded_orders_runs_to_the_end(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)
     assert generate(5, 7, "b") == generate(5, 7, "b")  # the same seed, the same orders
     assert generate(5, 7, "b") != generate(5, 8, "b")
-    cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
-                  VALUECHAIN_PAYMENT_TERMS_SECONDS="3600")  # fmt: skip
+    cli = app.process_env(VALUECHAIN_PAYMENT_TERMS_SECONDS="3600")
     async with app.worker():
         ran = await run_cli("orders", "batch", "--count", "6", "--seed", "3",
                             "--prefix", new_id("b"), env=cli)  # fmt: skip

@@ -115,12 +115,9 @@ async def test_a_second_signal_stops_at_once(app: App, tmp_path: Path) -> None:
 
 
 async def test_metrics_and_health_endpoints(app: App, tmp_path: Path) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    task_queue = app.task_queue
     metrics, health = free_port(), free_port()
-    env_vars = cli_env(
-        env.client.service_client.config.target_host,
-        task_queue,
-        store.url,
+    env_vars = app.process_env(
         VALUECHAIN_METRICS_PORT=str(metrics),
         VALUECHAIN_HEALTH_PORT=str(health),
     )
@@ -146,8 +143,7 @@ async def test_metrics_and_health_endpoints(app: App, tmp_path: Path) -> None:
 
 async def test_json_flag_makes_every_log_line_json(app: App, tmp_path: Path) -> None:
     """`valuechain worker orders --json` logs JSON whatever VALUECHAIN_LOG_FORMAT says."""
-    env, store, task_queue = app.env, app.store, app.task_queue
-    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
+    env_vars = app.process_env()
     env_vars["VALUECHAIN_LOG_FORMAT"] = "console"
     log = tmp_path / "worker.log"
     proc = await spawn("starters", env_vars, log, ["worker", "orders", "--json"])

@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from starters.simulation.partners import settle
 from tests.helpers import App, open_task, run_context, start_in, wait_for_state, worker
 from tests.helpers.cases import CASES
-from tests.helpers.cli import cli_env, free_port, spawn_worker
+from tests.helpers.cli import free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
@@ -34,8 +34,7 @@ async def test_worker_killed_three_times_during_twenty_orders(app: App, tmp_path
     seeded(store)
     before = {sku: store.stock(sku) for sku in ("KETTLE-2", "TOASTER-4", "OVEN-9")}
     notices = f"{task_queue}-notices"
-    env_vars = cli_env(env.client.service_client.config.target_host, task_queue, store.url,
-                       notifications_queue=notices)  # fmt: skip
+    env_vars = app.process_env(notifications_queue=notices)
     log = tmp_path / "workers.log"
     notifier = await spawn_worker("notifications", env_vars, log)
     orders_worker = await spawn_worker("orders", env_vars, log)

@@ -129,6 +129,15 @@ class App:
     def client(self) -> Client:
         return self.env.client
 
+    def process_env(self, **extra: str) -> dict[str, str]:
+        """The environment of a command or worker process run for this test: this
+        Temporal, this task queue (for every queue unless `notifications_queue` is
+        given), this store; `extra` settings on top."""
+        from tests.helpers.cli import cli_env
+
+        address = self.client.service_client.config.target_host
+        return cli_env(address, self.task_queue, self.store.url, **extra)
+
     def worker(
         self, replace: dict[str, Callable[..., Any]] | None = None
     ) -> AbstractAsyncContextManager[Worker]:
