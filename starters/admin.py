@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated
 
 from cyclopts import Parameter
+from sqlalchemy import make_url
 
 from activities.seed import seed_demo_data
 from starters.cli import Failed, Json, app, console, load_settings, print_json
@@ -14,10 +15,8 @@ from valuechain.records.migrate import migrate as migrate_schema
 from valuechain.records.migrate import open_store
 from valuechain.records.store import engine_for
 from valuechain.settings import SettingsError
-from workers.registry import SERVICES
+from workers.registry import SERVICES, WorkerName
 from workers.runner import serve
-
-WorkerName = Literal["approvals", "orders", "notifications"]
 
 
 @app.command
@@ -81,7 +80,7 @@ def seed(
         seed_demo_data(open_store(settings.effective_database_url), file)
     except SettingsError as err:
         raise Failed(str(err)) from err
-    where = engine_for(settings.effective_database_url).url.render_as_string(hide_password=True)
+    where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
     if as_json:
         print_json({"seeded": where})
     else:

@@ -8,10 +8,8 @@ and nothing done."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Coroutine
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn
 
 import pydantic_core
 from cyclopts import App, Parameter
@@ -22,15 +20,13 @@ from rich.table import Table
 from temporalio.client import Client
 
 from valuechain.client import ConnectError, connect
-from valuechain.logging import configure_logging
-from valuechain.process import run_command
+from valuechain.process import configured_settings, run_command
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
-T = TypeVar("T")
 
 # Machine-readable output on every command.
 Json = Annotated[
@@ -82,11 +78,9 @@ def table(title: str | None, *columns: str) -> Table:
 def load_settings(log_level: str | None = None) -> Settings:
     """The command's settings, logging set up from them; a bad one is bad input."""
     try:
-        settings = Settings.from_env()
+        return configured_settings(log_level)
     except SettingsError as err:
         raise Failed(str(err)) from err
-    configure_logging(settings.log_format, log_level or settings.log_level)
-    return settings
 
 
 async def client_for(settings: Settings) -> Client:
@@ -94,10 +88,6 @@ async def client_for(settings: Settings) -> Client:
         return await connect(settings)
     except ConnectError as err:
         raise Failed(str(err), EXIT_FAILED) from err
-
-
-def run_async(work: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(work)
 
 
 def explain(err: CycloptsError) -> str:
@@ -121,6 +111,9 @@ def invoke(argv: list[str] | None = None) -> int:
     except Failed as err:
         print(f"error: {err}", file=sys.stderr)
         return err.code
+    except SettingsError as err:  # a settings file read by a command (the roster)
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except CycloptsError as err:
         print(f"error: {explain(err)}", file=sys.stderr)
         print("  (valuechain <command> --help lists the flags)", file=sys.stderr)

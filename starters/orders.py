@@ -70,7 +70,7 @@ def show(order_id: str, /, *, as_json: Json = False) -> int:
     async def go() -> OrderView:
         return await _view(await cli.client_for(cli.load_settings()), order_id)
 
-    view = cli.run_async(go())
+    view = asyncio.run(go())
     if as_json:
         cli.print_json(view)
     else:
@@ -109,7 +109,7 @@ def deliver(
     as_json: Json = False,
 ) -> int:
     """As the carrier: the order's shipment was delivered."""
-    return cli.run_async(_send(order_id, lambda view: (
+    return asyncio.run(_send(order_id, lambda view: (
         OrderToCash.shipment_delivered,
         DeliveryInput(shipment=shipment or view.shipment or "", signed_by=signed_by),
     ), "delivery", as_json))  # fmt: skip
@@ -125,7 +125,7 @@ def pay(
     as_json: Json = False,
 ) -> int:
     """As the bank: a payment for the order's invoice arrived."""
-    return cli.run_async(_send(order_id, lambda view: (
+    return asyncio.run(_send(order_id, lambda view: (
         OrderToCash.payment_received,
         PaymentInput(payment_id=payment_id, amount=view.outstanding if amount is None else amount),
     ), "payment", as_json))  # fmt: skip
@@ -134,7 +134,7 @@ def pay(
 @order_app.command
 def cancel(order_id: str, /, *, reason: str, by: str, as_json: Json = False) -> int:
     """As the customer: cancel the order (what was done is undone)."""
-    return cli.run_async(_send(order_id, lambda view: (
+    return asyncio.run(_send(order_id, lambda view: (
         OrderToCash.cancel, CancelInput(reason=reason, by=by)
     ), "cancellation", as_json))  # fmt: skip
 
@@ -242,7 +242,7 @@ def batch(
             return await run_batch(client, settings, orders, concurrency, progress)
 
     started = time.monotonic()
-    outcomes = cli.run_async(go())
+    outcomes = asyncio.run(go())
     took = time.monotonic() - started
     failed = outcomes["failed"] + outcomes["not settled"]
     summary = {

@@ -13,6 +13,7 @@ large window does not fill memory.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import time
@@ -25,7 +26,7 @@ from cyclopts import App, Parameter
 from rich.table import Table
 from temporalio.service import RPCError, RPCStatusCode
 
-from starters.cli import EXIT_FAILED, Failed, Json, console, load_settings, print_json, run_async
+from starters.cli import EXIT_FAILED, Failed, Json, console, load_settings, print_json
 from valuechain.client import ConnectError
 from valuechain.costs import load_costs
 from valuechain.insight import gather
@@ -201,7 +202,7 @@ def report(
         query += f" AND ({where})"
     started = time.perf_counter()
     try:
-        insight = run_async(gather(settings, query, page_size, table_of_costs, query_timeout))
+        insight = asyncio.run(gather(settings, query, page_size, table_of_costs, query_timeout))
     except ConnectError as err:
         raise Failed(str(err), EXIT_FAILED) from err
     except RPCError as err:

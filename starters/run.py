@@ -32,8 +32,9 @@ from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
+from workers.registry import SERVICES
 
-WORKERS = ["approvals", "orders", "notifications"]
+WORKERS = list(SERVICES)
 # The `valuechain` command as this interpreter runs it (a virtual environment's or not).
 VALUECHAIN = [sys.executable, "-m", "starters"]
 SUCCESS = {

@@ -4,6 +4,7 @@ from its request model (`--input FILE` gives them as JSON; flags override the fi
 No `from __future__ import annotations` here: each command's signature names its row's
 request model, read by cyclopts when the command is built."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -249,7 +250,7 @@ def command_for(row: Startable) -> Callable[..., int]:
         as_json: Json = False,
     ) -> int:
         # `input` was read into the request's fields by `request_sources`.
-        return cli.run_async(start_run(row, request, workflow_id, wait, as_json))
+        return asyncio.run(start_run(row, request, workflow_id, wait, as_json))
 
     start.__doc__ = row.summary
     return start

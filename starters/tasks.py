@@ -4,6 +4,7 @@ A decision the workflow refuses prints the workflow's reason and exits 1."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -66,7 +67,7 @@ def list_(
         client = await cli.client_for(settings)
         return await waiting_tasks(client, settings.human_queues, role, person, roster)
 
-    rows = cli.run_async(go())
+    rows = asyncio.run(go())
     if as_json:
         cli.print_json([{"workflow_id": w.workflow_id, "workflow_type": w.workflow_type,
                      "task": w.task} for w in rows])  # fmt: skip
@@ -101,7 +102,7 @@ def show(workflow_id: str, /, *, as_json: Json = False) -> int:
         except RPCError as err:
             raise Failed(f"{workflow_id}: {err.message}", cli.EXIT_FAILED) from err
 
-    state = cli.run_async(go())
+    state = asyncio.run(go())
     if as_json:
         cli.print_json(state)
     else:
@@ -149,7 +150,7 @@ def decide_(
                             f" at {out.decided_at:{TIME}}")  # fmt: skip
         return 0
 
-    return cli.run_async(go())
+    return asyncio.run(go())
 
 
 @app.command

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App, new_id, open_task
 from tests.helpers.cli import ROOT, Ran, cli_env, run_cli
 from valuechain.process import EXIT_BROKEN_PIPE
-from valuechain.records.store import SystemOfRecord
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow
 from workflows.signoff import MultiApproverSignOff
@@ -35,26 +33,23 @@ def expense_with(flag: str, value: str) -> list[str]:
     return [*GOOD_EXPENSE[: at + 1], value, *GOOD_EXPENSE[at + 2 :]]
 
 
-def address(env: WorkflowEnvironment) -> str:
-    return env.client.service_client.config.target_host
-
-
-async def assert_not_started(env: WorkflowEnvironment, workflow_id: str) -> None:
+async def assert_not_started(app: App, workflow_id: str) -> None:
     with pytest.raises(RPCError) as caught:
-        await env.client.get_workflow_handle(workflow_id).describe()
+        await app.client.get_workflow_handle(workflow_id).describe()
     assert caught.value.status == RPCStatusCode.NOT_FOUND
 
 
 async def assert_refused(
-    env: WorkflowEnvironment, ran_with: dict[str, str], kind: str, args: list[str], message: str
+    app: App, kind: str, args: list[str], message: str, **settings: str
 ) -> None:
-    """`valuechain start <kind>` exits 2 naming the problem, and the workflow it names does
-    not exist."""
+    """`valuechain start <kind>` (with `settings` in its environment) exits 2 naming the
+    problem, and the workflow it names does not exist."""
     workflow_id = new_id("bad")
-    ran = await run_cli("start", kind, *args, "--workflow-id", workflow_id, env=ran_with)
+    ran = await run_cli("start", kind, *args, "--workflow-id", workflow_id,
+                        env=app.process_env(**settings))  # fmt: skip
     assert ran.code == 2, ran
     assert message in ran.err
-    await assert_not_started(env, workflow_id)
+    await assert_not_started(app, workflow_id)
 
 
 def bad_file(tmp_path: Path, content: str) -> str:
@@ -112,15 +107,9 @@ def bad_file(tmp_path: Path, content: str) -> str:
     ],
 )  # fmt: skip
 async def test_starter_refuses_bad_input(
-    env: WorkflowEnvironment,
-    store: SystemOfRecord,
-    task_queue: str,
-    kind: str,
-    args: list[str],
-    message: str,
+    app: App, kind: str, args: list[str], message: str
 ) -> None:
-    cli = cli_env(address(env), task_queue, store.url)
-    await assert_refused(env, cli, kind, args, message)
+    await assert_refused(app, kind, args, message)
 
 
 @pytest.mark.parametrize(
@@ -132,22 +121,14 @@ async def test_starter_refuses_bad_input(
     ],
 )
 async def test_starter_refuses_bad_input_file(
-    env: WorkflowEnvironment,
-    store: SystemOfRecord,
-    task_queue: str,
-    tmp_path: Path,
-    content: str,
-    message: str,
+    app: App, tmp_path: Path, content: str, message: str
 ) -> None:
-    cli = cli_env(address(env), task_queue, store.url)
-    await assert_refused(env, cli, "expense", ["--input", bad_file(tmp_path, content)], message)
+    await assert_refused(app, "expense", ["--input", bad_file(tmp_path, content)], message)
 
 
 async def test_starter_refuses_bad_setting(app: App) -> None:
-    env = app.env
-    cli = app.process_env(VALUECHAIN_HUMAN_DUE_SECONDS="soon")
     message = "VALUECHAIN_HUMAN_DUE_SECONDS='soon': Input should be a valid number"
-    await assert_refused(env, cli, "expense", GOOD_EXPENSE, message)
+    await assert_refused(app, "expense", GOOD_EXPENSE, message, VALUECHAIN_HUMAN_DUE_SECONDS="soon")
 
 
 async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: Path) -> None:
@@ -242,23 +223,21 @@ MACHINES = Path(__file__).resolve().parents[1] / "valuechain" / "machines"
 
 
 async def test_broken_rules_file_starts_nothing(app: App, tmp_path: Path) -> None:
-    env = app.env
     text = (TABLES / "purchase_approval.toml").read_text()
     (tmp_path / "purchase_approval.toml").write_text(text.replace("lt = 5000.00", 'lt = "5k"'))
-    cli = app.process_env(VALUECHAIN_TABLES_DIR=str(tmp_path))
     message = "rule 'manager': when.amount.lt: Input should be a valid decimal"
-    await assert_refused(env, cli, "purchase", GOOD_PURCHASE, message)
+    await assert_refused(app, "purchase", GOOD_PURCHASE, message,
+                         VALUECHAIN_TABLES_DIR=str(tmp_path))  # fmt: skip
 
 
 async def test_broken_machine_file_starts_nothing(app: App, tmp_path: Path) -> None:
-    env = app.env
     text = (MACHINES / "compliance_review.toml").read_text()
     (tmp_path / "compliance_review.toml").write_text(
         text.replace('target = "pending_review"', 'target = "pending"')
     )
-    cli = app.process_env(VALUECHAIN_MACHINES_DIR=str(tmp_path))
     args = ["--title", "T", "--author", "ben", "--location", "x"]
-    await assert_refused(env, cli, "compliance", args, "unknown state 'pending'")
+    await assert_refused(app, "compliance", args, "unknown state 'pending'",
+                         VALUECHAIN_MACHINES_DIR=str(tmp_path))  # fmt: skip
 
 
 async def test_policy_flags_reach_the_workflow(app: App) -> None:

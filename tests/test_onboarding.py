@@ -9,22 +9,17 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import App, decide, record_history, run_context, start_in
+from tests.helpers import App, decide, record_history, run_context
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
 from workflows.onboarding import EmployeeOnboarding, Training
 
 
-async def start(env: WorkflowEnvironment, task_queue: str) -> WorkflowHandle[Any, Any]:
+async def start(app: App) -> WorkflowHandle[Any, Any]:
     request = OnboardingRequest(employee="nina", full_name="Nina Berg", job_title="Engineer",
                                 manager="maria", start_date=date(2027, 1, 4),
                                 courses=["security-basics", "code-of-conduct"])  # fmt: skip
-    return await start_in(
-        env.client,
-        EmployeeOnboarding.run,
-        OnboardingInput(request=request, context=run_context(task_queue)),
-        task_queue,
-        "onboarding",
-    )
+    inp = OnboardingInput(request=request, context=run_context(app.task_queue))
+    return await app.start(EmployeeOnboarding.run, inp, "onboarding")
 
 
 def child(env: WorkflowEnvironment, h: WorkflowHandle[Any, Any], name: str) -> Any:
@@ -32,9 +27,9 @@ def child(env: WorkflowEnvironment, h: WorkflowHandle[Any, Any], name: str) -> A
 
 
 async def test_onboarding_runs_three_workflows_then_training(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     async with app.worker():
-        h = await start(env, task_queue)
+        h = await start(app)
         check, equipment, access = (child(env, h, n) for n in
                                     ("background_check", "equipment", "access"))  # fmt: skip
         # The three run at once: each has a step open before any other is decided.
@@ -76,9 +71,9 @@ async def test_onboarding_runs_three_workflows_then_training(app: App) -> None:
 
 
 async def test_a_failed_audit_stops_onboarding(app: App) -> None:
-    env, task_queue = app.env, app.task_queue
+    env = app.env
     async with app.worker():
-        h = await start(env, task_queue)
+        h = await start(app)
         access = child(env, h, "access")
         await decide(access, "approve_permissions", "maria", "approve")
         await decide(access, "security_audit", "sonia", "fail", comment="admin rights asked")

@@ -18,7 +18,6 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
     App,
@@ -28,7 +27,6 @@ from tests.helpers import (
     record_history,
     run_context,
     wait_for_state,
-    worker,
 )
 from tests.helpers.orders import (
     FAST,
@@ -48,7 +46,6 @@ from valuechain.models.orders import (
     PaymentInput,
     PlanInput,
 )
-from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 from workflows.order_to_cash import OrderToCash
 from workflows.order_to_cash.stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
@@ -231,14 +228,14 @@ KETTLES = {"KETTLE-2": 3}
     ],
 )  # fmt: skip
 async def test_cancel_at_each_stage_undoes_what_was_done(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str,
-    stage: str, hold: str | None, lines: dict[str, int], undone: list[str],
-) -> None:  # fmt: skip
+    app: App, stage: str, hold: str | None, lines: dict[str, int], undone: list[str]
+) -> None:
+    env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     before = {sku: store.stock(sku) for sku in ("KETTLE-2", "FRIDGE-X", "OVEN-9")}
     clocks = FAST.model_copy(update={"production_lead_time": timedelta(hours=1)})
     replace = {hold: held(hold)} if hold else {}
-    async with worker(env.client, task_queue, store, replace):
+    async with app.worker(replace):
         h = await start_order(
             env.client, task_queue, order_input(task_queue, lines, settings=clocks)
         )

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
     App,
@@ -17,7 +16,6 @@ from tests.helpers import (
     new_id,
     record_history,
     run_context,
-    start_in,
     wait_for_state,
 )
 from valuechain.join import JoinPolicy
@@ -72,22 +70,22 @@ def test_policies_that_cannot_work_are_refused() -> None:
 BOARD = ["maria", "dev", "carla", "lena", "frank"]
 
 
-async def sign_off(env: WorkflowEnvironment, task_queue: str, policy: JoinPolicy,
-                   approvers: list[str] = BOARD) -> WorkflowHandle[Any, Any]:  # fmt: skip
+async def sign_off(
+    app: App, policy: JoinPolicy, approvers: list[str] = BOARD
+) -> WorkflowHandle[Any, Any]:
     inp = SignOffInput(
         request=SignOffRequest(subject="the 2027 budget", requester="alice",
                                approvers=approvers, policy=policy),
-        context=run_context(task_queue),
+        context=run_context(app.task_queue),
     )  # fmt: skip
-    h = await start_in(env.client, MultiApproverSignOff.run, inp, task_queue, "signoff")
+    h = await app.start(MultiApproverSignOff.run, inp, "signoff")
     await wait_for_state(h, lambda s: len(s.open_tasks) == len(approvers), "every approver")
     return h
 
 
 async def test_sign_off_by_all_in_any_order(app: App) -> None:
-    env, task_queue = app.env, app.task_queue
     async with app.worker():
-        h = await sign_off(env, task_queue, ALL, ["maria", "dev", "carla"])
+        h = await sign_off(app, ALL, ["maria", "dev", "carla"])
         for approver in ["carla", "maria", "dev"]:
             await decide(h, f"sign_off_{approver}", approver, "approve")
         result = await h.result()
@@ -102,9 +100,9 @@ async def test_sign_off_by_all_in_any_order(app: App) -> None:
 
 
 async def test_quorum_ends_early_and_tells_the_others(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await sign_off(env, task_queue, QUORUM_2)
+        h = await sign_off(app, QUORUM_2)
         await decide(h, "sign_off_lena", "lena", "approve")
         await decide(h, "sign_off_dev", "dev", "approve")
         result = await h.result()
@@ -116,9 +114,8 @@ async def test_quorum_ends_early_and_tells_the_others(app: App) -> None:
 
 
 async def test_one_rejection_vetoes(app: App) -> None:
-    env, task_queue = app.env, app.task_queue
     async with app.worker():
-        h = await sign_off(env, task_queue, QUORUM_3_VETO)
+        h = await sign_off(app, QUORUM_3_VETO)
         await decide(h, "sign_off_maria", "maria", "approve")
         await decide(h, "sign_off_frank", "frank", "reject", comment="over budget")
         result = await h.result()
@@ -131,9 +128,8 @@ async def test_one_rejection_vetoes(app: App) -> None:
 
 
 async def test_quorum_out_of_reach_rejects_without_veto(app: App) -> None:
-    env, task_queue = app.env, app.task_queue
     async with app.worker():
-        h = await sign_off(env, task_queue, JoinPolicy(mode="quorum", quorum=4))
+        h = await sign_off(app, JoinPolicy(mode="quorum", quorum=4))
         await decide(h, "sign_off_maria", "maria", "reject", comment="no")
         state = await h.query(HumanWorkflow.state)
         assert len(state.open_tasks) == 4  # four could still make the quorum

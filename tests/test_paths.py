@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
     App,
@@ -16,24 +15,19 @@ from tests.helpers import (
     open_task,
     record_history,
     run_context,
-    start_in,
     wait_for_state,
-    worker,
 )
 from tests.helpers.cases import CASES, Case
-from valuechain.records.store import SystemOfRecord
 from workflows.human import HumanWorkflow
 
 CASE = {c.name: c for c in CASES}
 
 
-async def start(
-    env: WorkflowEnvironment, case: Case, task_queue: str, **request: Any
-) -> WorkflowHandle[Any, Any]:
-    inp = case.make_input(run_context(task_queue), case.requester)
+async def start(app: App, case: Case, **request: Any) -> WorkflowHandle[Any, Any]:
+    inp = case.make_input(run_context(app.task_queue), case.requester)
     if request:
         inp = inp.model_copy(update={"request": inp.request.model_copy(update=request)})  # type: ignore[attr-defined]
-    return await start_in(env.client, case.run, inp, task_queue, case.name)
+    return await app.start(case.run, inp, case.name)
 
 
 def trail(result: Any) -> list[tuple[str, str, str]]:
@@ -41,9 +35,9 @@ def trail(result: Any) -> list[tuple[str, str, str]]:
 
 
 async def test_expense_send_back_then_finance_rejects(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["expense"], task_queue)
+        h = await start(app, CASE["expense"])
         await decide(h, "manager_review", "maria", "send_back", comment="add the hotel receipt")
         task = await open_task(h, "employee_revision")
         assert task.assignee == "alice"
@@ -88,11 +82,11 @@ async def test_expense_send_back_then_finance_rejects(app: App) -> None:
 
 
 async def test_expense_rejected_by_manager_and_withdrawn(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        rejected = await start(env, CASE["expense"], task_queue)
+        rejected = await start(app, CASE["expense"])
         await decide(rejected, "manager_review", "maria", "reject", comment="personal expense")
-        withdrawn = await start(env, CASE["expense"], task_queue)
+        withdrawn = await start(app, CASE["expense"])
         await decide(withdrawn, "manager_review", "maria", "send_back", comment="which client?")
         await decide(withdrawn, "employee_revision", "alice", "withdraw")
         assert (await rejected.result()).status == "rejected"
@@ -101,9 +95,8 @@ async def test_expense_rejected_by_manager_and_withdrawn(app: App) -> None:
 
 
 async def test_expense_send_backs_are_capped(app: App) -> None:
-    env, task_queue = app.env, app.task_queue
     async with app.worker():
-        h = await start(env, CASE["expense"], task_queue, max_send_backs=1)
+        h = await start(app, CASE["expense"], max_send_backs=1)
         assert "send_back" in (await open_task(h, "manager_review")).decisions
         await decide(h, "manager_review", "maria", "send_back", comment="which client?")
         await decide(h, "employee_revision", "alice", "resubmit")
@@ -115,9 +108,9 @@ async def test_expense_send_backs_are_capped(app: App) -> None:
 
 
 async def test_document_revision_rounds_then_archive(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["document"], task_queue, max_revisions=1, reviewer="rita")
+        h = await start(app, CASE["document"], max_revisions=1, reviewer="rita")
         review = await open_task(h, "review")
         assert review.assignee == "rita"
         await decide(h, "review", "rita", "request_changes", comment="cite the regulation")
@@ -137,9 +130,9 @@ async def test_document_revision_rounds_then_archive(app: App) -> None:
 
 
 async def test_document_rejected(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["document"], task_queue)
+        h = await start(app, CASE["document"])
         await decide(h, "review", "rita", "reject", comment="out of scope")
         result = await h.result()
     assert (result.status, result.archive_reference) == ("rejected", None)
@@ -147,9 +140,9 @@ async def test_document_rejected(app: App) -> None:
 
 
 async def test_blog_send_back_then_rejected(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["blog"], task_queue)
+        h = await start(app, CASE["blog"])
         await decide(h, "editor_review", "eddie", "send_back", comment="shorter intro")
         await decide(h, "writer_revision", "ben", "resubmit")
         await decide(h, "editor_review", "eddie", "reject", comment="still too long")
@@ -161,9 +154,9 @@ async def test_blog_send_back_then_rejected(app: App) -> None:
 
 
 async def test_blog_publishes_at_the_scheduled_time(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["blog"], task_queue)
+        h = await start(app, CASE["blog"])
         await decide(h, "editor_review", "eddie", "approve")
         await decide(h, "add_images", "dina", "done", attachments=["hero.png", "chart.png"])
         task = await open_task(h, "schedule")
@@ -192,19 +185,13 @@ async def test_blog_publishes_at_the_scheduled_time(app: App) -> None:
     ],
 )
 async def test_steps_refuse_decisions_missing_their_data(
-    env: WorkflowEnvironment,
-    store: SystemOfRecord,
-    task_queue: str,
-    case_name: str,
-    step: str,
-    fields: dict[str, Any],
-    message: str,
+    app: App, case_name: str, step: str, fields: dict[str, Any], message: str
 ) -> None:
     from temporalio.client import WorkflowUpdateFailedError
 
     case = CASE[case_name]
-    async with worker(env.client, task_queue, store):
-        h = await start(env, case, task_queue)
+    async with app.worker():
+        h = await start(app, case)
         if case_name == "blog":
             await decide(h, "editor_review", "eddie", "approve")
             await decide(h, "add_images", "dina", "done", attachments=["hero.png"])
@@ -219,9 +206,9 @@ async def test_steps_refuse_decisions_missing_their_data(
 
 
 async def test_time_off_rejected_records_nothing(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     async with app.worker():
-        h = await start(env, CASE["timeoff"], task_queue)
+        h = await start(app, CASE["timeoff"])
         await decide(h, "manager_approval", "maria", "reject", comment="release week")
         result = await h.result()
     assert (result.status, result.hr_reference, result.days) == ("rejected", None, 4)

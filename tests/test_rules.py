@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import (
     App,
@@ -17,9 +16,7 @@ from tests.helpers import (
     open_task,
     record_history,
     run_context,
-    start_in,
     until_idle,
-    worker,
 )
 from tests.helpers.cases import PURCHASE, purchase
 from valuechain.models.rules_driven import (
@@ -28,7 +25,6 @@ from valuechain.models.rules_driven import (
     InvoiceInput,
     InvoiceRequest,
 )
-from valuechain.records.store import SystemOfRecord
 from valuechain.rules import TableError, load_table
 from workflows.complaint import ComplaintTriage
 from workflows.invoice import InvoiceApproval
@@ -263,9 +259,7 @@ async def test_invoice_over_10000_waits_on_the_cfo_with_reminders(app: App) -> N
     ],
 )
 async def test_complaint_triage(
-    env: WorkflowEnvironment,
-    store: SystemOfRecord,
-    task_queue: str,
+    app: App,
     category: str,
     severity: str,
     handler: str,
@@ -281,15 +275,15 @@ async def test_complaint_triage(
                 "severity": severity,
             }
         ),
-        context=run_context(task_queue),
+        context=run_context(app.task_queue),
         table=TRIAGE,
     )
-    async with worker(env.client, task_queue, store):
-        h = await start_in(env.client, ComplaintTriage.run, inp, task_queue, "complaint")
+    async with app.worker():
+        h = await app.start(ComplaintTriage.run, inp, "complaint")
         task = await open_task(h, "resolve")
         assert task.role == handler
         await until_idle(h)
-        escalations = [n for n in store.outbox(workflow_id=h.id) if n.kind == "escalation"]
+        escalations = [n for n in app.store.outbox(workflow_id=h.id) if n.kind == "escalation"]
         # Escalated at once: before anyone decided anything.
         assert [n.recipient for n in escalations] == (["role:safety_officer"] if immediate else [])
         await decide(h, "resolve", actor, "resolve", comment="replaced the kettle")

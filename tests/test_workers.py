@@ -68,3 +68,11 @@ def test_each_type_name_is_the_one_the_sdk_registers() -> None:
 
     for w in ALL_WORKFLOWS:
         assert type_name(w) == getattr(w, "__temporal_workflow_definition").name, w
+
+
+def test_the_worker_command_knows_every_worker_service() -> None:
+    from typing import get_args
+
+    from workers.registry import SERVICES, WorkerName
+
+    assert set(get_args(WorkerName)) == set(SERVICES)

@@ -29,16 +29,22 @@ def exit_process(code: int) -> NoReturn:
     os._exit(code)
 
 
+def configured_settings(log_level: str | None = None) -> Settings:
+    """A process's settings, its logging set up from them (at `log_level` if given);
+    SettingsError names each bad variable."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_format, log_level or settings.log_level)
+    return settings
+
+
 def settings_or_exit(log_level: str | None = None) -> Settings:
-    """A command's settings, its logging set up from them (at `log_level` if given); a bad
-    setting ends the command: the message names each variable, exit 2, nothing done."""
+    """`configured_settings`, or the command ends: the message names each variable,
+    exit 2, nothing done."""
     try:
-        settings = Settings.from_env()
+        return configured_settings(log_level)
     except SettingsError as err:
         print(f"error: {err}", file=sys.stderr)
         exit_process(2)
-    configure_logging(settings.log_format, log_level or settings.log_level)
-    return settings
 
 
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell shows for a tool its reader left

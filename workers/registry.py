@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
@@ -75,6 +75,10 @@ def type_name(workflow_class: type) -> str:
 
 def workflow_names() -> list[str]:
     return sorted(type_name(w) for w in ALL_WORKFLOWS)
+
+
+# The worker services by name (`valuechain worker <name>`); a test checks it against SERVICES.
+WorkerName = Literal["approvals", "orders", "notifications"]
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import new_id
-from tests.helpers.cli import cli_env, run_cli
-from valuechain.records.store import SystemOfRecord
+from tests.helpers import App, new_id
+from tests.helpers.cli import run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -76,9 +74,8 @@ CASES = [(s, *m) for s in STARTERS for m in mutations(s)]
 @pytest.mark.parametrize(("starter", "what", "content", "message"), CASES,
                          ids=[f"{c[0]}-{c[1]}" for c in CASES])  # fmt: skip
 async def test_bad_start_is_refused(
-    env: WorkflowEnvironment, store: SystemOfRecord, task_queue: str, tmp_path: Path,
-    starter: str, what: str, content: Any, message: str,
-) -> None:  # fmt: skip
+    app: App, tmp_path: Path, starter: str, what: str, content: Any, message: str
+) -> None:
     workflow_id = new_id("bad")
     if isinstance(content, dict) and starter == "order" and "order_id" in content:
         content = {**content, "order_id": workflow_id}
@@ -87,10 +84,9 @@ async def test_bad_start_is_refused(
     args = ["--input", str(file)]
     if starter != "order":
         args += ["--workflow-id", workflow_id]
-    cli = cli_env(env.client.service_client.config.target_host, task_queue, store.url)
-    ran = await run_cli("start", starter, *args, env=cli)
+    ran = await run_cli("start", starter, *args, env=app.process_env())
     assert ran.code == 2, (what, ran)
     assert message in ran.err, (what, ran.err)
     with pytest.raises(RPCError) as caught:
-        await env.client.get_workflow_handle(workflow_id).describe()
+        await app.client.get_workflow_handle(workflow_id).describe()
     assert caught.value.status == RPCStatusCode.NOT_FOUND

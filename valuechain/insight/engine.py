@@ -4,13 +4,15 @@ workflow type, per process (its stages, its bottleneck)."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from valuechain.costs import CostTable
-from valuechain.insight.facts import ActivityCounts, RunFacts, StepFacts, _pct, _seconds
+from valuechain.insight.facts import ActivityCounts, RunFacts, StepFacts
 from valuechain.insight.figures import ProcessReport, Report, Spread, StepReport, TypeReport
 
 
@@ -205,3 +207,14 @@ def _rates(counts: ActivityCounts) -> dict[str, float | int | None]:
         "activity_retry_rate": counts.retried / n if n else None,
         "activities_retrying_now": counts.retrying,
     }
+
+
+def _seconds(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds()
+
+
+def _pct(values: list[float], p: float) -> float:
+    """The nearest-rank percentile: the smallest value with at least p of them at or
+    below it (p90 of ten values is the ninth)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]

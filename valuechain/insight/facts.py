@@ -11,7 +11,6 @@ one at a time, so a window of 10,000 workflows needs no more memory than its fig
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -199,17 +198,3 @@ def _summary_step(event: HistoryEvent) -> str:
         return NO_STEP
     text = DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
     return step_of(text) or NO_STEP
-
-
-def _seconds(later: str | datetime, earlier: str | datetime) -> float:
-    def at(value: str | datetime) -> datetime:
-        return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-    return (at(later) - at(earlier)).total_seconds()
-
-
-def _pct(values: list[float], p: float) -> float:
-    """The nearest-rank percentile: the smallest value with at least p of them at or
-    below it (p90 of ten values is the ninth)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
