@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Line, Login, Model, RunContext, Text
+from valuechain.models.common import Line, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 
 
@@ -22,9 +22,8 @@ class BlogRequest(Model):
     """how often the editor may send it back"""
 
 
-class BlogInput(Model):
-    request: BlogRequest
-    context: RunContext
+class BlogInput(RunInput[BlogRequest]):
+    """A blog draft to take through review, images, scheduling and publication."""
 
 
 class BlogResult(RunResult):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -69,3 +69,14 @@ class RunContext(Model):
     clocks: ClockPolicy
     activities: ActivityPolicy = ActivityPolicy()
     notifications_queue: str = Field(min_length=1)
+
+
+Request = TypeVar("Request", bound=Model)
+
+
+class RunInput(Model, Generic[Request]):
+    """What every workflow run takes: its request, and the run context whose rules hold
+    for the run's whole life. Each workflow names its own (`ExpenseInput`, ...)."""
+
+    request: Request
+    context: RunContext

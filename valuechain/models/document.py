@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Item, Line, Login, Model, RunContext, Text
+from valuechain.models.common import Item, Line, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 
 
@@ -22,9 +22,8 @@ class DocumentRequest(Model):
     """how many rounds of changes the reviewer may ask for"""
 
 
-class DocumentInput(Model):
-    request: DocumentRequest
-    context: RunContext
+class DocumentInput(RunInput[DocumentRequest]):
+    """A document to take through review and approval."""
 
 
 class DocumentResult(RunResult):

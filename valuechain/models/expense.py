@@ -10,7 +10,7 @@ from valuechain.models.common import (
     Item,
     Login,
     Model,
-    RunContext,
+    RunInput,
     Text,
 )
 from valuechain.models.result import RunResult
@@ -37,9 +37,8 @@ class ExpenseRequest(Model):
     """how often the manager may send it back"""
 
 
-class ExpenseInput(Model):
-    request: ExpenseRequest
-    context: RunContext
+class ExpenseInput(RunInput[ExpenseRequest]):
+    """An expense report to review, approve and pay out."""
 
 
 class ExpenseResult(RunResult):

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from valuechain.machines import StateMachine
-from valuechain.models.common import Line, Login, Model, RunContext, Text
+from valuechain.models.common import Line, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 from valuechain.models.rules_driven import ComplaintCategory, Severity
 from valuechain.rules import DecisionTable, TableDecision
@@ -35,9 +35,7 @@ class ComplianceRequest(Model):
     """how many revision rounds before it must be decided"""
 
 
-class ComplianceInput(Model):
-    request: ComplianceRequest
-    context: RunContext
+class ComplianceInput(RunInput[ComplianceRequest]):
     machine: StateMachine
 
 
@@ -70,9 +68,7 @@ class TicketRequest(Model):
     """how bad it is"""
 
 
-class TicketInput(Model):
-    request: TicketRequest
-    context: RunContext
+class TicketInput(RunInput[TicketRequest]):
     machine: StateMachine
     triage: DecisionTable
 

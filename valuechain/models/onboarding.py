@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Item, Line, Login, Model, RunContext
+from valuechain.models.common import Item, Line, Login, Model, RunInput
 from valuechain.models.parallel import JoinResult
 from valuechain.models.records import BookingInput
 from valuechain.models.result import RunResult, StageOutcome
@@ -33,16 +33,12 @@ class OnboardingRequest(Model):
     """the training courses (repeat the flag for more)"""
 
 
-class OnboardingInput(Model):
-    request: OnboardingRequest
-    context: RunContext
+class OnboardingInput(RunInput[OnboardingRequest]):
+    """A new hire to prepare for: the onboarding process's input."""
 
 
-class OnboardingStepInput(Model):
+class OnboardingStepInput(RunInput[OnboardingRequest]):
     """What each onboarding child workflow gets."""
-
-    request: OnboardingRequest
-    context: RunContext
 
 
 class OnboardingStepResult(RunResult):

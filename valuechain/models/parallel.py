@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
-from valuechain.models.common import Item, Line, Login, Model, RunContext, Text
+from valuechain.models.common import Item, Line, Login, Model, RunContext, RunInput, Text
 from valuechain.models.result import RunResult
 
 
@@ -59,9 +59,8 @@ class SignOffRequest(Model):
         return self
 
 
-class SignOffInput(Model):
-    request: SignOffRequest
-    context: RunContext
+class SignOffInput(RunInput[SignOffRequest]):
+    """A subject for several approvers to sign off."""
 
 
 class SignOffResult(RunResult):
@@ -84,9 +83,8 @@ class ProposalRequest(Model):
     """how many approvals it takes, and whether one rejection vetoes"""
 
 
-class ProposalInput(Model):
-    request: ProposalRequest
-    context: RunContext
+class ProposalInput(RunInput[ProposalRequest]):
+    """A proposal for departments to review at the same time."""
 
 
 class ProposalResult(RunResult):
@@ -125,9 +123,8 @@ class LaunchRequest(Model):
         return launch_at
 
 
-class LaunchInput(Model):
-    request: LaunchRequest
-    context: RunContext
+class LaunchInput(RunInput[LaunchRequest]):
+    """A product launch: its branches, then the launch date."""
 
 
 class BranchInput(Model):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Currency, Line, Login, Model, RunContext
+from valuechain.models.common import Currency, Line, Login, Model, RunInput
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
 
@@ -29,9 +29,7 @@ class PurchaseRequest(Model):
     """who sells it"""
 
 
-class PurchaseInput(Model):
-    request: PurchaseRequest
-    context: RunContext
+class PurchaseInput(RunInput[PurchaseRequest]):
     table: DecisionTable
 
 
@@ -55,9 +53,7 @@ class InvoiceRequest(Model):
     """who submits it (a roster name)"""
 
 
-class InvoiceInput(Model):
-    request: InvoiceRequest
-    context: RunContext
+class InvoiceInput(RunInput[InvoiceRequest]):
     table: DecisionTable
 
 
@@ -84,9 +80,7 @@ class ComplaintRequest(Model):
     """how bad it is"""
 
 
-class ComplaintInput(Model):
-    request: ComplaintRequest
-    context: RunContext
+class ComplaintInput(RunInput[ComplaintRequest]):
     table: DecisionTable
 
 

@@ -5,7 +5,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from valuechain.models.common import Login, Model, RunContext
+from valuechain.models.common import Login, Model, RunInput
 from valuechain.models.result import RunResult
 
 TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
@@ -34,9 +34,8 @@ class TimeOffRequest(Model):
         return (self.last_day - self.first_day).days + 1
 
 
-class TimeOffInput(Model):
-    request: TimeOffRequest
-    context: RunContext
+class TimeOffInput(RunInput[TimeOffRequest]):
+    """A time-off request to approve and record."""
 
 
 class TimeOffResult(RunResult):
