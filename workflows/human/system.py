@@ -4,8 +4,9 @@ error), decisions taken by a rule, and the finish that tells the requester."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, overload
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
@@ -24,16 +25,20 @@ B = TypeVar("B", bound=BookingInput)
 Out = TypeVar("Out")
 
 # An activity method as a workflow names it, unbound: (its class's instance, the input).
-# The booking activities run on threads (`def`); an `async def` one is awaited the same.
+# Every activity here is a `def`, run on the worker's activity threads.
 Activity = Callable[[Any, A], Out]
-AsyncActivity = Callable[[Any, A], Awaitable[Out]]
 
 
 class SystemSteps(RunBase):
     def system_decision(self, step: str, decision: str, comment: str = "") -> None:
         """Record a step the workflow decided by itself (a rule, not a person)."""
-        now = workflow.now()
         self.log(f"{step}: {decision} {comment}".rstrip(), step=step)
+        self._record_system_step(step, decision, workflow.now(), comment=comment)
+
+    def _record_system_step(
+        self, step: str, decision: str, opened: datetime, **extra: str | None
+    ) -> None:
+        closed = workflow.now()
         self._run.steps.append(
             StepRecord(
                 step=step,
@@ -41,10 +46,10 @@ class SystemSteps(RunBase):
                 role="system",
                 actor="system",
                 decision=decision,
-                opened_at=now,
-                closed_at=now,
-                waited_seconds=0.0,
-                comment=comment,
+                opened_at=opened,
+                closed_at=closed,
+                waited_seconds=(closed - opened).total_seconds(),
+                **extra,
             )
         )
 
@@ -64,17 +69,6 @@ class SystemSteps(RunBase):
         arg = input_type(key=self.booking_key(step), step=step, **fields)
         return await self.automated(step, activity, arg, summary)
 
-    @overload
-    async def automated(
-        self,
-        step: str,
-        activity: AsyncActivity[A, Out],
-        arg: A,
-        summary: str,
-        business_errors: tuple[str, ...] = (),
-    ) -> Out: ...
-
-    @overload
     async def automated(
         self,
         step: str,
@@ -82,16 +76,7 @@ class SystemSteps(RunBase):
         arg: A,
         summary: str,
         business_errors: tuple[str, ...] = (),
-    ) -> Out: ...
-
-    async def automated(
-        self,
-        step: str,
-        activity: Any,
-        arg: Any,
-        summary: str,
-        business_errors: tuple[str, ...] = (),
-    ) -> Any:
+    ) -> Out:
         """Run an activity as a system step with this run's timeout and retry policy,
         recorded in the result; a failure ends the run with a clear ApplicationError
         carrying the domain error's type, except the `business_errors` types, which the
@@ -131,20 +116,7 @@ class SystemSteps(RunBase):
             raise ApplicationError(
                 f"{step} failed for {self._run.subject}: {reason}", type=kind, non_retryable=True
             ) from err
-        closed = workflow.now()
-        self._run.steps.append(
-            StepRecord(
-                step=step,
-                performer="system",
-                role="system",
-                actor="system",
-                decision="done",
-                opened_at=opened,
-                closed_at=closed,
-                waited_seconds=(closed - opened).total_seconds(),
-                reference=getattr(out, "reference", None),
-            )
-        )
+        self._record_system_step(step, "done", opened, reference=getattr(out, "reference", None))
         self._run.current_step = None
         return out
 
