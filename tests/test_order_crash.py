@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.helpers import App, run_context, wait_for_state
 from tests.helpers.cli import spawn_worker
-from tests.helpers.orders import FAST, deliver, order_input, pay, seeded, start_order
+from tests.helpers.orders import FAST, order_input, seeded, settle, start_order
 
 
 async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
@@ -34,9 +34,7 @@ async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
         assert await first.wait() == -signal.SIGKILL
         second = await spawn_worker("orders", env_vars, log)
 
-        await deliver(h)
-        await pay(h)
-        result = await h.result()
+        result = await settle(h)
     finally:
         for proc in (notifier, first, second):
             if proc is not None and proc.returncode is None:

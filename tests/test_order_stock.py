@@ -24,7 +24,7 @@ from tests.helpers import (
     stand_in,
 )
 from tests.helpers.cli import run_cli
-from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
+from tests.helpers.orders import place_order, seeded, settle
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve
 from valuechain.records.store import DomainError, SystemOfRecord
@@ -68,17 +68,14 @@ def test_concurrent_reservations_never_oversell(store: SystemOfRecord) -> None:
 
 
 async def test_concurrent_orders_against_the_same_stock(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)  # OVEN-9: 20 on hand; 8 orders of 4 need production for some
     async with app.worker():
         handles = await asyncio.gather(*(
-            start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 4}))
+            place_order(app, {"OVEN-9": 4})
             for _ in range(8)
         ))  # fmt: skip
-        for h in handles:
-            await deliver(h)
-            await pay(h)
-        results = await asyncio.gather(*(h.result() for h in handles))
+        results = [await settle(h) for h in handles]
     assert [r.status for r in results] == ["paid"] * 8
     produced = sum(b.payload["qty"] for b in store.bookings("production_receipt"))
     assert produced == 12  # 32 ordered - 20 on hand
@@ -89,7 +86,7 @@ async def test_concurrent_orders_against_the_same_stock(app: App) -> None:
 async def test_produced_goods_are_held_for_their_order(app: App) -> None:
     """Between the production receipt and the order's reservation another order may try
     to reserve: the received units are reserved on receipt, so it cannot take them."""
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)  # FRIDGE-X: none on hand, so the order waits on production
     real = OrderActivities(store).reserve_stock
     rival: list[str] = []
@@ -106,16 +103,14 @@ async def test_produced_goods_are_held_for_their_order(app: App) -> None:
 
     replace = {"reserve_stock": stand_in("reserve_stock", real, rival_first)}
     async with app.worker(replace):
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"FRIDGE-X": 2}))
-        await deliver(h)
-        await pay(h)
-        assert (await h.result()).status == "paid"
+        h = await place_order(app, {"FRIDGE-X": 2})
+        assert (await settle(h)).status == "paid"
     assert rival == ["StockShort"]
     assert store.stock("FRIDGE-X") == (0, 0)  # 2 produced, 2 shipped
 
 
 async def test_a_retried_reservation_reserves_once(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)
     real = OrderActivities(store).reserve_stock
 
@@ -127,10 +122,8 @@ async def test_a_retried_reservation_reserves_once(app: App) -> None:
 
     replace = {"reserve_stock": stand_in("reserve_stock", real, lost_reply)}
     async with app.worker(replace):
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 7}))
-        await deliver(h)
-        await pay(h)
-        assert (await h.result()).status == "paid"
+        h = await place_order(app, {"KETTLE-2": 7})
+        assert (await settle(h)).status == "paid"
     assert len(store.bookings("reservation")) == 1
     assert store.stock("KETTLE-2") == (493, 0)  # 7 shipped, reserved exactly once
 

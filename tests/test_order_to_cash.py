@@ -34,7 +34,9 @@ from tests.helpers.orders import (
     deliver,
     order_input,
     pay,
+    place_order,
     seeded,
+    settle,
     start_order,
     wait_order,
 )
@@ -100,16 +102,14 @@ async def test_credit_refused_books_nothing(app: App) -> None:
 
 
 async def test_stock_short_goes_to_production_then_on(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     seeded(store)
     async with app.worker():
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"FRIDGE-X": 2}))
+        h = await place_order(app, {"FRIDGE-X": 2})
         await wait_order(h, lambda v: v.stage == "shipping", "shipping after production")
         stock = env.client.get_workflow_handle_for(StockCheck.run, f"{h.id}-stock_check")
         stock_result = await stock.result()
-        await deliver(h)
-        await pay(h)
-        result = await h.result()
+        result = await settle(h)
     assert result.status == "paid"
     assert len(stock_result.production_orders) == 1
     assert [b.kind for b in store.bookings(subject=h.id) if "production" in b.kind] == [
@@ -145,10 +145,10 @@ async def test_late_payment_reminders_then_collections(app: App) -> None:
 
 
 async def test_partial_payments_and_refused_events(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)
     async with app.worker():
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 1}))
+        h = await place_order(app, {"OVEN-9": 1})
         early = await refused(
             h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
         )
@@ -268,7 +268,7 @@ async def test_cancel_at_each_stage_undoes_what_was_done(
 
 
 async def test_a_stage_failing_for_good_undoes_and_fails_the_order(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    store = app.store
     seeded(store)
     before = store.stock("KETTLE-2")
 
@@ -278,7 +278,7 @@ async def test_a_stage_failing_for_good_undoes_and_fails_the_order(app: App) -> 
                                non_retryable=True)  # fmt: skip
 
     async with app.worker({"pack_order": broken_packer}):
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 6}))
+        h = await place_order(app, {"KETTLE-2": 6})
         with pytest.raises(WorkflowFailureError) as caught:
             await h.result()
     failure = caught.value.cause
@@ -293,10 +293,10 @@ async def test_a_stage_failing_for_good_undoes_and_fails_the_order(app: App) -> 
 
 
 async def test_an_order_and_its_stages_are_listed_by_order_id(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     seeded(store)
     async with app.worker():
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
+        h = await place_order(app, {"KETTLE-2": 1})
         await wait_order(h, lambda v: v.shipment is not None, "shipping")
         query = f'OrderId="{h.id}" AND CustomerId="C-ACME" AND ExecutionStatus="Running"'
         # The process and its shipping stage, both running.

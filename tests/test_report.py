@@ -28,7 +28,7 @@ from tests.helpers import (
 )
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_cli
-from tests.helpers.orders import deliver, order_input, pay, seeded, start_order, wait_order
+from tests.helpers.orders import deliver, pay, place_order, seeded, wait_order
 from valuechain.connection import Connection
 from valuechain.costs import CostTable, load_costs
 from valuechain.insight import gather
@@ -101,7 +101,7 @@ async def test_report_on_a_known_set_of_runs(app: App, tmp_path: Path) -> None:
         with pytest.raises(WorkflowFailureError):
             await blocked.result()
 
-        order = await start_order(env.client, task_queue, order_input(task_queue, {"OVEN-9": 1}))
+        order = await place_order(app, {"OVEN-9": 1})
         await wait_order(order, lambda v: v.shipment is not None, "the shipment")
         await asyncio.sleep(1.5)  # the carrier takes its time: shipping is the bottleneck
         await deliver(order)

@@ -21,36 +21,23 @@ class BlogPublishing(HumanWorkflow):
         req = input.request
         self.begin(f"blog post '{req.title}' by {req.writer}", req.writer, input.context)
 
-        send_backs = 0
-        while True:
-            decisions = ["approve", "reject"]
-            if send_backs < req.max_send_backs:
-                decisions.append("send_back")
-            review = await self.human_step(
-                self.spec(
-                    "editor_review",
-                    "editor",
-                    decisions,
-                    escalate_to="managing_editor",
-                    requires={"send_back": ["comment"], "reject": ["comment"]},
-                )
-            )
-            if review.decision == "reject":
-                return await self.rejected(BlogResult, review)
-            if review.decision == "approve":
-                break
-            send_backs += 1
-            await self.human_step(
-                self.spec(
-                    "writer_revision",
-                    "writer",
-                    ["resubmit"],
-                    escalate_to="editor",
-                    assignee=req.writer,
-                    four_eyes=False,
-                    summary=f"revise '{req.title}': {review.comment}",
-                )
-            )
+        reviewed = await self.review_rounds(
+            lambda decisions, _: self.spec(
+                "editor_review", "editor", decisions, escalate_to="managing_editor"
+            ),
+            lambda review: self.spec(
+                "writer_revision",
+                "writer",
+                ["resubmit"],
+                escalate_to="editor",
+                assignee=req.writer,
+                four_eyes=False,
+                summary=f"revise '{req.title}': {review.comment}",
+            ),
+            req.max_send_backs,
+        )
+        if reviewed.decision.decision == "reject":
+            return await self.rejected(BlogResult, reviewed.decision)
 
         design = await self.human_step(
             self.spec(

@@ -7,10 +7,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
-    from valuechain.models.document import DocumentInput, DocumentResult
+    from valuechain.models.document import DocumentInput, DocumentRequest, DocumentResult
+    from valuechain.models.human import DecisionInput, HumanStepSpec
     from valuechain.models.records import ArchiveInput
 
 from workflows.human import HumanWorkflow
+
+
+def current_version(req: DocumentRequest, revisions: list[DecisionInput]) -> tuple[int, str]:
+    """Each revision is a new version, uploaded as the revision's first attachment."""
+    return 1 + len(revisions), revisions[-1].attachments[0] if revisions else req.location
 
 
 @workflow.defn(name="DocumentApproval")
@@ -19,47 +25,38 @@ class DocumentApproval(HumanWorkflow):
     async def run(self, input: DocumentInput) -> DocumentResult:
         req = input.request
         self.begin(f"document '{req.title}' by {req.author}", req.author, input.context)
-        version, location = 1, req.location
 
-        while True:
-            decisions = ["approve", "reject"]
-            # Past the cap the reviewer must decide: no endless feedback loop.
-            if version <= req.max_revisions:
-                decisions.append("request_changes")
-            review = await self.human_step(
-                self.spec(
-                    "review",
-                    "reviewer",
-                    decisions,
-                    escalate_to="legal",
-                    assignee=req.reviewer,
-                    requires={"request_changes": ["comment"], "reject": ["comment"]},
-                    summary=f"review '{req.title}' v{version} at {location}",
-                )
+        def review(decisions: list[str], revisions: list[DecisionInput]) -> HumanStepSpec:
+            version, location = current_version(req, revisions)
+            return self.spec(
+                "review",
+                "reviewer",
+                decisions,
+                escalate_to="legal",
+                assignee=req.reviewer,
+                summary=f"review '{req.title}' v{version} at {location}",
             )
-            if review.decision == "reject":
-                return await self.rejected(
-                    DocumentResult,
-                    review,
-                    version=version,
-                    location=location,
-                )
-            if review.decision == "approve":
-                break
-            revision = await self.human_step(
-                self.spec(
-                    "author_revision",
-                    "author",
-                    ["resubmit"],
-                    escalate_to="reviewer",
-                    assignee=req.author,
-                    four_eyes=False,
-                    requires={"resubmit": ["attachments"]},
-                    summary=f"revise '{req.title}': {review.comment}",
-                )
+
+        reviewed = await self.review_rounds(
+            review,
+            lambda asked: self.spec(
+                "author_revision",
+                "author",
+                ["resubmit"],
+                escalate_to="reviewer",
+                assignee=req.author,
+                four_eyes=False,
+                requires={"resubmit": ["attachments"]},
+                summary=f"revise '{req.title}': {asked.comment}",
+            ),
+            req.max_revisions,
+            send_back="request_changes",
+        )
+        version, location = current_version(req, reviewed.revisions)
+        if reviewed.decision.decision == "reject":
+            return await self.rejected(
+                DocumentResult, reviewed.decision, version=version, location=location
             )
-            version += 1
-            location = revision.attachments[0]
 
         archived = await self.book(
             "archive",

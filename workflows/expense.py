@@ -26,40 +26,27 @@ class ExpenseReimbursement(HumanWorkflow):
         )
         money = {"amount": req.amount, "currency": req.currency}
 
-        send_backs = 0
-        while True:
-            manager_decisions = ["approve", "reject"]
-            if send_backs < req.max_send_backs:
-                manager_decisions.append("send_back")
-            review = await self.human_step(
-                self.spec(
-                    "manager_review",
-                    "manager",
-                    manager_decisions,
-                    escalate_to="director",
-                    requires={"reject": ["comment"], "send_back": ["comment"]},
-                )
+        reviewed = await self.review_rounds(
+            lambda decisions, _: self.spec(
+                "manager_review", "manager", decisions, escalate_to="director"
+            ),
+            lambda review: self.spec(
+                "employee_revision",
+                "employee",
+                ["resubmit", "withdraw"],
+                escalate_to="manager",
+                assignee=req.employee,
+                four_eyes=False,
+                summary=f"sent back by {review.actor}: {review.comment}",
+            ),
+            req.max_send_backs,
+        )
+        if reviewed.decision.decision == "reject":
+            return await self.rejected(ExpenseResult, reviewed.decision, **money)
+        if reviewed.decision.decision == "withdraw":
+            return await self.finish(
+                ExpenseResult, "withdrawn", f"withdrawn by {req.employee}", **money
             )
-            if review.decision == "reject":
-                return await self.rejected(ExpenseResult, review, **money)
-            if review.decision == "approve":
-                break
-            send_backs += 1
-            revision = await self.human_step(
-                self.spec(
-                    "employee_revision",
-                    "employee",
-                    ["resubmit", "withdraw"],
-                    escalate_to="manager",
-                    assignee=req.employee,
-                    four_eyes=False,
-                    summary=f"sent back by {review.actor}: {review.comment}",
-                )
-            )
-            if revision.decision == "withdraw":
-                return await self.finish(
-                    ExpenseResult, "withdrawn", f"withdrawn by {req.employee}", **money
-                )
 
         approval = await self.approval(
             "finance_approval", "finance", escalate_to="finance_director"

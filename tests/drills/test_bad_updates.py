@@ -11,7 +11,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from tests.helpers import App, decide, history_length, open_task, until_idle
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.orders import order_input, seeded, start_order, wait_order
+from tests.helpers.orders import place_order, seeded, wait_order
 
 GOOD = {"actor": "maria", "decision": "approve"}
 LONG = "x" * 5000
@@ -69,10 +69,10 @@ ORDER_CASES = [
 
 
 async def test_malformed_order_events(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     seeded(store)
     async with app.worker():
-        h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 1}))
+        h = await place_order(app, {"KETTLE-2": 1})
         await wait_order(h, lambda v: v.shipment is not None, "the shipment")
         handle = env.client.get_workflow_handle(h.id)
         for update, payload, field in ORDER_CASES:

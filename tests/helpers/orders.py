@@ -11,13 +11,14 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from activities.seed import seed_demo_data
-from tests.helpers import eventually, new_id, run_context
+from tests.helpers import App, eventually, new_id, run_context
 from valuechain.models.orders import (
     DeliveryInput,
     O2CSettings,
     OrderLine,
     OrderRequest,
     OrderToCashInput,
+    OrderToCashResult,
     OrderView,
     PaymentInput,
 )
@@ -69,6 +70,14 @@ async def start_order(
     )
 
 
+async def place_order(app: App, lines: dict[str, int], **options: Any) -> WorkflowHandle[Any, Any]:
+    """Start an order of `lines` (SKU: quantity) on the test's queue; `options` are
+    `order_input`'s."""
+    return await start_order(
+        app.client, app.task_queue, order_input(app.task_queue, lines, **options)
+    )
+
+
 async def wait_order(
     handle: WorkflowHandle[Any, Any], predicate: Callable[[OrderView], bool], what: str
 ) -> OrderView:
@@ -96,3 +105,12 @@ async def pay(
         PaymentInput(payment_id=payment_id or new_id("pay"), amount=amount or view.outstanding),
     )
     return await handle.query(OrderToCash.order)
+
+
+async def settle(handle: WorkflowHandle[Any, Any]) -> OrderToCashResult:
+    """Act as carrier and bank until the order ends: its delivery confirmed, its invoice
+    paid in full."""
+    await deliver(handle)
+    await pay(handle)
+    result: OrderToCashResult = await handle.result()
+    return result

@@ -13,12 +13,12 @@ timeouts and retries come from the workflow input, never from the environment.
 
 from __future__ import annotations
 
-from workflows.human.steps import HumanSteps
+from workflows.human.rounds import Reviewed, ReviewRounds
 from workflows.human.system import SystemSteps
 
 
-class HumanWorkflow(HumanSteps, SystemSteps):
+class HumanWorkflow(ReviewRounds, SystemSteps):
     """Base class for workflows whose steps people decide."""
 
 
-__all__ = ["HumanWorkflow"]
+__all__ = ["HumanWorkflow", "Reviewed"]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from valuechain.models.common import Model, RunContext, Text
+from valuechain.models.common import Model, RunInput, Text
 from valuechain.models.result import RunResult, StageOutcome
 from valuechain.rules import DecisionTable
 
@@ -80,9 +80,7 @@ class PricedOrder(Model):
     due_date: date
 
 
-class OrderToCashInput(Model):
-    request: OrderRequest
-    context: RunContext
+class OrderToCashInput(RunInput[OrderRequest]):
     shipment_table: DecisionTable
     settings: O2CSettings = O2CSettings()
 

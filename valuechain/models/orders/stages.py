@@ -9,15 +9,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Model, RunContext
+from valuechain.models.common import Model, RunContext, RunInput
 from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable
 
 
-class OrderEntryInput(Model):
-    request: OrderRequest
-    context: RunContext
+class OrderEntryInput(RunInput[OrderRequest]):
+    """The order as the customer placed it, for the first stage."""
 
 
 class OrderEntryResult(RunResult):
