@@ -8,18 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from tests.helpers import (
     App,
     decide,
-    history_length,
     listed,
     open_task,
     record_history,
     run_context,
-    until_idle,
 )
+from tests.helpers.refusals import file_refusal, refused_decision
 from valuechain.machines import MachineError, StateMachine, load_machine
 from valuechain.models.common import RunContext
 from valuechain.models.human import DecisionInput
@@ -76,10 +74,9 @@ def test_machine_files_are_checked_when_loaded(
     if message is None:
         assert load_machine(path).legal("open")[0].target == "done"
         return
-    with pytest.raises(MachineError) as caught:
-        load_machine(path)
-    assert str(caught.value).startswith(f"invalid state machine file {path}")
-    assert message in str(caught.value)
+    said = file_refusal(load_machine, path, MachineError)
+    assert said.startswith(f"invalid state machine file {path}")
+    assert message in said
 
 
 def test_timeout_decision_must_be_a_transition(tmp_path: Path) -> None:
@@ -101,15 +98,6 @@ def compliance(ctx: RunContext, max_revisions: int = 2) -> ComplianceInput:
     )  # fmt: skip
 
 
-async def refused(handle: WorkflowHandle[Any, Any], decision: DecisionInput) -> str:
-    await until_idle(handle)
-    before = await history_length(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(HumanWorkflow.decide, decision)
-    assert await history_length(handle) == before
-    return str(caught.value.cause)
-
-
 async def test_compliance_revision_loop_then_approval(app: App) -> None:
     task_queue = app.task_queue
     async with app.worker():
@@ -117,7 +105,7 @@ async def test_compliance_revision_loop_then_approval(app: App) -> None:
             ComplianceReview.run, compliance(run_context(task_queue), max_revisions=1), "compliance"
         )
         first = await open_task(h, "pending_review")
-        msg = await refused(h, DecisionInput(task_id=first.task_id, actor="rita",
+        msg = await refused_decision(h, DecisionInput(task_id=first.task_id, actor="rita",
                                              decision="resubmit"))  # fmt: skip
         assert "decision 'resubmit' is not allowed at step 'pending_review'" in msg
         assert "approve -> approved, reject -> rejected, request_revision -> needs_revision" in msg
@@ -125,14 +113,14 @@ async def test_compliance_revision_loop_then_approval(app: App) -> None:
         assert (await h.query(HumanWorkflow.state)).stage == "needs_revision"
         revision = await open_task(h, "needs_revision")
         assert revision.assignee == "ben"
-        msg = await refused(h, DecisionInput(task_id=revision.task_id, actor="ben",
+        msg = await refused_decision(h, DecisionInput(task_id=revision.task_id, actor="ben",
                                              decision="resubmit"))  # fmt: skip
         assert "needs attachments" in msg
         await decide(h, "needs_revision", "ben", "resubmit", attachments=["docs/vdp-v2.pdf"])
         # One round allowed: the second review can only approve or reject.
         second = await open_task(h, "pending_review")
         assert second.decisions == ["approve", "reject"]
-        msg = await refused(
+        msg = await refused_decision(
             h,
             DecisionInput(
                 task_id=second.task_id, actor="rita", decision="request_revision", comment="again"
@@ -163,7 +151,7 @@ async def test_compliance_rejection_and_roles(app: App) -> None:
     async with app.worker():
         h = await app.start(ComplianceReview.run, compliance(run_context(task_queue)), "compliance")
         task = await open_task(h, "pending_review")
-        msg = await refused(h, DecisionInput(task_id=task.task_id, actor="maria",
+        msg = await refused_decision(h, DecisionInput(task_id=task.task_id, actor="maria",
                                              decision="approve"))  # fmt: skip
         assert "may not decide" in msg
         await decide(h, "pending_review", "rita", "reject", comment="out of policy")
@@ -189,7 +177,7 @@ async def test_ticket_resolved_directly_confirmed_and_surveyed(app: App) -> None
         new = await open_task(h, "new")
         agent = new.assignee
         assert agent in ("tina", "tom")
-        msg = await refused(
+        msg = await refused_decision(
             h, DecisionInput(task_id=new.task_id, actor="sue", decision="resolve", comment="done")
         )
         assert "may not decide" in msg  # the assigned agent, by name

@@ -10,12 +10,9 @@ from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
 )
 from temporalio.exceptions import ApplicationError
 
@@ -40,6 +37,7 @@ from tests.helpers.orders import (
     start_order,
     wait_order,
 )
+from tests.helpers.refusals import refused
 from valuechain.models.orders import (
     CancelInput,
     CreditInput,
@@ -150,27 +148,39 @@ async def test_partial_payments_and_refused_events(app: App) -> None:
     async with app.worker():
         h = await place_order(app, {"OVEN-9": 1})
         early = await refused(
-            h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
+            h,
+            OrderToCash.payment_received,
+            PaymentInput(payment_id="P-0", amount=Decimal(1)),
+            moving=True,
         )
         assert "no invoice has been issued" in early
         view = await wait_order(h, lambda v: v.shipment is not None, "the shipment")
-        wrong = await refused(h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x"))
+        wrong = await refused(
+            h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x"), moving=True
+        )
         assert f"unknown shipment 'SHI-x'; this order ships as {view.shipment}" in wrong
         await deliver(h)
         again = await refused(
-            h, OrderToCash.shipment_delivered, DeliveryInput(shipment=view.shipment or "")
+            h,
+            OrderToCash.shipment_delivered,
+            DeliveryInput(shipment=view.shipment or ""),
+            moving=True,
         )
         assert "already delivered" in again
         first = await pay(h, Decimal("400.00"), "P-1")
         assert (first.paid, first.outstanding) == (Decimal("400.00"), Decimal("499.00"))
         twice = await refused(
-            h, OrderToCash.payment_received, PaymentInput(payment_id="P-1", amount=Decimal(1))
+            h,
+            OrderToCash.payment_received,
+            PaymentInput(payment_id="P-1", amount=Decimal(1)),
+            moving=True,
         )
         assert "payment P-1 was already received" in twice
         over = await refused(
             h,
             OrderToCash.payment_received,
             PaymentInput(payment_id="P-2", amount=Decimal("500.00")),
+            moving=True,
         )
         assert "more than the 499.00 outstanding" in over
         await pay(h, Decimal("499.00"), "P-2")
@@ -178,20 +188,6 @@ async def test_partial_payments_and_refused_events(app: App) -> None:
         await record_history(h, "o2c-partial")
     assert (result.status, result.paid) == ("paid", Decimal("899.00"))
     assert sorted(b.payload["payment_id"] for b in store.bookings("payment")) == ["P-1", "P-2"]
-
-
-async def refused(handle: WorkflowHandle[Any, Any], update: Any, arg: Any) -> str:
-    before = len((await handle.fetch_history()).events)
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(update, arg)
-    # A refused update writes nothing (the chain may have moved on by itself meanwhile,
-    # so compare against what the chain alone could have written: nothing about it).
-    events = (await handle.fetch_history()).events
-    assert all(
-        e.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-        for e in events[before:]
-    )
-    return str(caught.value.cause)
 
 
 def held(name: str) -> Any:

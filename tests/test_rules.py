@@ -19,6 +19,7 @@ from tests.helpers import (
     until_idle,
 )
 from tests.helpers.cases import PURCHASE, purchase
+from tests.helpers.refusals import file_refusal
 from valuechain.models.rules_driven import (
     ComplaintInput,
     ComplaintRequest,
@@ -138,10 +139,9 @@ outputs = [{ name = "approver" }]
 def test_broken_rules_files_are_refused(tmp_path: Path, rules: str, message: str) -> None:
     path = tmp_path / "table.toml"
     path.write_text(GOOD_HEAD + rules)
-    with pytest.raises(TableError) as caught:
-        load_table(path)
-    assert str(caught.value).startswith(f"rules file {path} is invalid:")
-    assert message in str(caught.value)
+    said = file_refusal(load_table, path, TableError)
+    assert said.startswith(f"rules file {path} is invalid:")
+    assert message in said
 
 
 def test_unreadable_rules_files(tmp_path: Path) -> None:

@@ -8,24 +8,12 @@ from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
-from tests.helpers import App, history_length, open_task, until_idle
+from tests.helpers import App, open_task
 from tests.helpers.cases import CASES, Case, start_case
+from tests.helpers.refusals import refused_decision
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
-
-
-async def refused(
-    handle: WorkflowHandle[Any, Any], decision: DecisionInput, held_activity: str = ""
-) -> str:
-    await until_idle(handle, held_activity)
-    before = await history_length(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(HumanWorkflow.decide, decision)
-    assert await history_length(handle) == before, "a refused decision wrote history"
-    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
-    return str(caught.value.cause)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -48,30 +36,30 @@ async def test_bad_decisions_are_refused(app: App, case: Case) -> None:
             fields = {"task_id": task.task_id, "actor": first.actor, "decision": first.decision}
             return DecisionInput(**{**fields, **kw})
 
-        msg = await refused(handle, attempt(task_id="no_such_step-1"))
+        msg = await refused_decision(handle, attempt(task_id="no_such_step-1"))
         assert "unknown task 'no_such_step-1'" in msg
         assert task.task_id in msg
 
-        msg = await refused(handle, attempt(decision="maybe"))
+        msg = await refused_decision(handle, attempt(decision="maybe"))
         assert "'maybe' is not allowed" in msg
         assert "approve" in msg
 
-        msg = await refused(handle, attempt(actor="hana"))  # HR, not this step's role
+        msg = await refused_decision(handle, attempt(actor="hana"))  # HR, not this step's role
         assert "'hana' may not decide" in msg
         assert task.role in msg
 
-        msg = await refused(handle, attempt(actor="nobody"))
+        msg = await refused_decision(handle, attempt(actor="nobody"))
         assert "'nobody' is not in the roster" in msg
 
-        msg = await refused(handle, attempt(decision="reject"))  # no comment given
+        msg = await refused_decision(handle, attempt(decision="reject"))  # no comment given
         assert "needs comment" in msg
 
-        msg = await refused(handle, attempt(actor=case.requester))
+        msg = await refused_decision(handle, attempt(actor=case.requester))
         assert case.requester in msg
 
         # The refusals changed nothing: the right person decides and the run goes on.
         await handle.execute_update(HumanWorkflow.decide, attempt())
-        msg = await refused(handle, attempt(), held_activity=case.booking_activity)
+        msg = await refused_decision(handle, attempt(), held_activity=case.booking_activity)
         assert "already decided" in msg
         assert first.actor in msg
         await handle.terminate("test done")
@@ -83,7 +71,7 @@ async def test_requester_may_not_decide_own_request(app: App, case: Case) -> Non
     async with app.worker():
         handle = await start_case(env.client, case, task_queue, requester=case.self_approver)
         task = await open_task(handle, case.first_step)
-        msg = await refused(
+        msg = await refused_decision(
             handle,
             DecisionInput(task_id=task.task_id, actor=case.self_approver, decision="approve"),
         )

@@ -4,25 +4,13 @@ the worker goes on serving the run."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-
-from tests.helpers import App, decide, history_length, open_task, until_idle
+from tests.helpers import App, decide, open_task, until_idle
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.orders import place_order, seeded, wait_order
+from tests.helpers.refusals import refused
 
 GOOD = {"actor": "maria", "decision": "approve"}
 LONG = "x" * 5000
-
-
-async def refused(handle: WorkflowHandle[Any, Any], update: str, payload: Any) -> str:
-    before = await history_length(handle)
-    with pytest.raises(WorkflowUpdateFailedError) as caught:
-        await handle.execute_update(update, payload)
-    assert await history_length(handle) == before, f"{update} {payload} wrote history"
-    return str(caught.value.cause)
 
 
 DECIDE_CASES = [
