@@ -9,6 +9,7 @@ and nothing done."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import pydantic_core
@@ -20,6 +21,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from valuechain.client import ConnectError, connect
+from valuechain.identity.keys import KeyFileError, SigningKey, load_key
 from valuechain.process import configured_settings, run_command
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -73,6 +75,30 @@ def table(title: str | None, *columns: str) -> Table:
     for column in columns:
         t.add_column(column, overflow="fold")
     return t
+
+
+# The key a command signs with: a decision, or the carrier's and bank's events.
+KeyFile = Annotated[
+    Path | None,
+    Parameter(
+        name="--key",
+        help="key file to sign with (default: VALUECHAIN_SIGNING_KEY); unsigned is refused",
+    ),
+]
+
+
+def signing_key(given: Path | None, settings: Settings, needed_for: str = "") -> SigningKey | None:
+    """The key file given, else the setting's; a bad one is bad input. Without either:
+    None, or bad input when the command cannot work unsigned (`needed_for` says why)."""
+    path = given or settings.signing_key
+    if not path:
+        if needed_for:
+            raise Failed(f"--key is needed: {needed_for} (or set VALUECHAIN_SIGNING_KEY)")
+        return None
+    try:
+        return load_key(path)
+    except KeyFileError as err:
+        raise Failed(str(err)) from err
 
 
 def load_settings(log_level: str | None = None) -> Settings:

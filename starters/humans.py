@@ -5,11 +5,13 @@ workflow's `decide` update. Used by `valuechain tasks` and by the demo people.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from valuechain import search
+from valuechain.identity.keys import SigningKey
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from workflows.human import HumanWorkflow
@@ -58,7 +60,14 @@ async def waiting_tasks(
     return found
 
 
-async def decide(client: Client, workflow_id: str, decision: DecisionInput) -> DecisionOutput:
+async def decide(
+    client: Client, workflow_id: str, decision: DecisionInput, key: SigningKey | None
+) -> DecisionOutput:
+    """Send a decision, signed with `key` for this run and task (unsigned without one:
+    the run refuses it)."""
+    if key is not None:
+        signature = key.sign(workflow_id, decision.task_id, decision, datetime.now(UTC))
+        decision = decision.model_copy(update={"signature": signature})
     handle = client.get_workflow_handle(workflow_id)
     return await handle.execute_update(HumanWorkflow.decide, decision)
 

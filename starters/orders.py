@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 from cyclopts import App, Parameter
@@ -25,7 +26,8 @@ from temporalio.service import RPCError
 
 from starters import cli
 from starters.cli import Failed, Json
-from starters.simulation.partners import settle
+from starters.simulation.partners import settle, signed_event
+from valuechain.identity.keys import SigningKey
 from valuechain.models.orders import (
     CancelInput,
     DeliveryInput,
@@ -78,14 +80,21 @@ def show(order_id: str, /, *, as_json: Json = False) -> int:
     return 0
 
 
-async def _send(order_id: str, event_of: Any, what: str, as_json: bool) -> int:
-    """Ask the order where it is, build the event from that, send it as an update."""
-    client = await cli.client_for(cli.load_settings())
+async def _send(
+    order_id: str, event_of: Any, what: str, key: Path | None, as_json: bool, signed: bool = True
+) -> int:
+    """Ask the order where it is, build the event from that, send it as an update signed
+    with the key (unsigned without one: the order refuses it)."""
+    settings = cli.load_settings()
+    signer = cli.signing_key(key, settings) if signed else None
+    client = await cli.client_for(settings)
     view = await _view(client, order_id)
     try:
-        update, event = event_of(view)
+        update, name, event = event_of(view)
     except ValidationError as err:
         raise Failed(describe_validation_error(f"{what} event", err)) from err
+    if signer is not None:
+        event = signed_event(signer, order_id, name, event)
     handle = client.get_workflow_handle_for(OrderToCash.run, order_id)
     try:
         out: BaseModel = await handle.execute_update(update, event)
@@ -106,13 +115,14 @@ def deliver(
     *,
     shipment: Annotated[str | None, Parameter(help="the shipment (default: the order's)")] = None,
     signed_by: str = "",
+    key: cli.KeyFile = None,
     as_json: Json = False,
 ) -> int:
     """As the carrier: the order's shipment was delivered."""
     return asyncio.run(_send(order_id, lambda view: (
-        OrderToCash.shipment_delivered,
+        OrderToCash.shipment_delivered, "shipment_delivered",
         DeliveryInput(shipment=shipment or view.shipment or "", signed_by=signed_by),
-    ), "delivery", as_json))  # fmt: skip
+    ), "delivery", key, as_json))  # fmt: skip
 
 
 @order_app.command
@@ -122,21 +132,23 @@ def pay(
     *,
     payment_id: str,
     amount: Annotated[Decimal | None, Parameter(help="default: all that is outstanding")] = None,
+    key: cli.KeyFile = None,
     as_json: Json = False,
 ) -> int:
     """As the bank: a payment for the order's invoice arrived."""
     return asyncio.run(_send(order_id, lambda view: (
-        OrderToCash.payment_received,
+        OrderToCash.payment_received, "payment_received",
         PaymentInput(payment_id=payment_id, amount=view.outstanding if amount is None else amount),
-    ), "payment", as_json))  # fmt: skip
+    ), "payment", key, as_json))  # fmt: skip
 
 
 @order_app.command
 def cancel(order_id: str, /, *, reason: str, by: str, as_json: Json = False) -> int:
     """As the customer: cancel the order (what was done is undone)."""
+    # The customer's own request: no partner signs it.
     return asyncio.run(_send(order_id, lambda view: (
-        OrderToCash.cancel, CancelInput(reason=reason, by=by)
-    ), "cancellation", as_json))  # fmt: skip
+        OrderToCash.cancel, "cancel", CancelInput(reason=reason, by=by)
+    ), "cancellation", None, as_json, signed=False))  # fmt: skip
 
 
 SKUS = ["KETTLE-2", "TOASTER-4", "OVEN-9"]
@@ -173,10 +185,12 @@ async def run_batch(
     settings: Settings,
     orders: list[OrderRequest],
     concurrency: int,
+    key: SigningKey,
     progress: Progress | None = None,
 ) -> Counter[str]:
     """Start the orders (at most `concurrency` at once) and settle each as carrier and
-    bank; count them by outcome. One order's trouble never stops the batch."""
+    bank (signing with `key`); count them by outcome. One order's trouble never stops the
+    batch."""
     context = build_context(settings)
     table_ = load_named_table(settings, "shipment_mode")
     clocks = o2c_settings(settings)
@@ -199,7 +213,7 @@ async def run_batch(
                 result: Any = "already existed"
             else:
                 try:
-                    result = await settle(client, order.order_id)
+                    result = await settle(client, order.order_id, key)
                 except Exception as err:  # one order's trouble must not stop the batch
                     result = err
             outcomes[result if isinstance(result, str) else outcome(result)] += 1
@@ -217,6 +231,7 @@ def batch(
     seed: Annotated[int, Parameter(help="the same seed, the same orders")] = 1,
     prefix: Annotated[str | None, Parameter(help="order id prefix (default batch-<seed>)")] = None,
     concurrency: Annotated[int, Parameter(help="orders in flight at once (1 to 1000)")] = 20,
+    key: cli.KeyFile = None,
     as_json: Json = False,
 ) -> int:
     """Run generated orders to their end, acting as carrier and bank; count the outcomes
@@ -226,6 +241,8 @@ def batch(
     if not 1 <= concurrency <= 1000:
         raise Failed(f"--concurrency must be between 1 and 1000, got {concurrency}")
     settings = cli.load_settings(log_level="WARNING")
+    signer = cli.signing_key(key, settings, "the batch signs as carrier and bank")
+    assert signer is not None
     try:
         load_named_table(settings, "shipment_mode")
     except (SettingsError, TableError) as err:
@@ -239,7 +256,7 @@ def batch(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=Console(stderr=True), transient=False,
         ) as progress:  # fmt: skip
-            return await run_batch(client, settings, orders, concurrency, progress)
+            return await run_batch(client, settings, orders, concurrency, signer, progress)
 
     started = time.monotonic()
     outcomes = asyncio.run(go())

@@ -22,12 +22,13 @@ from typing import IO, Any
 from activities.seed import seed_demo_data
 from starters.cli import EXIT_FAILED, Failed, load_settings, print_json
 from starters.humans import waiting_tasks
-from starters.simulation.people import Ended, act_as_people, demos, more_demos
+from starters.simulation.people import Ended, Signers, act_as_people, demos, more_demos
 from starters.stack import Progress, Topology, cluster_topology, dev_topology, say
 from valuechain.client import connect
 from valuechain.cluster.binaries import BinaryError
 from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.topology import ClusterError
+from valuechain.identity.keys import ensure_local_keys, load_key
 from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
@@ -149,7 +150,8 @@ async def show_waiting(topology: Topology) -> None:
         "\nAct on them:\n"
         f"{setup}"
         f"  {vc} tasks list\n"
-        f"  {vc} tasks decide <workflow-id> <task-id> approve --as maria\n"
+        f"  {vc} tasks decide <workflow-id> <task-id> approve --as maria"
+        f" --key {topology.settings.keys_dir / 'admin.key'}\n"
         f"  {vc} tasks outbox\n"
         "Be the carrier and the bank of the order:\n"
         f"  {vc} order show <order-id>\n"
@@ -166,10 +168,12 @@ async def main_async(
 ) -> int:
     """Run everything; with `auto`, fill `results` with each example's result."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    keys = ensure_local_keys(settings.keys_dir)
     env = {
         **os.environ,
         "VALUECHAIN_STATE_DIR": str(settings.state_dir.resolve()),
         "VALUECHAIN_DATABASE_URL": settings.effective_database_url,
+        "VALUECHAIN_TRUST_FILE": str((settings.keys_dir / "trust.toml").resolve()),
     }
     topology = await (cluster_topology if cluster else dev_topology)(settings, env)
     workers: list[Worker] = []
@@ -182,7 +186,12 @@ async def main_async(
             say("\nacting as the people (auto mode):")
             client = await connect(topology.settings)
             ended = await act_as_people(
-                client, settings.human_queues, ids, load_roster(settings.roster_file), say
+                client,
+                settings.human_queues,
+                ids,
+                load_roster(settings.roster_file),
+                Signers(load_key(keys["tasklist"]), load_key(keys["partners"])),
+                say,
             )
             if results is not None:
                 results.update(ended)

@@ -125,19 +125,24 @@ def decide_(
     at: Annotated[
         datetime | None, Parameter(help="a time with zone, ISO 8601 (for scheduling steps)")
     ] = None,
+    key: cli.KeyFile = None,
     as_json: Json = False,
 ) -> int:
-    """Decide a waiting step as a person; the workflow checks it (exit 1 if refused)."""
+    """Decide a waiting step as a person, signed with an administrator's key (recorded as
+    theirs); the workflow checks both (exit 1 if refused)."""
     try:
         given = DecisionInput(task_id=task_id, actor=actor, decision=decision, comment=comment,
                               attachments=attach or [], scheduled_for=at)  # fmt: skip
     except ValidationError as err:
         raise Failed(describe_validation_error("decision", err)) from err
 
+    settings = cli.load_settings()
+    signer = cli.signing_key(key, settings)
+
     async def go() -> int:
-        client = await cli.client_for(cli.load_settings())
+        client = await cli.client_for(settings)
         try:
-            out = await decide(client, workflow_id, given)
+            out = await decide(client, workflow_id, given, signer)
         except WorkflowUpdateFailedError as err:
             print(f"refused: {getattr(err.cause, 'message', None) or err}", file=sys.stderr)
             return cli.EXIT_FAILED

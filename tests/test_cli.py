@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from tests.helpers import App, new_id, open_task
+from tests.helpers import App, key_files, new_id, open_task
 from tests.helpers.cli import ROOT, Ran, cli_env, run_cli
 from valuechain.process import EXIT_BROKEN_PIPE
 from workflows.expense import ExpenseReimbursement
@@ -198,7 +198,19 @@ async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: P
         assert bad.code == 2
         assert "Invalid value for --at" in bad.err
 
-        ok = await people("decide", workflow_id, task.task_id, "approve", "--as", "maria")
+        # No key given and none set: the decision goes unsigned and the run refuses it.
+        keyless = {**cli, "VALUECHAIN_SIGNING_KEY": ""}
+        unsigned = await run_cli("tasks", "decide", workflow_id, task.task_id, "approve",
+                                 "--as", "maria", env=keyless)  # fmt: skip
+        assert unsigned.code == 1
+        assert "refused: unsigned decision" in unsigned.err
+        no_file = await people("decide", workflow_id, task.task_id, "approve", "--as", "maria",
+                               "--key", str(tmp_path / "missing.key"))  # fmt: skip
+        assert no_file.code == 2
+        assert "missing.key" in no_file.err
+
+        ok = await people("decide", workflow_id, task.task_id, "approve", "--as", "maria",
+                          "--key", str(key_files().admin))  # fmt: skip
         assert ok.code == 0, ok
         assert f"maria decided approve on {task.task_id}" in ok.out
         finance = await open_task(handle, "finance_approval")
@@ -207,6 +219,7 @@ async def test_start_list_and_decide_from_the_command_line(app: App, tmp_path: P
         result = await handle.result()
 
     assert result.status == "paid"
+    assert [s.signed_by for s in result.steps[:2]] == ["admin:ops", "admin:ops"]
     outbox = await people("outbox", "--workflow", workflow_id, "--json")
     assert outbox.code == 0, outbox
     sent = {(n["kind"], n["recipient"]) for n in json.loads(outbox.out)}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
 from starters.simulation.people import act_as_people
-from tests.helpers import App, eventually
+from tests.helpers import SIGNERS, App, eventually
 from tests.helpers.cli import cli_env
 from valuechain.connection import Connection
 from valuechain.runcontext import load_roster
@@ -31,7 +31,9 @@ async def test_examples_run_to_completion(app: App, tmp_path: Path) -> None:
     said: list[str] = []
     async with app.worker():
         ids = await launch_examples(settings, cli_env(address, task_queue, store.url))
-        results = await act_as_people(env.client, [task_queue], ids, load_roster(), said.append)
+        results = await act_as_people(
+            env.client, [task_queue], ids, load_roster(), SIGNERS, said.append
+        )
 
     assert sorted(ids) == [
         "demo-blog-1", "demo-document-1", "demo-expense-1", "demo-onboarding-1",

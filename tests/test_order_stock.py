@@ -24,7 +24,7 @@ from tests.helpers import (
     stand_in,
 )
 from tests.helpers.cli import run_cli
-from tests.helpers.orders import place_order, seeded, settle
+from tests.helpers.orders import from_partner, place_order, seeded, settle
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve
 from valuechain.records.store import DomainError, SystemOfRecord
@@ -183,7 +183,12 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App
     async with app.worker():
         h = await app.start(Collection.run, inp, "collection")
         first = await h.execute_update(
-            Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("100.00"))
+            Collection.record_payment,
+            from_partner(
+                h.id,
+                Collection.record_payment,
+                PaymentInput(payment_id="P-a", amount=Decimal("100.00")),
+            ),
         )
         assert first.outstanding == Decimal("200.00")
         # Reminders every 0.2 s grow the history past 50 events: it continues as new.
@@ -193,11 +198,21 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App
             await asyncio.sleep(0.2)
         with pytest.raises(WorkflowUpdateFailedError) as caught:
             await h.execute_update(
-                Collection.record_payment, PaymentInput(payment_id="P-a", amount=Decimal("1.00"))
+                Collection.record_payment,
+                from_partner(
+                    h.id,
+                    Collection.record_payment,
+                    PaymentInput(payment_id="P-a", amount=Decimal("1.00")),
+                ),
             )
         assert "payment P-a was already received" in str(caught.value.cause)
         await h.execute_update(
-            Collection.record_payment, PaymentInput(payment_id="P-b", amount=Decimal("200.00"))
+            Collection.record_payment,
+            from_partner(
+                h.id,
+                Collection.record_payment,
+                PaymentInput(payment_id="P-b", amount=Decimal("200.00")),
+            ),
         )
         result = await h.result()
         await record_history(h, "collection-continued")

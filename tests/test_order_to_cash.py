@@ -32,12 +32,12 @@ from tests.helpers.orders import (
     order_input,
     pay,
     place_order,
+    refused_event,
     seeded,
     settle,
     start_order,
     wait_order,
 )
-from tests.helpers.refusals import refused
 from valuechain.models.orders import (
     CancelInput,
     CreditInput,
@@ -147,40 +147,30 @@ async def test_partial_payments_and_refused_events(app: App) -> None:
     seeded(store)
     async with app.worker():
         h = await place_order(app, {"OVEN-9": 1})
-        early = await refused(
-            h,
-            OrderToCash.payment_received,
-            PaymentInput(payment_id="P-0", amount=Decimal(1)),
-            moving=True,
+        early = await refused_event(
+            h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
         )
         assert "no invoice has been issued" in early
         view = await wait_order(h, lambda v: v.shipment is not None, "the shipment")
-        wrong = await refused(
-            h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x"), moving=True
+        wrong = await refused_event(
+            h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x")
         )
         assert f"unknown shipment 'SHI-x'; this order ships as {view.shipment}" in wrong
         await deliver(h)
-        again = await refused(
-            h,
-            OrderToCash.shipment_delivered,
-            DeliveryInput(shipment=view.shipment or ""),
-            moving=True,
+        again = await refused_event(
+            h, OrderToCash.shipment_delivered, DeliveryInput(shipment=view.shipment or "")
         )
         assert "already delivered" in again
         first = await pay(h, Decimal("400.00"), "P-1")
         assert (first.paid, first.outstanding) == (Decimal("400.00"), Decimal("499.00"))
-        twice = await refused(
-            h,
-            OrderToCash.payment_received,
-            PaymentInput(payment_id="P-1", amount=Decimal(1)),
-            moving=True,
+        twice = await refused_event(
+            h, OrderToCash.payment_received, PaymentInput(payment_id="P-1", amount=Decimal(1))
         )
         assert "payment P-1 was already received" in twice
-        over = await refused(
+        over = await refused_event(
             h,
             OrderToCash.payment_received,
             PaymentInput(payment_id="P-2", amount=Decimal("500.00")),
-            moving=True,
         )
         assert "more than the 499.00 outstanding" in over
         await pay(h, Decimal("499.00"), "P-2")

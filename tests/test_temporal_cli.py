@@ -1,13 +1,15 @@
 """The `temporal` CLI is a first-class client: list, describe, query and decide a
-workflow with it, exactly as the README shows."""
+workflow with it, exactly as the README shows; a decision it sends is accepted only when
+signed, so reaching Temporal is not enough to decide as someone."""
 
 from __future__ import annotations
 
 import json
 
-from tests.helpers import App, listed, open_task
+from tests.helpers import App, history_length, listed, open_task, signed
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_temporal_cli
+from valuechain.models.human import DecisionInput
 
 
 async def temporal(*args: str) -> str:
@@ -56,19 +58,21 @@ async def test_list_describe_query_and_decide_with_the_temporal_cli(app: App) ->
         )
         assert state["queryResult"][0]["open_tasks"][0]["task_id"] == task.task_id
 
-        decision = {"task_id": task.task_id, "actor": "maria", "decision": "approve"}
-        await temporal(
-            "workflow",
-            "update",
-            "execute",
-            *address,
-            "--workflow-id",
-            handle.id,
-            "--name",
-            "decide",
-            "--input",
-            json.dumps(decision),
-        )
+        def update(decision: DecisionInput) -> list[str]:
+            payload = decision.model_dump_json(exclude_none=True)
+            return ["workflow", "update", "execute", *address, "--workflow-id", handle.id,
+                    "--name", "decide", "--input", payload]  # fmt: skip
+
+        # Anyone who reaches Temporal can send this; the run refuses it, writing nothing.
+        claim = DecisionInput(task_id=task.task_id, actor="maria", decision="approve")
+        before = await history_length(handle)
+        forged = await run_temporal_cli(*update(claim))
+        assert forged.code != 0
+        assert "unsigned decision" in forged.err + forged.out
+        assert await history_length(handle) == before
+
+        await temporal(*update(signed(handle.id, claim)))  # as the task list sends it
         result = await handle.result()
     assert result.status == case.success_status
     assert result.steps[0].actor == "maria"
+    assert result.steps[0].signed_by == "tasklist:tasklist"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from temporalio import activity
 
-from tests.helpers import App, open_task
+from tests.helpers import App, open_task, signed
 from tests.helpers.cases import CASES, Case, start_case
 from tests.helpers.refusals import refused_decision
 from valuechain.models.human import DecisionInput
@@ -58,7 +58,7 @@ async def test_bad_decisions_are_refused(app: App, case: Case) -> None:
         assert case.requester in msg
 
         # The refusals changed nothing: the right person decides and the run goes on.
-        await handle.execute_update(HumanWorkflow.decide, attempt())
+        await handle.execute_update(HumanWorkflow.decide, signed(handle.id, attempt()))
         msg = await refused_decision(handle, attempt(), held_activity=case.booking_activity)
         assert "already decided" in msg
         assert first.actor in msg

@@ -9,8 +9,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from valuechain.datafiles import read_toml
+from valuechain.identity.keys import KeyFileError, load_trust
 from valuechain.machines import StateMachine, load_machine
-from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext
+from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext, Trust
 from valuechain.models.orders import O2CSettings
 from valuechain.rules import DecisionTable, load_table
 from valuechain.settings import Settings, SettingsError
@@ -56,7 +57,19 @@ def build_context(settings: Settings, roster: Roster | None = None) -> RunContex
             }
         ),
         notifications_queue=settings.notifications_queue,
+        trust=run_trust(settings),
     )
+
+
+def run_trust(settings: Settings) -> Trust:
+    """The keys runs started now trust, from the trust file; a bad file is a settings
+    error, so nothing starts."""
+    try:
+        return load_trust(
+            settings.trust_path, timedelta(seconds=settings.signature_max_age_seconds)
+        )
+    except KeyFileError as err:
+        raise SettingsError(str(err)) from err
 
 
 def o2c_settings(settings: Settings) -> O2CSettings:

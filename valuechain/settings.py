@@ -102,6 +102,17 @@ class Settings(BaseSettings):
     tables_dir: str = Field("", description="decision tables; empty: the shipped ones")
     machines_dir: str = Field("", description="state machines; empty: the shipped ones")
     costs_file: str = Field("", description="what each step costs; empty: the shipped costs")
+    trust_file: str = Field(
+        "",
+        description="public keys whose signatures runs accept on decisions and partner events"
+        " (TOML); empty: state_dir/keys/trust.toml if it exists, else none",
+    )
+    signing_key: str = Field(
+        "", description="key file this process signs decisions or partner events with"
+    )
+    signature_max_age_seconds: Seconds = Field(
+        300.0, description="how old a signed decision or event may be when it arrives"
+    )
     human_due_seconds: Seconds = Field(
         24 * 3600.0, description="how long a human step waits before it escalates"
     )
@@ -185,6 +196,16 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.state_dir / 'records.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where `make run` keeps the keys it makes for the local stack."""
+        return self.state_dir / "keys"
+
+    @property
+    def trust_path(self) -> str:
+        default = self.keys_dir / "trust.toml"
+        return self.trust_file or (str(default) if default.exists() else "")
 
     @property
     def human_queues(self) -> list[str]:

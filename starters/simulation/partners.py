@@ -4,8 +4,8 @@ bank pays invoices. Used by the batch starter and by `make run` to drive orders 
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
@@ -14,9 +14,11 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from valuechain.identity.keys import SigningKey
 from valuechain.models.orders import DeliveryInput, PaymentInput
 from workflows.order_to_cash import OrderToCash
 
+E = TypeVar("E", DeliveryInput, PaymentInput)
 POLL = 0.5  # seconds between looks at an order, as a carrier's or bank's system would
 PASSING = (
     RPCStatusCode.NOT_FOUND,  # a workflow a moment after its start
@@ -26,9 +28,18 @@ PASSING = (
 )
 
 
-async def settle(client: Client, order_id: str, limit: timedelta = timedelta(minutes=5)) -> Any:
-    """Deliver the order's shipment and pay its invoice in full when each is due; return
-    the process's result, or the failure it ended with."""
+def signed_event(key: SigningKey, order_id: str, update: str, event: E) -> E:
+    """The event as a partner sends it: signed for this order and update, now."""
+    signature = key.sign(order_id, update, event, datetime.now(UTC))
+    return event.model_copy(update={"signature": signature})
+
+
+async def settle(
+    client: Client, order_id: str, key: SigningKey, limit: timedelta = timedelta(minutes=5)
+) -> Any:
+    """Deliver the order's shipment and pay its invoice in full when each is due, each
+    event signed with the partners' `key`; return the process's result, or the failure it
+    ended with."""
     handle = client.get_workflow_handle_for(OrderToCash.run, order_id)
     deadline = asyncio.get_running_loop().time() + limit.total_seconds()
     while asyncio.get_running_loop().time() < deadline:
@@ -39,14 +50,16 @@ async def settle(client: Client, order_id: str, limit: timedelta = timedelta(min
             if view.finished:
                 break
             if view.shipment and not view.delivered and view.stage == "shipping":
+                delivery = DeliveryInput(shipment=view.shipment, signed_by="demo carrier")
                 await handle.execute_update(
                     OrderToCash.shipment_delivered,
-                    DeliveryInput(shipment=view.shipment, signed_by="demo carrier"),
+                    signed_event(key, order_id, "shipment_delivered", delivery),
                 )
             elif view.accepting_payments and view.outstanding > 0:
+                payment = PaymentInput(payment_id=f"{order_id}-pay", amount=view.outstanding)
                 await handle.execute_update(
                     OrderToCash.payment_received,
-                    PaymentInput(payment_id=f"{order_id}-pay", amount=view.outstanding),
+                    signed_event(key, order_id, "payment_received", payment),
                 )
             else:
                 await asyncio.sleep(POLL)

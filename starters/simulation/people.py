@@ -14,6 +14,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 
 from starters.humans import decide, waiting_tasks
 from starters.simulation.partners import settle
+from valuechain.identity.keys import SigningKey
 from valuechain.models.common import Roster
 from valuechain.models.human import DecisionInput, OpenTask, StepRecord
 from valuechain.models.result import StageOutcome
@@ -177,18 +178,31 @@ def pick_actor(task: OpenTask, roster: Roster) -> str:
     raise RuntimeError(f"nobody in the roster can take {task.task_id} (role {role})")
 
 
+@dataclass(frozen=True)
+class Signers:
+    """The keys the demo signs with: the task list's for people, the partners' for the
+    carrier and the bank."""
+
+    tasklist: SigningKey
+    partners: SigningKey
+
+
 async def act_as_people(
     client: Client,
     task_queues: list[str],
     workflow_ids: list[str],
     roster: Roster,
+    signers: Signers,
     say: Callable[[str], None] = print,
     limit: timedelta = timedelta(minutes=3),
 ) -> dict[str, Ended]:
     """Decide every step of the given runs (and of their child workflows) as the demo
-    people, and settle the orders among them as carrier and bank; return their results."""
+    people would through the task list (its key signs), and settle the orders among them
+    as carrier and bank (the partners' key signs); return their results."""
     orders = [w for w in workflow_ids if w.startswith("demo-order-")]
-    settling = [asyncio.ensure_future(settle(client, order_id)) for order_id in orders]
+    settling = [
+        asyncio.ensure_future(settle(client, order_id, signers.partners)) for order_id in orders
+    ]
     workflow_ids = [w for w in workflow_ids if w not in orders]
     results: dict[str, Ended] = {}
     deadline = _now() + limit
@@ -204,7 +218,7 @@ async def act_as_people(
             actor = pick_actor(task, roster)
             decision = DecisionInput(task_id=task.task_id, actor=actor, **decision_for(task.step))
             try:
-                await decide(client, waiting.workflow_id, decision)
+                await decide(client, waiting.workflow_id, decision, signers.tasklist)
             except WorkflowUpdateFailedError as err:
                 # What a person sees can be a moment old: a quorum reached, a step closed
                 # by the system. The workflow said why; look again.

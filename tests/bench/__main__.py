@@ -46,7 +46,7 @@ from tests.bench.workflows import (
     HumanA,
     HumanB,
 )
-from tests.helpers import run_context
+from tests.helpers import PARTNER_KEY, run_context, signed
 from tests.helpers.cluster import open_folder
 from tests.helpers.orders import SHIPMENT_TABLE
 from valuechain import search
@@ -209,8 +209,11 @@ def human_driver(variant: str) -> Driver:
             sent = time.time()
             await h.execute_update(
                 HumanWorkflow.decide,
-                DecisionInput(
-                    task_id=first.open_tasks[0].task_id, actor="maria", decision="approve"
+                signed(
+                    wid,
+                    DecisionInput(
+                        task_id=first.open_tasks[0].task_id, actor="maria", decision="approve"
+                    ),
                 ),
             )
             second = await wait_for(lambda: h.query(HumanWorkflow.state),
@@ -218,8 +221,11 @@ def human_driver(variant: str) -> Driver:
             opened = second.open_tasks[0].opened_at.timestamp()
             await h.execute_update(
                 HumanWorkflow.decide,
-                DecisionInput(
-                    task_id=second.open_tasks[0].task_id, actor="maria", decision="approve"
+                signed(
+                    wid,
+                    DecisionInput(
+                        task_id=second.open_tasks[0].task_id, actor="maria", decision="approve"
+                    ),
                 ),
             )
         else:
@@ -251,7 +257,7 @@ def o2c_driver(variant: str) -> Driver:
                                  shipment_table=SHIPMENT_TABLE, settings=settings),
                 id=wid, task_queue=task_queue,
             )  # fmt: skip
-            result = await settle(client, wid)
+            result = await settle(client, wid, PARTNER_KEY)
             assert getattr(result, "status", None) == "paid", result
         else:
             h = await client.start_workflow(BaselineOrderToCash.run, wid, id=wid,

@@ -14,7 +14,7 @@ from temporalio.client import Client
 
 from starters.run import SUCCESS, launch_examples
 from starters.simulation.people import act_as_people
-from tests.helpers import eventually
+from tests.helpers import SIGNERS, eventually
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
 from valuechain.cluster import binaries, topology
@@ -38,7 +38,7 @@ async def test_every_workflow_type_and_a_batch_of_orders(
     async with running_workers(WORKERS, worker_env, tmp_path, copies=2):
         ids = await launch_examples(settings, command_env, every_type=True)
         results = await act_as_people(
-            client, settings.human_queues, ids, load_roster(), said.append
+            client, settings.human_queues, ids, load_roster(), SIGNERS, said.append
         )
         batch = await run_cli(
             "orders", "batch", "--count", "50", "--seed", "11", "--prefix",

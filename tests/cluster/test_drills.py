@@ -15,7 +15,7 @@ import pytest
 from temporalio.client import Client
 
 from starters.orders import SKUS, generate, run_batch
-from tests.helpers import eventually
+from tests.helpers import PARTNER_KEY, eventually
 from tests.helpers.cli import running_workers
 from tests.helpers.cluster import envs
 from valuechain.cluster.topology import Cluster
@@ -83,7 +83,7 @@ async def test_orders_complete_through_a_server_failure(
         )
 
     async with running_workers(["orders", "notifications"], worker_env, tmp_path, copies=2):
-        batch = asyncio.create_task(run_batch(client, settings, orders, concurrency=ORDERS))
+        batch = asyncio.create_task(run_batch(client, settings, orders, ORDERS, PARTNER_KEY))
         # Durable timers pending: orders short of ovens wait out their production lead time.
         await eventually(
             lambda: asyncio.to_thread(records.bookings, "production_order"),

@@ -7,7 +7,7 @@ import asyncio
 
 from temporalio.client import WorkflowUpdateFailedError
 
-from tests.helpers import App, open_task
+from tests.helpers import App, open_task, signed
 from tests.helpers.cases import CASES, start_case
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
@@ -22,7 +22,9 @@ async def test_concurrent_decisions_on_one_step(app: App) -> None:
         managers = ["maria", "dev"] * 5
 
         async def attempt(actor: str) -> str:
-            decision = DecisionInput(task_id=task.task_id, actor=actor, decision="approve")
+            decision = signed(
+                h.id, DecisionInput(task_id=task.task_id, actor=actor, decision="approve")
+            )
             try:
                 await h.execute_update(HumanWorkflow.decide, decision)
             except WorkflowUpdateFailedError as err:

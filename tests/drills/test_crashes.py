@@ -15,7 +15,16 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starters.simulation.partners import settle
-from tests.helpers import App, open_task, run_context, start_in, wait_for_state, worker
+from tests.helpers import (
+    PARTNER_KEY,
+    App,
+    open_task,
+    run_context,
+    signed,
+    start_in,
+    wait_for_state,
+    worker,
+)
 from tests.helpers.cases import CASES
 from tests.helpers.cli import free_port, spawn_worker
 from tests.helpers.orders import FAST, order_input, seeded, start_order
@@ -58,7 +67,7 @@ async def test_worker_killed_three_times_during_twenty_orders(app: App, tmp_path
             inp = inp.model_copy(update={"context": run_context(notices)})
             handles.append(await start_order(env.client, task_queue, inp))
         chaos_task = asyncio.create_task(chaos())
-        results = await asyncio.gather(*(settle(env.client, h.id) for h in handles))
+        results = await asyncio.gather(*(settle(env.client, h.id, PARTNER_KEY) for h in handles))
         await chaos_task
     finally:
         for proc in (notifier, orders_worker):
@@ -131,10 +140,10 @@ async def test_server_restart_during_a_batch(
                     handle, lambda s: any(t.escalated_to for t in s.open_tasks), "escalation"
                 )  # the due-time timer fired after the restart
                 task = state.open_tasks[0]
-                await handle.execute_update(HumanWorkflow.decide, DecisionInput(
-                    task_id=task.task_id, actor="dev", decision="approve"))  # fmt: skip
+                await handle.execute_update(HumanWorkflow.decide, signed(handle.id, DecisionInput(
+                    task_id=task.task_id, actor="dev", decision="approve")))  # fmt: skip
             finished = [await env.client.get_workflow_handle(h.id).result() for h in requests]
-            settled = await asyncio.gather(*(settle(env.client, h.id) for h in orders))
+            settled = await asyncio.gather(*(settle(env.client, h.id, PARTNER_KEY) for h in orders))
     finally:
         await env.shutdown()
     assert [r["status"] for r in finished] == ["recorded"] * 5

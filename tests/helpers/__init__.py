@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import tempfile
 import typing
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,7 +27,9 @@ from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
 from activities.support import SupportActivities
-from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext
+from starters.simulation.people import Signers
+from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
+from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext, Trust
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
@@ -40,6 +44,48 @@ WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
 T = TypeVar("T")
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+# The test session's keys: the task list's (people's decisions), an administrator's,
+# and the partners' (carrier and bank events). Every test run trusts them.
+TASKLIST_KEY = new_key("test-tasklist", "tasklist", "tasklist")
+ADMIN_KEY = new_key("test-admin", "ops", "admin")
+PARTNER_KEY = new_key("test-partners", "carrier-and-bank", "partner")
+TRUST = Trust(keys=[k.trusted() for k in (TASKLIST_KEY, ADMIN_KEY, PARTNER_KEY)])
+SIGNERS = Signers(tasklist=TASKLIST_KEY, partners=PARTNER_KEY)  # the demo's people and partners
+
+
+@dataclass(frozen=True)
+class KeyFiles:
+    trust: Path
+    tasklist: Path
+    admin: Path
+    partners: Path
+
+
+@functools.cache
+def key_files() -> KeyFiles:
+    """The session's keys as files, for the processes tests run (written once)."""
+    folder = Path(tempfile.mkdtemp(prefix="valuechain-keys-"))
+    files = KeyFiles(
+        folder / "trust.toml",
+        folder / "tasklist.key",
+        folder / "admin.key",
+        folder / "partners.key",
+    )
+    written = {files.tasklist: TASKLIST_KEY, files.admin: ADMIN_KEY, files.partners: PARTNER_KEY}
+    for path, key in written.items():
+        write_key(path, key)
+        trust_key(files.trust, key.trusted())
+    return files
+
+
+def signed(
+    workflow_id: str, decision: DecisionInput, key: SigningKey = TASKLIST_KEY
+) -> DecisionInput:
+    """The decision as the task list sends it: signed for this run and task, now."""
+    signature = key.sign(workflow_id, decision.task_id, decision, datetime.now(UTC))
+    return decision.model_copy(update={"signature": signature})
 
 
 def run_context(
@@ -60,6 +106,7 @@ def run_context(
             maximum_attempts=max_attempts,
         ),
         notifications_queue=task_queue,
+        trust=TRUST,
     )
 
 
@@ -218,10 +265,8 @@ async def decide(
     handle: WorkflowHandle[Any, Any], step: str, actor: str, decision: str, **fields: Any
 ) -> DecisionOutput:
     task = await open_task(handle, step)
-    return await handle.execute_update(
-        HumanWorkflow.decide,
-        DecisionInput(task_id=task.task_id, actor=actor, decision=decision, **fields),
-    )
+    given = DecisionInput(task_id=task.task_id, actor=actor, decision=decision, **fields)
+    return await handle.execute_update(HumanWorkflow.decide, signed(handle.id, given))
 
 
 async def history_length(handle: WorkflowHandle[Any, Any]) -> int:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers import key_files
 from valuechain.cluster.binaries import find_temporal_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,10 @@ def cli_env(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VALUECHAIN_", "TEMPORAL_"))}
     # Several workers run at once in tests: no fixed ports unless a test asks.
     env.update(VALUECHAIN_METRICS_PORT="0", VALUECHAIN_HEALTH_PORT="0")
+    keys = key_files()
     env.update(
+        VALUECHAIN_TRUST_FILE=str(keys.trust),
+        VALUECHAIN_SIGNING_KEY=str(keys.admin),  # the terminal path: an administrator
         TEMPORAL_ADDRESS=address,
         VALUECHAIN_APPROVALS_QUEUE=task_queue,
         VALUECHAIN_ORDERS_QUEUE=task_queue,

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowHandle
 
 from activities.seed import seed_demo_data
-from tests.helpers import App, eventually, new_id, run_context
+from starters.simulation.partners import signed_event
+from tests.helpers import PARTNER_KEY, App, eventually, new_id, run_context
+from tests.helpers.refusals import refused
 from valuechain.models.orders import (
     DeliveryInput,
     O2CSettings,
@@ -26,6 +28,7 @@ from valuechain.records.store import SystemOfRecord
 from valuechain.rules import load_table
 from workflows.order_to_cash import OrderToCash
 
+E = TypeVar("E", DeliveryInput, PaymentInput)
 SHIPMENT_TABLE = load_table(
     Path(__file__).resolve().parents[2] / "valuechain" / "tables" / "shipment_mode.toml"
 )
@@ -88,9 +91,10 @@ async def deliver(handle: WorkflowHandle[Any, Any]) -> str:
     """Act as the carrier: confirm the delivery of the order's shipment."""
     view = await wait_order(handle, lambda v: v.shipment is not None, "the shipment")
     assert view.shipment is not None
+    delivery = DeliveryInput(shipment=view.shipment, signed_by="front desk")
     await handle.execute_update(
         OrderToCash.shipment_delivered,
-        DeliveryInput(shipment=view.shipment, signed_by="front desk"),
+        signed_event(PARTNER_KEY, handle.id, "shipment_delivered", delivery),
     )
     return view.shipment
 
@@ -100,9 +104,12 @@ async def pay(
 ) -> OrderView:
     """Act as the bank: pay `amount` (default: what is outstanding) once an invoice exists."""
     view = await wait_order(handle, lambda v: v.accepting_payments, "collection")
+    payment = PaymentInput(
+        payment_id=payment_id or new_id("pay"), amount=amount or view.outstanding
+    )
     await handle.execute_update(
         OrderToCash.payment_received,
-        PaymentInput(payment_id=payment_id or new_id("pay"), amount=amount or view.outstanding),
+        signed_event(PARTNER_KEY, handle.id, "payment_received", payment),
     )
     return await handle.query(OrderToCash.order)
 
@@ -114,3 +121,14 @@ async def settle(handle: WorkflowHandle[Any, Any]) -> OrderToCashResult:
     await pay(handle)
     result: OrderToCashResult = await handle.result()
     return result
+
+
+def from_partner(workflow_id: str, update: Any, event: E) -> E:
+    """The event as the carrier or the bank sends it: signed for this run and update."""
+    return signed_event(PARTNER_KEY, workflow_id, update.__name__, event)
+
+
+async def refused_event(handle: WorkflowHandle[Any, Any], update: Any, event: E) -> str:
+    """A carrier's or bank's event, signed as they send it, that the order must refuse;
+    the order moves on by itself meanwhile. Returns the refusal."""
+    return await refused(handle, update, from_partner(handle.id, update, event), moving=True)

@@ -11,7 +11,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
-from tests.helpers import history_length, until_idle
+from tests.helpers import history_length, signed, until_idle
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 
@@ -37,9 +37,11 @@ async def refused(
 async def refused_decision(
     handle: WorkflowHandle[Any, Any], decision: DecisionInput | Any, held_activity: str = ""
 ) -> str:
-    """A decision the `decide` validator must refuse, sent once the run is idle; the run
-    goes on running."""
+    """A decision the `decide` validator must refuse, sent once the run is idle (signed
+    by the task list unless it carries a signature); the run goes on running."""
     await until_idle(handle, held_activity)
+    if isinstance(decision, DecisionInput) and decision.signature is None:
+        decision = signed(handle.id, decision)
     message = await refused(handle, HumanWorkflow.decide, decision)
     assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
     return message

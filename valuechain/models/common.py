@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Generic, TypeVar
+from datetime import datetime, timedelta
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -62,6 +62,42 @@ class Roster(Model):
         return sorted(p for p, roles in self.people.items() if role in roles)
 
 
+KeyKind = Literal["tasklist", "admin", "partner"]
+
+
+class Signature(Model):
+    """Ed25519 over what it names (workflow, subject, time) and a digest of the message."""
+
+    key_id: str = Field(min_length=1, max_length=120)
+    workflow_id: str = Field(min_length=1, max_length=1000)
+    # What the message is for: a decision's task id, or a partner event's update name.
+    subject: str = Field(min_length=1, max_length=200)
+    signed_at: datetime
+    value: str = Field(min_length=1, max_length=200)  # base64
+
+
+class TrustedKey(Model):
+    key_id: str = Field(min_length=1, max_length=120)
+    # Who holds the private key: "tasklist", an administrator's name, a carrier, a bank.
+    holder: str = Field(min_length=1, max_length=120)
+    # A task list key signs for the person signed in; an administrator's signs for anyone
+    # (recorded as theirs); a partner's signs its own events.
+    kind: KeyKind
+    public_key: str = Field(min_length=1, max_length=100)  # base64 of the raw 32 bytes
+
+
+class Trust(Model):
+    """The keys a run accepts signatures from, fixed for the run's life."""
+
+    keys: list[TrustedKey] = []
+    max_age: timedelta = timedelta(minutes=5)
+    # Clocks differ: a signature this far in the future is still accepted.
+    max_skew: timedelta = timedelta(seconds=30)
+
+    def key(self, key_id: str) -> TrustedKey | None:
+        return next((k for k in self.keys if k.key_id == key_id), None)
+
+
 class RunContext(Model):
     """Settings and business data a workflow needs, fixed when the run starts."""
 
@@ -69,6 +105,8 @@ class RunContext(Model):
     clocks: ClockPolicy
     activities: ActivityPolicy = ActivityPolicy()
     notifications_queue: str = Field(min_length=1)
+    # Whose signatures the run accepts on decisions and partner events.
+    trust: Trust = Trust()
 
 
 Request = TypeVar("Request", bound=Model)

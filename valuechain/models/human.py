@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import ClockPolicy, Login, Model
+from valuechain.models.common import ClockPolicy, Login, Model, Signature
 
 # Fields of a decision that a step can require for a given decision.
 DecisionField = Literal["comment", "attachments", "scheduled_for"]
@@ -43,6 +43,9 @@ class DecisionInput(Model):
         default=[], max_length=20
     )
     scheduled_for: datetime | None = None
+    # Proves who sent the decision: the task list's key for the person signed in, or an
+    # administrator's. A run refuses a decision without one.
+    signature: Signature | None = None
 
 
 class DecisionOutput(Model):
@@ -70,6 +73,8 @@ class StepRecord(Model):
     escalated_to: str | None = None
     timed_out: bool = False
     reference: str | None = None
+    # The key that signed the decision, as "kind:holder" ("tasklist:tasklist", "admin:ops").
+    signed_by: str | None = None
 
 
 class OpenTask(Model):

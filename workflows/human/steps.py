@@ -12,7 +12,9 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from valuechain.human_rules import next_turn, recipient, refusal, waits_on
+    from valuechain.identity.signing import signature_refusal
     from valuechain.messages import Raw, parse
+    from valuechain.models.common import KeyKind, Model, Signature
     from valuechain.models.human import (
         DecisionInput,
         DecisionOutput,
@@ -64,11 +66,39 @@ class HumanSteps(RunBase):
         if task is None:
             waiting = ", ".join(self._open_task_ids()) or "none"
             raise ValueError(f"unknown task '{input.task_id}'; open tasks: {waiting}")
+        self.check_signed(input, input.signature, input.task_id, "decision", ("tasklist", "admin"))
         why = refusal(
             input, task.spec, task.view, task.decision, self.context.roster, self._run.requester
         )
         if why is not None:
             raise ValueError(why)
+
+    def check_signed(
+        self,
+        message: Model,
+        signature: Signature | None,
+        subject: str,
+        what: str,
+        kinds: tuple[KeyKind, ...] = ("partner", "admin"),
+    ) -> None:
+        """Refuse (in a validator: nothing written) a message not signed for this run and
+        `subject`, recently, by a key of `kinds` this run trusts."""
+        why, _ = signature_refusal(
+            signature,
+            message,
+            workflow.info().workflow_id,
+            subject,
+            self.context.trust,
+            workflow.now(),
+            what,
+            kinds,
+        )
+        if why is not None:
+            raise ValueError(why)
+
+    def _signer(self, decision: DecisionInput) -> str | None:
+        key = decision.signature and self.context.trust.key(decision.signature.key_id)
+        return f"{key.kind}:{key.holder}" if key else None
 
     @workflow.query
     def state(self) -> WorkflowState:
@@ -181,6 +211,7 @@ class HumanSteps(RunBase):
                 reminders_sent=view.reminders_sent,
                 escalated_to=view.escalated_to,
                 timed_out=task.timed_out,
+                signed_by=self._signer(decision),
             )
         )
         if not self._open_task_ids():

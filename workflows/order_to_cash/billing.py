@@ -110,6 +110,7 @@ class Collection(OrderStage):
     @record_payment.validator
     def _check_payment(self, input: PaymentInput | Raw) -> None:
         input = parse(PaymentInput, input, "payment")
+        self.check_signed(input, input.signature, "record_payment", "payment")
         seen = [p.payment_id for p in self._payments] + [p.payment_id for p in self._queued]
         check_payment(self._invoice, seen, self._outstanding(), input)
 

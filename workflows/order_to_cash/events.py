@@ -63,6 +63,7 @@ class OrderEvents(HumanWorkflow):
     def _check_delivery(self, input: DeliveryInput | Raw) -> None:
         input = parse(DeliveryInput, input, "delivery")
         self._check_open()
+        self.check_signed(input, input.signature, "shipment_delivered", "delivery")
         check_delivery(self._shipment, self._delivered, input)
 
     @workflow.update
@@ -77,6 +78,7 @@ class OrderEvents(HumanWorkflow):
     def _check_payment(self, input: PaymentInput | Raw) -> None:
         input = parse(PaymentInput, input, "payment")
         self._check_open()
+        self.check_signed(input, input.signature, "payment_received", "payment")
         invoice = self._invoice if self._accepting_payments() else None
         seen = [p.payment_id for p in self._payments]
         check_payment(invoice, seen, self._outstanding(), input)

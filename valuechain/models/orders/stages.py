@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Model, RunContext, RunInput
+from valuechain.models.common import Model, RunContext, RunInput, Signature
 from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable
@@ -105,6 +105,8 @@ class DeliveryInput(Model):
     shipment: str = Field(min_length=1, description="the shipment reference")
     delivered_at: datetime | None = None
     signed_by: str = ""
+    # The carrier's signature (a partner key the run trusts); unsigned is refused.
+    signature: Signature | None = None
 
 
 class DeliveryOutput(Model):
@@ -149,6 +151,8 @@ class InvoicingResult(RunResult):
 class PaymentInput(Model):
     payment_id: str = Field(pattern=ID_PATTERN, max_length=64)
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    # The bank's signature (a partner key the run trusts); unsigned is refused.
+    signature: Signature | None = None
 
 
 class PaymentOutput(Model):
