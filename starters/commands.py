@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starters import admin, report, start, tasks
+from starters import admin, keys, report, start, tasks
 from starters.cli import app
 from starters.orders import order_app, orders_app
 
@@ -11,6 +11,7 @@ app.command(tasks.app)
 app.command(order_app)
 app.command(orders_app)
 app.command(report.app)
+app.command(keys.app)
 
 # `worker`, `run`, `migrate` and `seed` register themselves on the app.
 __all__ = ["admin"]

@@ -4,6 +4,7 @@ rules, then on the real server, where a refusal writes nothing."""
 
 from __future__ import annotations
 
+import json
 import stat
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from tests.helpers import (
     signed,
 )
 from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import run_cli
 from tests.helpers.orders import place_order, seeded, settle, wait_order
 from tests.helpers.refusals import refused, refused_decision
 from valuechain.identity.keys import (
@@ -184,3 +186,31 @@ async def test_partner_events_must_be_signed_by_a_partner(app: App) -> None:
         )
         assert "is a tasklist key; a delivery needs a partner or admin key" in wrong_kind
         assert (await settle(h)).status == "paid"  # signed by the partners: accepted
+
+
+async def test_keys_command_makes_keys_and_lists_the_trusted(app: App, tmp_path: Path) -> None:
+    trust, key = tmp_path / "trust.toml", tmp_path / "ops.key"
+    env = app.process_env()
+    made = await run_cli("keys", "create", "ops-1", "--holder", "ops", "--kind", "admin",
+                         "--out", str(key), "--trust", str(trust), env=env)  # fmt: skip
+    assert made.code == 0, made
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert load_trust(trust).keys == [load_key(key).trusted()]
+
+    again = await run_cli("keys", "create", "ops-1", "--holder", "ops", "--kind", "admin",
+                          "--out", str(key), env=env)  # fmt: skip
+    assert again.code == 2
+    assert "exists already" in again.err
+    two = tmp_path / "two.key"
+    bad = await run_cli("keys", "create", "Ops 2", "--holder", "ops", "--kind", "admin",
+                        "--out", str(two), "--trust", str(trust), env=env)  # fmt: skip
+    assert bad.code == 2
+    assert "key_id" in bad.err
+    assert not two.exists()
+    assert len(load_trust(trust).keys) == 1  # nothing written
+
+    listed = await run_cli("keys", "list", "--trust", str(trust), "--json", env=env)
+    assert listed.code == 0, listed
+    assert [(k["key_id"], k["kind"], k["holder"]) for k in json.loads(listed.out)] == [
+        ("ops-1", "admin", "ops")
+    ]

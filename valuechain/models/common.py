@@ -68,7 +68,7 @@ KeyKind = Literal["tasklist", "admin", "partner"]
 class Signature(Model):
     """Ed25519 over what it names (workflow, subject, time) and a digest of the message."""
 
-    key_id: str = Field(min_length=1, max_length=120)
+    key_id: Login
     workflow_id: str = Field(min_length=1, max_length=1000)
     # What the message is for: a decision's task id, or a partner event's update name.
     subject: str = Field(min_length=1, max_length=200)
@@ -77,7 +77,7 @@ class Signature(Model):
 
 
 class TrustedKey(Model):
-    key_id: str = Field(min_length=1, max_length=120)
+    key_id: Login
     # Who holds the private key: "tasklist", an administrator's name, a carrier, a bank.
     holder: str = Field(min_length=1, max_length=120)
     # A task list key signs for the person signed in; an administrator's signs for anyone
