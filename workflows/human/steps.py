@@ -83,6 +83,8 @@ class HumanSteps(RunBase):
     ) -> None:
         """Refuse (in a validator: nothing written) a message not signed for this run and
         `subject`, recently, by a key of `kinds` this run trusts."""
+        if self._context is None:  # in the run's first moment, before run() took its input
+            raise ValueError(f"the run is starting; send the {what} again in a moment")
         why, _ = signature_refusal(
             signature,
             message,

@@ -79,6 +79,7 @@ class Collection(OrderStage):
         self._payments: list[Payment] = list(input.payments)
         self._queued: list[PaymentInput] = []
         self._escalation: asyncio.Task[DecisionInput] | None = None
+        self._context = input.context  # the keys a payment's signature is checked against
 
     @property
     def paid(self) -> Decimal:
