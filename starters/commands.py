@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from starters import admin, keys, report, start, tasks
+from starters import admin, keys, report, start, tasks, users
 from starters.cli import app
 from starters.orders import order_app, orders_app
+from starters.tasklist import serve
 
 app.command(start.app)
 app.command(tasks.app)
@@ -12,6 +13,7 @@ app.command(order_app)
 app.command(orders_app)
 app.command(report.app)
 app.command(keys.app)
+app.command(users.app)
 
-# `worker`, `run`, `migrate` and `seed` register themselves on the app.
-__all__ = ["admin"]
+# `worker`, `run`, `migrate`, `seed` and `tasklist` register themselves on the app.
+__all__ = ["admin", "serve"]

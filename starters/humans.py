@@ -33,12 +33,17 @@ async def waiting_tasks(
 ) -> list[Waiting]:
     """Open human tasks of running workflows on `task_queues`, optionally only those a
     role or a person (per `roster`) can take. One list call finds the runs that wait on
-    someone (their `ValuechainWaitingRole`, on `role` when given); only those are asked
-    for their open tasks."""
+    someone (their `ValuechainWaitingRole`: on `role`, or on the person's roles or name,
+    when given); only those are asked for their open tasks."""
     found: list[Waiting] = []
     queues = " OR ".join(f'TaskQueue="{q}"' for q in task_queues)
     waiting = search.WAITING_ROLE.name
-    on = f'{waiting}="{role}"' if role else f"{waiting} IS NOT NULL"  # [] is no value
+    if role:
+        on = f'{waiting}="{role}"'
+    elif person:
+        on = search.waiting_on(roster.people.get(person, []) if roster else [], person)
+    else:
+        on = f"{waiting} IS NOT NULL"  # [] is no value
     query = f'ExecutionStatus="Running" AND ({queues}) AND {on}'
     async for execution in client.list_workflows(query):
         handle = client.get_workflow_handle(execution.id)

@@ -17,6 +17,7 @@ from cyclopts import App, Parameter
 from cyclopts.argument import ArgumentCollection
 from cyclopts.config import Dict
 from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -35,6 +36,7 @@ from valuechain.models import (
     rules_driven,
     timeoff,
 )
+from valuechain.models.common import RunInput
 from valuechain.rules import TableError
 from valuechain.runcontext import build_context, load_named_machine, load_named_table, o2c_settings
 from valuechain.settings import Settings, SettingsError
@@ -73,7 +75,7 @@ class Startable:
     summary: str
     workflow: type  # the workflow's class
     request: type[BaseModel]
-    input: type[BaseModel]
+    input: type[RunInput[Any]]
     # Loaded from the settings into the input beside request and context.
     extras: Callable[[Settings], dict[str, Any]] = lambda _: {}
     # The request field that is the workflow id: then one id can never start twice.
@@ -183,16 +185,26 @@ def request_sources(app: App, commands: tuple[str, ...], arguments: ArgumentColl
     Dict(row.defaults(), source="defaults", use_commands_as_keys=False)(app, commands, arguments)
 
 
-async def start_run(
-    row: Startable, request: BaseModel, workflow_id: str | None, wait: bool, as_json: bool
-) -> int:
-    """Load what the input carries, then start: any bad setting or table stops it first."""
-    settings = cli.load_settings()
+def prepare(row: Startable, settings: Settings, request: BaseModel) -> RunInput[Any]:
+    """The run's input: the request, the run context and what else the row carries, all
+    loaded now; a bad setting, table or machine stops it (`Failed`, nothing started)."""
     try:
         context = build_context(settings)
         extras = row.extras(settings)
     except (SettingsError, TableError, MachineError) as err:
         raise Failed(str(err)) from err
+    return row.input(request=request, context=context, **extras)
+
+
+async def launch(
+    client: Client,
+    settings: Settings,
+    row: Startable,
+    arg: RunInput[Any],
+    workflow_id: str | None = None,
+) -> WorkflowHandle[Any, Any]:
+    """Start the prepared input; a workflow id already in use starts nothing (`Failed`)."""
+    request = arg.request
     if row.id_field is not None:
         if workflow_id is not None:
             raise Failed(f"--workflow-id: a {row.name}'s workflow id is its {row.id_field}")
@@ -201,10 +213,8 @@ async def start_run(
     else:
         workflow_id = workflow_id or f"{row.name}-{uuid.uuid4().hex[:12]}"
         reuse = WorkflowIDReusePolicy.ALLOW_DUPLICATE
-    arg = row.input(request=request, context=context, **extras)
-    client = await cli.client_for(settings)
     try:
-        handle = await client.start_workflow(
+        return await client.start_workflow(
             row.workflow.run,  # type: ignore[attr-defined]
             arg,
             id=workflow_id,
@@ -216,6 +226,15 @@ async def start_run(
         raise Failed(
             f"workflow {workflow_id} already exists; nothing started", cli.EXIT_FAILED
         ) from err
+
+
+async def start_run(
+    row: Startable, request: BaseModel, workflow_id: str | None, wait: bool, as_json: bool
+) -> int:
+    settings = cli.load_settings()
+    arg = prepare(row, settings, request)
+    handle = await launch(await cli.client_for(settings), settings, row, arg, workflow_id)
+    workflow_id = handle.id
     started = {"workflow_id": handle.id, "run_id": handle.result_run_id}
     if not as_json:
         out = cli.console()

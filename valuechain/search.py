@@ -12,12 +12,27 @@ from typing import Any
 from temporalio.common import SearchAttributeKey
 
 STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step or stage
+# The roles a run's open tasks wait on, and "person:<name>" for a task assigned to someone
+# by name: what waits on a person is one list call on their roles and their name.
 WAITING_ROLE = SearchAttributeKey.for_keyword_list("ValuechainWaitingRole")  # [] when none
 AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")  # the request's or order's amount
 
 ORDER_ID = SearchAttributeKey.for_keyword("OrderId")  # the order and all its stages
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")  # = ValuechainAmount, on orders
+
+
+def person(name: str) -> str:
+    """How a person assigned by name appears in `WAITING_ROLE`."""
+    return f"person:{name}"
+
+
+def waiting_on(roles: list[str], name: str | None = None) -> str:
+    """The list filter for runs waiting on any of `roles` or on `name` by name."""
+    values = [*roles, *([person(name)] if name else [])]
+    quoted = ", ".join(f'"{v}"' for v in values)
+    return f"{WAITING_ROLE.name} IN ({quoted})"
+
 
 ALL: list[SearchAttributeKey[Any]] = [
     STAGE,

@@ -102,6 +102,30 @@ class Settings(BaseSettings):
     tables_dir: str = Field("", description="decision tables; empty: the shipped ones")
     machines_dir: str = Field("", description="state machines; empty: the shipped ones")
     costs_file: str = Field("", description="what each step costs; empty: the shipped costs")
+    tasklist_port: Port = Field(8090, description="the task list's web port")
+    tasklist_url: str = Field(
+        "", description="the task list's address in links (notices); empty: localhost:port"
+    )
+    tasklist_key: str = Field(
+        "", description="key file the task list signs decisions with; empty: keys/tasklist.key"
+    )
+    tasklist_session_minutes: int = Field(
+        60, ge=1, le=7 * 24 * 60, description="how long a task list sign-in lasts"
+    )
+    tasklist_secure_cookies: bool = Field(
+        False, description="session cookies only over HTTPS (set it behind TLS)"
+    )
+    tasklist_proxy_header: str = Field(
+        "",
+        description="single sign-on: take the signed-in name from this header (for example"
+        " X-Forwarded-User), only from tasklist_proxy_from; empty: off",
+    )
+    tasklist_proxy_from: str = Field(
+        "127.0.0.1", description="comma-separated addresses of the proxy trusted for that header"
+    )
+    users_file: str = Field(
+        "", description="who may sign in to the task list (TOML); empty: state_dir/users.toml"
+    )
     trust_file: str = Field(
         "",
         description="public keys whose signatures runs accept on decisions and partner events"
@@ -201,6 +225,18 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         """Where `make run` keeps the keys it makes for the local stack."""
         return self.state_dir / "keys"
+
+    @property
+    def tasklist_address(self) -> str:
+        return self.tasklist_url.rstrip("/") or f"http://localhost:{self.tasklist_port}"
+
+    @property
+    def tasklist_key_path(self) -> str:
+        return self.tasklist_key or str(self.keys_dir / "tasklist.key")
+
+    @property
+    def users_path(self) -> Path:
+        return Path(self.users_file) if self.users_file else self.state_dir / "users.toml"
 
     @property
     def trust_path(self) -> str:

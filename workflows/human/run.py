@@ -76,13 +76,19 @@ class RunBase:
 
     def _publish(self) -> None:
         waiting: list[str] = []
+        named: list[str] = []  # people a task is assigned to by name, as "person:<name>"
         for tid in self._open_task_ids():
             view = self._run.tasks[tid].view
             for role in (view.role, view.escalated_to):
                 if role and role not in waiting:
                     waiting.append(role)
+            if view.assignee and search.person(view.assignee) not in named:
+                named.append(search.person(view.assignee))
         workflow.upsert_search_attributes(
-            [search.STAGE.value_set(self._stage), search.WAITING_ROLE.value_set(waiting)]
+            [
+                search.STAGE.value_set(self._stage),
+                search.WAITING_ROLE.value_set([*waiting, *named]),
+            ]
         )
         line = self.summary_line()
         if waiting:
