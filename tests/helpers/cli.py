@@ -57,7 +57,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def run_module(module: str, *args: str, env: dict[str, str], limit: float = 60) -> Ran:
+async def run_module(
+    module: str, *args: str, env: dict[str, str], limit: float = 60, stdin: str | None = None
+) -> Ran:
+    """`python -m module args...`; `stdin`, when given, is what it reads."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -65,18 +68,21 @@ async def run_module(module: str, *args: str, env: dict[str, str], limit: float 
         *args,
         cwd=ROOT,
         env=env,
-        stdin=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=limit)
+    given = None if stdin is None else stdin.encode()
+    out, err = await asyncio.wait_for(proc.communicate(given), timeout=limit)
     assert proc.returncode is not None
     return Ran(proc.returncode, out.decode(), err.decode())
 
 
-async def run_cli(*args: str, env: dict[str, str], limit: float = 60) -> Ran:
+async def run_cli(
+    *args: str, env: dict[str, str], limit: float = 60, stdin: str | None = None
+) -> Ran:
     """The `valuechain` command (`python -m starters`, the console script's code)."""
-    return await run_module("starters", *args, env=env, limit=limit)
+    return await run_module("starters", *args, env=env, limit=limit, stdin=stdin)
 
 
 async def spawn(

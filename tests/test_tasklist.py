@@ -1,0 +1,228 @@
+"""The task list as people use it: sign in (and be locked out after guessing), see what
+waits on them, read the request and the step's procedure, decide (a refusal shown on the
+page, the actor always the person signed in), follow a case's timeline, start a request
+from a form. Against the real server, over HTTP with cookies."""
+
+from __future__ import annotations
+
+import html
+import json
+import stat
+from pathlib import Path
+
+from temporalio.client import WorkflowExecutionStatus
+
+from tests.helpers import App, history_length, open_task
+from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import Ran, run_cli
+from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
+from valuechain.identity.users import load_users
+from workflows.expense import ExpenseReimbursement
+from workflows.procedures import procedure
+
+EXPENSE = CASES[0]  # alice's expense: manager review, then finance
+
+
+async def test_health_and_sign_in_required(app: App, tmp_path: Path) -> None:
+    async with browser(app, tmp_path) as (http, _):
+        health = await http.get("/health")
+        assert health.json() == {"status": "ok", "connected": True}
+        home = await http.get("/")
+        assert home.status_code == 303
+        assert home.headers["location"] == "/signin?next=/"
+
+
+async def test_sign_in_sessions_and_lock_out(app: App, tmp_path: Path) -> None:
+    async with browser(app, tmp_path) as (http, _):
+        form = await http.get("/signin")
+        no_token = await http.post("/signin", data={"name": "maria", "password": PASSWORD})
+        assert no_token.status_code == 403  # no CSRF token: refused before any check
+        wrong = await sign_in(http, "maria", "not her password")
+        assert wrong.status_code == 401
+        assert "wrong name or password" in wrong.text
+        unknown = await sign_in(http, "mallory")
+        assert "wrong name or password" in unknown.text  # never which of the two
+
+        ok = await sign_in(http, "maria")
+        assert ok.status_code == 303
+        cookie = ok.headers["set-cookie"].lower()
+        for attribute in ("httponly", "samesite=strict", "max-age=3600"):
+            assert attribute in cookie
+        home = await http.get("/")
+        assert home.status_code == 200
+        assert "maria" in home.text
+
+        signed_out = await http.post("/signout", data={"csrf": csrf_of(home)})
+        assert signed_out.status_code == 303
+        assert (await http.get("/")).status_code == 303
+        assert form.status_code == 200
+
+        # Three wrong passwords lock the name: then even the right one is refused.
+        for _ in range(3):
+            assert (await sign_in(http, "fiona", "guess guess guess")).status_code == 401
+        locked = await sign_in(http, "fiona")
+        assert locked.status_code == 401
+        assert "too many failed sign-ins" in locked.text
+
+
+async def test_a_tampered_session_cookie_signs_nobody_in(app: App, tmp_path: Path) -> None:
+    async with browser(app, tmp_path) as (http, _):
+        await sign_in(http, "maria")
+        value = http.cookies["valuechain_session"]
+        http.cookies.clear()
+        http.cookies.set("valuechain_session", value[:-4] + "AAAA")
+        assert (await http.get("/")).status_code == 303
+
+
+async def test_my_tasks_a_task_and_a_decision(app: App, tmp_path: Path) -> None:
+    async with app.worker(), browser(app, tmp_path) as (http, _):
+        h = await start_case(app.client, EXPENSE, app.task_queue)
+        task = await open_task(h, "manager_review")
+
+        await sign_in(http, "fiona")  # finance: nothing waits on her yet
+        empty = await http.get("/")
+        assert "Nothing waits on you" in empty.text
+        await http.post("/signout", data={"csrf": csrf_of(empty)})
+
+        await sign_in(http, "maria")
+        mine = await http.get("/")
+        assert f"/tasks/{h.id}/{task.task_id}" in mine.text
+        assert "UTC" in mine.text  # the due time
+
+        page = await http.get(f"/tasks/{h.id}/{task.task_id}")
+        assert page.status_code == 200
+        assert "125.50" in page.text  # the request's amount
+        assert "receipts/train.pdf" in page.text
+        assert "Manager review of an expense" in page.text  # the step's procedure
+        assert "<script" not in page.text
+
+        # A decision the workflow refuses: shown in the page, nothing written.
+        before = await history_length(h)
+        refused = await http.post(
+            f"/tasks/{h.id}/{task.task_id}",
+            data={"csrf": csrf_of(page), "decision": "reject", "comment": ""},
+        )
+        assert refused.status_code == 409
+        said = html.unescape(refused.text)
+        assert "Refused: decision 'reject' at step 'manager_review' needs comment" in said
+        assert await history_length(h) == before
+
+        forged = await http.post(
+            f"/tasks/{h.id}/{task.task_id}",
+            data={"csrf": "not the token", "decision": "approve"},
+        )
+        assert forged.status_code == 403
+        assert await history_length(h) == before
+
+        # The actor is who signed in, whatever the form says.
+        done = await http.post(
+            f"/tasks/{h.id}/{task.task_id}",
+            data={"csrf": csrf_of(page), "decision": "approve", "actor": "dev"},
+        )
+        assert done.status_code == 303
+        assert done.headers["location"] == f"/cases/{h.id}?decided={task.task_id}"
+        timeline = await http.get(done.headers["location"])
+        assert "was accepted" in timeline.text
+        assert "manager_review" in timeline.text
+        assert "finance_approval" in timeline.text  # now open, waiting on finance
+        state = await h.query(ExpenseReimbursement.state)
+        [step] = state.steps
+        assert (step.actor, step.signed_by) == ("maria", "tasklist:tasklist")
+        await h.terminate("test done")
+
+
+async def test_start_a_request_from_a_form(app: App, tmp_path: Path) -> None:
+    async with app.worker(), browser(app, tmp_path) as (http, _):
+        await sign_in(http, "alice")
+        listing = await http.get("/start")
+        assert "/start/expense" in listing.text
+        form = await http.get("/start/expense")
+        assert 'name="amount"' in form.text
+        assert 'value="alice"' in form.text  # the requester is who signed in
+        data = {
+            "csrf": csrf_of(form), "employee": "alice", "amount": "-5", "category": "travel",
+            "description": "Train", "receipts": "train.pdf", "payee_account": "ACC-9",
+        }  # fmt: skip
+        wrong = await http.post("/start/expense", data=data)
+        assert wrong.status_code == 400
+        assert 'id="e-amount"' in wrong.text
+        assert "greater than 0" in wrong.text
+        runs = [r async for r in app.client.list_workflows(f'TaskQueue="{app.task_queue}"')]
+        assert runs == []  # nothing started
+
+        started = await http.post("/start/expense", data={**data, "amount": "42.10"})
+        assert started.status_code == 303
+        workflow_id = started.headers["location"].removeprefix("/cases/")
+        handle = app.client.get_workflow_handle(workflow_id)
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        state = await handle.query(ExpenseReimbursement.state)
+        assert "expense 42.10 USD (travel) for alice" in state.subject
+        await handle.terminate("test done")
+
+
+async def test_single_sign_on_from_a_trusted_proxy_only(app: App, tmp_path: Path) -> None:
+    sso = {"tasklist_proxy_header": "X-Forwarded-User", "tasklist_proxy_from": "10.0.0.5"}
+    async with browser(app, tmp_path / "a", client_host="10.0.0.5", **sso) as (http, _):
+        home = await http.get("/", headers={"X-Forwarded-User": "maria"})
+        assert home.status_code == 200
+        assert "maria (manager, reviewer)" in home.text
+    async with browser(app, tmp_path / "b", client_host="10.0.0.9", **sso) as (http, _):
+        elsewhere = await http.get("/", headers={"X-Forwarded-User": "maria"})
+        assert elsewhere.status_code == 303  # not from the proxy: the header means nothing
+
+
+def human_steps() -> dict[str, set[str]]:
+    """Every human step of every workflow type, as the recorded histories ran them."""
+    import base64
+
+    steps: dict[str, set[str]] = {}
+    for path in sorted((Path(__file__).parent / "histories").glob("*.json")):
+        events = json.loads(path.read_text())["events"]
+        started = events[0]["workflowExecutionStartedEventAttributes"]
+        kind = started["workflowType"]["name"]
+        for event in events:
+            done = event.get("workflowExecutionCompletedEventAttributes")
+            for payload in (done or {}).get("result", {}).get("payloads", []):
+                result = json.loads(base64.b64decode(payload["data"]))
+                for step in result.get("steps", []):
+                    if step.get("performer") == "human":
+                        steps.setdefault(kind, set()).add(step["step"])
+    return steps
+
+
+def test_every_human_step_has_a_procedure() -> None:
+    steps = human_steps()
+    assert len(steps) >= 15, steps  # the histories cover the workflow types
+    missing = sorted(
+        f"{kind}/{step}"
+        for kind, names in steps.items()
+        for step in names
+        if procedure(kind, step) is None
+    )
+    assert missing == [], f"human steps without a procedure (workflows/procedures/): {missing}"
+
+
+async def test_users_command(app: App, tmp_path: Path) -> None:
+    users = tmp_path / "users.toml"
+    env = app.process_env(VALUECHAIN_USERS_FILE=str(users))
+
+    async def users_cmd(*args: str, password: str = PASSWORD) -> Ran:
+        return await run_cli("users", *args, env=env, stdin=password + "\n")
+
+    added = await users_cmd("add", "maria", "--email", "maria@example.com", "--password-stdin")
+    assert added.code == 0, added
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    [maria] = load_users(users).users
+    assert maria.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in users.read_text()
+    stranger = await users_cmd("add", "mallory", "--password-stdin")
+    assert stranger.code == 2
+    assert "not in the roster" in stranger.err
+    short = await users_cmd("passwd", "maria", "--password-stdin", password="short")
+    assert short.code == 2
+    assert "at least 12 characters" in short.err
+    assert load_users(users).users == [maria]  # unchanged
+    listed = await run_cli("users", "list", "--json", env=env)
+    assert json.loads(listed.out) == [
+        {"name": "maria", "email": "maria@example.com", "roles": ["manager", "reviewer"]}
+    ]
