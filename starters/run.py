@@ -29,6 +29,7 @@ from valuechain.cluster.binaries import BinaryError
 from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.topology import ClusterError
 from valuechain.identity.keys import ensure_local_keys, load_key
+from valuechain.identity.users import ensure_demo_users
 from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
@@ -89,6 +90,17 @@ async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1
     return workers
 
 
+async def start_tasklist(settings: Settings, env: dict[str, str]) -> Worker:
+    """The task list beside the workers, stopped with them."""
+    log_path = settings.state_dir / "logs" / "tasklist.log"
+    log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
+    proc = await asyncio.create_subprocess_exec(
+        *VALUECHAIN, "tasklist", env=env, stdout=log, stderr=log, start_new_session=True
+    )
+    say(f"started the task list (pid {proc.pid}, log {log_path}): {settings.tasklist_address}")
+    return Worker("tasklist", proc, log_path, log)
+
+
 async def stop_workers(workers: list[Worker]) -> None:
     for w in workers:
         if w.proc.returncode is None:
@@ -143,20 +155,23 @@ async def show_waiting(topology: Topology) -> None:
         t = w.task
         say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
     vc = ".venv/bin/valuechain"
+    keys = topology.settings.keys_dir
     setup = (
         f"  {topology.shell_setup}   # this cluster's settings\n" if topology.shell_setup else ""
     )
     say(
-        "\nAct on them:\n"
+        f"\nAct on them in the task list, {settings.tasklist_address}: sign in as maria (or"
+        f" anyone in the roster) with the password in {settings.state_dir / 'demo-password'}\n"
+        "or from the terminal, as an administrator:\n"
         f"{setup}"
         f"  {vc} tasks list\n"
         f"  {vc} tasks decide <workflow-id> <task-id> approve --as maria"
-        f" --key {topology.settings.keys_dir / 'admin.key'}\n"
+        f" --key {keys / 'admin.key'}\n"
         f"  {vc} tasks outbox\n"
         "Be the carrier and the bank of the order:\n"
         f"  {vc} order show <order-id>\n"
-        f"  {vc} order deliver <order-id>\n"
-        f"  {vc} order pay <order-id> --payment-id P-1\n"
+        f"  {vc} order deliver <order-id> --key {keys / 'partners.key'}\n"
+        f"  {vc} order pay <order-id> --payment-id P-1 --key {keys / 'partners.key'}\n"
         "The temporal CLI:\n"
         f"  temporal{topology.cli_hint} workflow list --query 'ValuechainWaitingRole=\"manager\"'\n"
         "Roles and people: valuechain/roster.toml. Stop everything with Ctrl-C."
@@ -169,6 +184,11 @@ async def main_async(
     """Run everything; with `auto`, fill `results` with each example's result."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     keys = ensure_local_keys(settings.keys_dir)
+    ensure_demo_users(
+        settings.users_path,
+        list(load_roster(settings.roster_file).people),
+        settings.state_dir / "demo-password",
+    )
     env = {
         **os.environ,
         "VALUECHAIN_STATE_DIR": str(settings.state_dir.resolve()),
@@ -180,6 +200,7 @@ async def main_async(
     code = 0
     try:
         workers = await start_workers(settings, topology.worker_env, topology.copies)
+        workers.append(await start_tasklist(settings, topology.command_env))
         ids = await launch_examples(topology.settings, topology.command_env)
         say(f"\nTemporal Web UI: {topology.ui}/namespaces/{settings.namespace}/workflows")
         if auto:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import html
 import json
+import signal
 import stat
 from pathlib import Path
 
+import httpx
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.helpers import App, history_length, open_task
+from tests.helpers import App, eventually, history_length, key_files, open_task
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.cli import Ran, run_cli
+from tests.helpers.cli import Ran, free_port, run_cli, spawn
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
 from valuechain.identity.users import load_users
 from workflows.expense import ExpenseReimbursement
@@ -226,3 +228,40 @@ async def test_users_command(app: App, tmp_path: Path) -> None:
     assert json.loads(listed.out) == [
         {"name": "maria", "email": "maria@example.com", "roles": ["manager", "reviewer"]}
     ]
+
+
+async def test_the_tasklist_command_serves_until_stopped(app: App, tmp_path: Path) -> None:
+    port = free_port()
+    env = app.process_env(
+        VALUECHAIN_TASKLIST_PORT=str(port),
+        VALUECHAIN_TASKLIST_KEY=str(key_files().tasklist),
+        VALUECHAIN_STATE_DIR=str(tmp_path),
+    )
+    proc = await spawn("starters", env, tmp_path / "tasklist.log", ["tasklist"])
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+
+            async def health() -> int:
+                try:
+                    return (await http.get("/health")).status_code
+                except httpx.TransportError:
+                    return 0  # not listening yet
+
+            await eventually(health, lambda code: code == 200, "the task list's /health")
+            assert (await http.get("/")).status_code == 303  # sign in first
+        proc.send_signal(signal.SIGTERM)
+        assert await proc.wait() == 0  # a clean stop
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert stat.S_IMODE((tmp_path / "tasklist.secret").stat().st_mode) == 0o600
+
+
+async def test_a_bad_tasklist_key_stops_it_at_start(app: App, tmp_path: Path) -> None:
+    env = app.process_env(
+        VALUECHAIN_TASKLIST_KEY=str(key_files().partners), VALUECHAIN_STATE_DIR=str(tmp_path)
+    )
+    ran = await run_cli("tasklist", env=env)
+    assert ran.code == 2
+    assert "a partner key cannot sign decisions" in ran.err

@@ -3,6 +3,10 @@ settings) until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
 from typing import Annotated
 
 import uvicorn
@@ -46,7 +50,7 @@ def tasklist(
     decision is signed with the task list's key (VALUECHAIN_TASKLIST_KEY)."""
     settings = load_settings()
     tasks = task_list(settings)
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(
             build_app(tasks),
             host=settings.listen_host,
@@ -55,5 +59,20 @@ def tasklist(
             access_log=False,
         )
     )
-    server.run()
+    return asyncio.run(_serve(server))
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # Ours below: a stop asked by SIGTERM or SIGINT is a clean exit (0), where
+        # uvicorn's own handling would re-raise the signal once stopped.
+        yield
+
+
+async def _serve(server: uvicorn.Server) -> int:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.serve()
     return 0

@@ -5,6 +5,7 @@ that stops guessing. Which roles a person holds stays the roster's."""
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -134,3 +135,23 @@ class LockOut:
 
     def succeeded(self, name: str) -> None:
         self._failures.pop(name, None)
+
+
+def ensure_demo_users(path: Path, names: list[str], password_file: Path) -> str:
+    """For the local stack: every roster person as a user, all with one generated
+    password kept in `password_file` (readable by its owner only), made once."""
+    if password_file.exists():
+        password = password_file.read_text().strip()
+    else:
+        password = secrets.token_urlsafe(12)
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(password + "\n")
+    users = load_users(path)
+    missing = [n for n in names if users.get(n) is None]
+    if missing:
+        hashed = HASHER.hash(password)  # one hash for all: the demo's people share it
+        added = [User(name=n, email=f"{n}@example.com", password_hash=hashed) for n in missing]
+        save_users(path, UsersFile(users=[*users.users, *added]))
+    return password
