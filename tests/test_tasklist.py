@@ -14,11 +14,13 @@ from pathlib import Path
 import httpx
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.helpers import App, eventually, history_length, key_files, open_task
+from tests.helpers import App, eventually, history_length, key_files, open_task, run_context
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
+from valuechain.identity.keys import new_key
 from valuechain.identity.users import load_users
+from valuechain.models.common import Trust
 from workflows.expense import ExpenseReimbursement
 from workflows.procedures import procedure
 
@@ -163,7 +165,10 @@ async def test_start_a_request_from_a_form(app: App, tmp_path: Path) -> None:
 
 
 async def test_single_sign_on_from_a_trusted_proxy_only(app: App, tmp_path: Path) -> None:
-    sso = {"tasklist_proxy_header": "X-Forwarded-User", "tasklist_proxy_from": "10.0.0.5"}
+    sso: dict[str, Any] = {
+        "tasklist_proxy_header": "X-Forwarded-User",
+        "tasklist_proxy_from": "10.0.0.5",
+    }
     async with browser(app, tmp_path / "a", client_host="10.0.0.5", **sso) as (http, _):
         home = await http.get("/", headers={"X-Forwarded-User": "maria"})
         assert home.status_code == 200
@@ -265,3 +270,48 @@ async def test_a_bad_tasklist_key_stops_it_at_start(app: App, tmp_path: Path) ->
     ran = await run_cli("tasklist", env=env)
     assert ran.code == 2
     assert "a partner key cannot sign decisions" in ran.err
+
+
+async def test_key_rotation_keeps_older_runs_decidable(app: App, tmp_path: Path) -> None:
+    """Rotation: a new task list key is made and trusted beside the old one; runs started
+    before trust only the old key, runs started after trust both. The task list holds
+    both (newest first) and signs each run with one it trusts; a task list that dropped
+    the old key too early gets the run's refusal, shown on the page."""
+    old, new = (
+        new_key("tasklist-1", "tasklist", "tasklist"),
+        new_key("tasklist-2", "tasklist", "tasklist"),
+    )
+    before = run_context(app.task_queue).model_copy(update={"trust": Trust(keys=[old.trusted()])})
+    after = run_context(app.task_queue).model_copy(
+        update={"trust": Trust(keys=[new.trusted(), old.trusted()])}
+    )
+    async with app.worker():
+        early = await start_case(app.client, EXPENSE, app.task_queue, before)
+        late = await start_case(app.client, EXPENSE, app.task_queue, after)
+        tasks = {h.id: await open_task(h, "manager_review") for h in (early, late)}
+
+        async with browser(app, tmp_path / "new-only", keys=[new]) as (http, _):
+            await sign_in(http, "maria")
+            page = await http.get(f"/tasks/{early.id}/{tasks[early.id].task_id}")
+            refused = await http.post(
+                f"/tasks/{early.id}/{tasks[early.id].task_id}",
+                data={"csrf": csrf_of(page), "decision": "approve"},
+            )
+            assert refused.status_code == 409
+            assert "which this run does not trust" in html.unescape(refused.text)
+
+        async with browser(app, tmp_path / "both", keys=[new, old]) as (http, _):
+            await sign_in(http, "maria")
+            for h in (early, late):
+                page = await http.get(f"/tasks/{h.id}/{tasks[h.id].task_id}")
+                done = await http.post(
+                    f"/tasks/{h.id}/{tasks[h.id].task_id}",
+                    data={"csrf": csrf_of(page), "decision": "approve"},
+                )
+                assert done.status_code == 303, html.unescape(done.text)
+        signers = {}
+        for h in (early, late):
+            state = await h.query(ExpenseReimbursement.state)
+            signers[h.id] = state.steps[0].signed_with
+            await h.terminate("test done")
+    assert signers == {early.id: "tasklist-1", late.id: "tasklist-2"}

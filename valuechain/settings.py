@@ -107,7 +107,9 @@ class Settings(BaseSettings):
         "", description="the task list's address in links (notices); empty: localhost:port"
     )
     tasklist_key: str = Field(
-        "", description="key file the task list signs decisions with; empty: keys/tasklist.key"
+        "",
+        description="key files the task list signs decisions with, comma-separated, the newest"
+        " first (a key rotation); empty: state_dir/keys/tasklist.key",
     )
     tasklist_session_minutes: int = Field(
         60, ge=1, le=7 * 24 * 60, description="how long a task list sign-in lasts"
@@ -231,8 +233,9 @@ class Settings(BaseSettings):
         return self.tasklist_url.rstrip("/") or f"http://localhost:{self.tasklist_port}"
 
     @property
-    def tasklist_key_path(self) -> str:
-        return self.tasklist_key or str(self.keys_dir / "tasklist.key")
+    def tasklist_key_paths(self) -> list[str]:
+        given = [p.strip() for p in self.tasklist_key.split(",") if p.strip()]
+        return given or [str(self.keys_dir / "tasklist.key")]
 
     @property
     def users_path(self) -> Path:

@@ -27,15 +27,16 @@ def task_list(settings: Settings) -> TaskList:
     try:
         roster = load_roster(settings.roster_file)
         load_users(settings.users_path)  # a broken users file stops it at start, not later
-        key = load_key(settings.tasklist_key_path)
+        keys = [load_key(path) for path in settings.tasklist_key_paths]
     except (SettingsError, UsersFileError, KeyFileError) as err:
         raise Failed(str(err)) from err
-    if key.kind not in ("tasklist", "admin"):
-        raise Failed(f"{settings.tasklist_key_path}: a {key.kind} key cannot sign decisions")
+    for path, key in zip(settings.tasklist_key_paths, keys, strict=True):
+        if key.kind not in ("tasklist", "admin"):
+            raise Failed(f"{path}: a {key.kind} key cannot sign decisions")
     return TaskList(
         settings=settings,
         roster=roster,
-        key=key,
+        keys=keys,
         sign_in=SignIn(settings.users_path, LockOut()),
         secret=session_secret(settings.state_dir / "tasklist.secret"),
         connect=lambda: connect(settings),

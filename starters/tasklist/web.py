@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from starters.humans import decide
+from starters.humans import decide, workflow_state
 from starters.tasklist.auth import Denied, Person, SignIn, check_csrf, csrf_token, signed_in
 from starters.tasklist.cases import case, my_tasks
 from starters.tasklist.forms import start_page, start_request
@@ -42,7 +42,9 @@ MARKDOWN = MarkdownIt("commonmark", {"html": False})  # a procedure's HTML is no
 class TaskList:
     settings: Settings
     roster: Roster
-    key: SigningKey
+    # Its keys, the newest first: a run is signed for with the first one it trusts, so
+    # runs started before a key rotation are still decided (see the README).
+    keys: list[SigningKey]
     sign_in: SignIn
     secret: str  # signs the session cookies
     connect: Callable[[], Any]  # an awaitable giving the Temporal client
@@ -60,6 +62,10 @@ class TaskList:
 
     def person(self, request: Request) -> Person | None:
         return signed_in(request, self.settings, self.roster)
+
+    def key_for(self, trusted: list[str]) -> SigningKey:
+        """The newest of our keys the run trusts (else the newest: the run says why not)."""
+        return next((k for k in self.keys if k.key_id in trusted), self.keys[0])
 
     @property
     def temporal(self) -> Client:
@@ -167,7 +173,8 @@ def build_app(tasks: TaskList) -> Starlette:
             refusal = describe_validation_error("decision", err)
             return await task_page(request, person, status=400, refusal=refusal, form=form)
         try:
-            await decide(tasks.temporal, workflow_id, decision, tasks.key)
+            state = await workflow_state(tasks.temporal, workflow_id)
+            await decide(tasks.temporal, workflow_id, decision, tasks.key_for(state.trusted_keys))
         except WorkflowUpdateFailedError as err:
             refusal = getattr(err.cause, "message", None) or str(err)
             return await task_page(request, person, status=409, refusal=refusal, form=form)

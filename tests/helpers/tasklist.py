@@ -15,6 +15,7 @@ from starters.tasklist.auth import SignIn
 from starters.tasklist.web import TaskList, build_app
 from tests.helpers import TASKLIST_KEY, App
 from valuechain.connection import Connection
+from valuechain.identity.keys import SigningKey
 from valuechain.identity.users import LockOut, set_user
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
@@ -37,7 +38,12 @@ def tasklist_settings(app: App, tmp_path: Path, **extra: Any) -> Settings:
 
 @asynccontextmanager
 async def browser(
-    app: App, tmp_path: Path, client_host: str = "127.0.0.1", **extra: Any
+    app: App,
+    tmp_path: Path,
+    *,
+    client_host: str = "127.0.0.1",
+    keys: list[SigningKey] | None = None,
+    **extra: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, TaskList]]:
     """A browser on a fresh task list whose users (maria, fiona, alice) have PASSWORD."""
     settings = tasklist_settings(app, tmp_path, **extra)
@@ -50,7 +56,7 @@ async def browser(
     tasks = TaskList(
         settings=settings,
         roster=load_roster(),
-        key=TASKLIST_KEY,
+        keys=keys or [TASKLIST_KEY],
         sign_in=SignIn(settings.users_path, LockOut(limit=3)),
         secret="test-secret-" + tmp_path.name,
         connect=connect,

@@ -73,8 +73,10 @@ class StepRecord(Model):
     escalated_to: str | None = None
     timed_out: bool = False
     reference: str | None = None
-    # The key that signed the decision, as "kind:holder" ("tasklist:tasklist", "admin:ops").
+    # The key that signed the decision, as "kind:holder" ("tasklist:tasklist", "admin:ops"),
+    # and its id.
     signed_by: str | None = None
+    signed_with: str | None = None
 
 
 class OpenTask(Model):
@@ -111,3 +113,5 @@ class WorkflowState(Model):
     stage: str  # the current state, step or stage (also the ValuechainStage attribute)
     open_tasks: list[OpenTask]
     steps: list[StepRecord]
+    # The ids of the keys whose signatures the run accepts (a signer picks one of them).
+    trusted_keys: list[str] = []

@@ -113,6 +113,7 @@ class HumanSteps(RunBase):
             stage=self._stage,
             open_tasks=[self._run.tasks[t].view for t in self._open_task_ids()],
             steps=list(self._run.steps),
+            trusted_keys=[k.key_id for k in self._context.trust.keys] if self._context else [],
         )
 
     # -- the human step -----------------------------------------------------------------
@@ -214,6 +215,7 @@ class HumanSteps(RunBase):
                 escalated_to=view.escalated_to,
                 timed_out=task.timed_out,
                 signed_by=self._signer(decision),
+                signed_with=decision.signature.key_id if decision.signature else None,
             )
         )
         if not self._open_task_ids():
