@@ -10,6 +10,7 @@ import json
 import signal
 import stat
 from pathlib import Path
+from typing import Any
 
 import httpx
 from temporalio.client import WorkflowExecutionStatus
