@@ -51,7 +51,7 @@ def tasklist(
     decision is signed with the task list's key (VALUECHAIN_TASKLIST_KEY)."""
     settings = load_settings()
     tasks = task_list(settings)
-    server = _Server(
+    server = Server(
         uvicorn.Config(
             build_app(tasks),
             host=settings.listen_host,
@@ -63,7 +63,9 @@ def tasklist(
     return asyncio.run(_serve(server))
 
 
-class _Server(uvicorn.Server):
+class Server(uvicorn.Server):
+    """uvicorn's server, leaving signals to whoever runs it."""
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         # Ours below: a stop asked by SIGTERM or SIGINT is a clean exit (0), where

@@ -3,6 +3,7 @@ ASGI by an HTTP client that keeps cookies, as a browser does."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 
 from starters.tasklist.auth import SignIn
+from starters.tasklist.serve import Server
 from starters.tasklist.web import TaskList, build_app
-from tests.helpers import TASKLIST_KEY, App
+from tests.helpers import TASKLIST_KEY, App, eventually
+from tests.helpers.cli import free_port
 from valuechain.connection import Connection
 from valuechain.identity.keys import SigningKey
 from valuechain.identity.users import LockOut, set_user
@@ -36,6 +40,29 @@ def tasklist_settings(app: App, tmp_path: Path, **extra: Any) -> Settings:
     )
 
 
+def task_list(
+    app: App, tmp_path: Path, keys: list[SigningKey] | None = None, **extra: Any
+) -> TaskList:
+    """A fresh task list on this test's Temporal, whose users (maria, fiona, alice) have
+    PASSWORD."""
+    settings = tasklist_settings(app, tmp_path, **extra)
+    for name in ("maria", "fiona", "alice"):
+        set_user(settings.users_path, name, PASSWORD, f"{name}@example.com")
+
+    async def connect() -> Any:
+        return app.client
+
+    return TaskList(
+        settings=settings,
+        roster=load_roster(),
+        keys=keys or [TASKLIST_KEY],
+        sign_in=SignIn(settings.users_path, LockOut(limit=3)),
+        secret="test-secret-" + tmp_path.name,
+        connect=connect,
+        client=app.client,
+    )
+
+
 @asynccontextmanager
 async def browser(
     app: App,
@@ -45,23 +72,8 @@ async def browser(
     keys: list[SigningKey] | None = None,
     **extra: Any,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, TaskList]]:
-    """A browser on a fresh task list whose users (maria, fiona, alice) have PASSWORD."""
-    settings = tasklist_settings(app, tmp_path, **extra)
-    for name in ("maria", "fiona", "alice"):
-        set_user(settings.users_path, name, PASSWORD, f"{name}@example.com")
-
-    async def connect() -> Any:
-        return app.client
-
-    tasks = TaskList(
-        settings=settings,
-        roster=load_roster(),
-        keys=keys or [TASKLIST_KEY],
-        sign_in=SignIn(settings.users_path, LockOut(limit=3)),
-        secret="test-secret-" + tmp_path.name,
-        connect=connect,
-        client=app.client,
-    )
+    """An HTTP client with a cookie jar on a fresh task list (over ASGI)."""
+    tasks = task_list(app, tmp_path, keys, **extra)
     transport = httpx.ASGITransport(app=build_app(tasks), client=(client_host, 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://tasklist") as http:
         yield http, tasks
@@ -78,3 +90,28 @@ async def sign_in(http: httpx.AsyncClient, name: str, password: str = PASSWORD) 
     return await http.post(
         "/signin", data={"name": name, "password": password, "csrf": csrf_of(form), "next": "/"}
     )
+
+
+@asynccontextmanager
+async def served(app: App, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh task list served over HTTP on a free port, for a real browser; its URL."""
+    server = Server(
+        uvicorn.Config(
+            build_app(task_list(app, tmp_path)),
+            host="127.0.0.1",
+            port=free_port(),
+            log_level="warning",
+            lifespan="off",  # connected already, to this test's Temporal
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: _started(server), bool, "the task list to listen")
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started
