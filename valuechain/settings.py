@@ -125,6 +125,15 @@ class Settings(BaseSettings):
     tasklist_proxy_from: str = Field(
         "127.0.0.1", description="comma-separated addresses of the proxy trusted for that header"
     )
+    smtp_host: str = Field("", description="mail server for notices; empty: no email (outbox only)")
+    smtp_port: Port = Field(587, description="mail server port")
+    smtp_starttls: bool = Field(True, description="upgrade the mail connection with STARTTLS")
+    smtp_ca_file: str = Field(
+        "", description="CA certificates to trust for STARTTLS; empty: the system's"
+    )
+    smtp_username: str = Field("", description="mail server login; empty: none")
+    smtp_password: str = Field("", description="mail server password")
+    smtp_sender: str = Field("valuechain@localhost", description="the From address of notices")
     users_file: str = Field(
         "", description="who may sign in to the task list (TOML); empty: state_dir/users.toml"
     )

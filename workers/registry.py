@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from activities.bookings import BookingActivities
+from activities.mail import Directory, MailServer
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
 from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
+from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
 from workflows import order_to_cash
 from workflows.blog import BlogPublishing
@@ -84,12 +86,19 @@ WorkerName = Literal["approvals", "orders", "notifications"]
 @dataclass(frozen=True)
 class Service:
     """A worker service: its task queue (from the settings), workflows and activities,
-    the activities built on the system of record they book in."""
+    the activities built on the system of record they book in (and the settings)."""
 
     name: str
     queue: Callable[[Settings], str]
     workflows: Sequence[type]
-    activities: Callable[[SystemOfRecord], Sequence[Callable[..., Any]]]
+    activities: Callable[[SystemOfRecord, Settings], Sequence[Callable[..., Any]]]
+
+
+def notifier(store: SystemOfRecord, settings: Settings) -> NotifierActivities:
+    directory = Directory(settings.users_path, load_roster(settings.roster_file))
+    return NotifierActivities(
+        store, MailServer.from_settings(settings), directory, settings.tasklist_address
+    )
 
 
 SERVICES: dict[str, Service] = {
@@ -99,7 +108,7 @@ SERVICES: dict[str, Service] = {
             "approvals",
             lambda settings: settings.approvals_queue,
             HUMAN_WORKFLOWS,
-            lambda store: [
+            lambda store, _: [
                 *BookingActivities(store).all(),
                 *SupportActivities(store).all(),
                 *OnboardingActivities(store).all(),
@@ -109,14 +118,14 @@ SERVICES: dict[str, Service] = {
             "orders",
             lambda settings: settings.orders_queue,
             ORDER_WORKFLOWS,
-            lambda store: OrderActivities(store).all(),
+            lambda store, _: OrderActivities(store).all(),
         ),
-        # The one notifier activity, writing to the log and the outbox.
+        # The one notifier activity: the log, the outbox, and email when a server is set.
         Service(
             "notifications",
             lambda settings: settings.notifications_queue,
             [],
-            lambda store: [NotifierActivities(store).notify],
+            lambda store, settings: [notifier(store, settings).notify],
         ),
     ]
 }

@@ -86,7 +86,7 @@ async def serve(service: Service, settings: Settings) -> int:
     # Migrating may wait for another worker's migration: off the loop that handles signals.
     store = await asyncio.to_thread(open_store, settings.effective_database_url)
     task_queue, workflows = service.queue(settings), service.workflows
-    activities = service.activities(store)
+    activities = service.activities(store, settings)
     runtime = None
     if settings.metrics_port:
         bind = f"{settings.listen_host}:{settings.metrics_port}"

@@ -14,11 +14,12 @@ from activities.bookings import BookingActivities
 from valuechain.models.records import BookingOutput, PayoutInput
 from valuechain.process import exit_process, settings_or_exit
 from valuechain.records.store import SystemOfRecord
+from valuechain.settings import Settings
 from workers.registry import HUMAN_WORKFLOWS, Service
 from workers.runner import serve
 
 
-def activities(store: SystemOfRecord) -> Sequence[Callable[..., Any]]:
+def activities(store: SystemOfRecord, _: Settings) -> Sequence[Callable[..., Any]]:
     real = BookingActivities(store)
 
     @activity.defn(name="pay_expense")

@@ -22,3 +22,4 @@ class NotifyInput(Model):
 class NotifyOutput(Model):
     outbox_id: int
     duplicate: bool
+    mailed: list[str] = []  # the addresses it went to by email, this time

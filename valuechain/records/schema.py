@@ -42,6 +42,8 @@ outbox = sa.Table(
     sa.Column("task_id", sa.String(200)),
     sa.Column("step", sa.String(100)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # When it went out by email (none: not mailed, or no mail server set).
+    sa.Column("mailed_at", sa.DateTime(timezone=True)),
 )
 
 blocked_accounts = sa.Table(

@@ -63,6 +63,7 @@ class OutboxEntry:
     task_id: str | None
     step: str | None
     created_at: datetime
+    mailed_at: datetime | None = None
 
 
 def reference_for(kind: str, key: str) -> str:
@@ -249,6 +250,17 @@ class SystemOfRecord:
             found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == notice.key))
             return int(found.scalar_one()), added.rowcount == 0
 
+    def mailed(self, outbox_id: int) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(outbox.c.mailed_at).where(outbox.c.id == outbox_id))
+            return found.scalar_one() is not None
+
+    def mark_mailed(self, outbox_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                outbox.update().where(outbox.c.id == outbox_id).values(mailed_at=datetime.now(UTC))
+            )
+
     def outbox(
         self, recipient: str | None = None, workflow_id: str | None = None, limit: int = 200
     ) -> list[OutboxEntry]:
@@ -270,6 +282,7 @@ class SystemOfRecord:
                 r.task_id,
                 r.step,
                 _utc(r.created_at),
+                _utc(r.mailed_at) if r.mailed_at else None,
             )
             for r in reversed(rows)
         ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
@@ -151,6 +151,27 @@ class RunBase:
     ) -> None:
         wf_id = workflow.info().workflow_id
         key = ":".join(p for p in (wf_id, kind, task_id or step or "", recipient, key_suffix) if p)
+        try:
+            await self._send_notice(key, kind, recipient, subject, message, task_id, step)
+        except ActivityError as err:
+            if isinstance(err.cause, CancelledError):
+                raise
+            # A notice its activity could not deliver (a mail server down through every
+            # retry) must not fail the business process: say so and go on.
+            why = getattr(err.cause, "message", None) or str(err)
+            self.log(f"notice to {recipient} not delivered: {why}", step or "finish", True)
+
+    async def _send_notice(
+        self,
+        key: str,
+        kind: NotificationKind,
+        recipient: str,
+        subject: str,
+        message: str,
+        task_id: str | None,
+        step: str | None,
+    ) -> None:
+        wf_id = workflow.info().workflow_id
         await workflow.execute_activity_method(
             NotifierActivities.notify,
             NotifyInput(

@@ -1,0 +1,154 @@
+"""Notices by email, against a real SMTP server on loopback (aiosmtpd): each reaches the
+people it is for, with a link to its task page, once per notice key even when the
+activity runs again; STARTTLS is used when set; an unreachable server makes the activity
+fail to be retried (the notice stays in the outbox), and never fails the run."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.mail import Directory, MailServer
+from activities.notifier import NotifierActivities
+from tests.helpers import App, decide, run_context
+from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import free_port
+from valuechain.cluster.tls import ensure_certificates
+from valuechain.identity.users import set_user
+from valuechain.models.notify import NotifyInput
+from valuechain.runcontext import load_roster
+
+LINKS = "https://tasks.example.com"
+
+
+@dataclass
+class Inbox:
+    messages: list[Message] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    box, port = Inbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+@pytest.fixture
+def directory(tmp_path: Path) -> Directory:
+    users = tmp_path / "users.toml"
+    for name in ("maria", "fiona"):
+        set_user(users, name, "a long enough password", f"{name}@example.com")
+    return Directory(users, load_roster())  # dev is a manager too, but has no address
+
+
+def server(port: int, **changes: Any) -> MailServer:
+    plain = MailServer("127.0.0.1", port, False, "", "", "", "valuechain@example.com", 5.0)
+    return MailServer(**{**plain.__dict__, **changes})
+
+
+def notice(key: str = "wf-1:assigned:manager_review-1:role:manager") -> NotifyInput:
+    return NotifyInput(
+        key=key,
+        kind="assigned",
+        recipient="role:manager",
+        subject="Task manager_review-1: expense 125.50 USD",
+        message="waiting on role manager",
+        workflow_id="wf-1",
+        task_id="manager_review-1",
+        step="manager_review",
+    )
+
+
+def body(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+def test_a_notice_is_mailed_once_with_its_link(
+    app: App, inbox: tuple[Inbox, int], directory: Directory
+) -> None:
+    box, port = inbox
+    notifier = NotifierActivities(app.store, server(port), directory, LINKS)
+    first = ActivityEnvironment().run(notifier.notify, notice())
+    assert first.mailed == ["maria@example.com"]
+    again = ActivityEnvironment().run(notifier.notify, notice())  # the activity retried
+    assert (again.duplicate, again.mailed) == (True, [])
+    [message] = box.messages
+    assert message["To"] == "maria@example.com"
+    assert message["Subject"] == "Task manager_review-1: expense 125.50 USD"
+    assert f"{LINKS}/tasks/wf-1/manager_review-1" in body(message)
+    [entry] = app.store.outbox(workflow_id="wf-1")
+    assert entry.mailed_at is not None
+
+
+def test_an_unreachable_mail_server_is_retried(
+    app: App, inbox: tuple[Inbox, int], directory: Directory
+) -> None:
+    box, port = inbox
+    down = NotifierActivities(app.store, server(free_port()), directory, LINKS)
+    with pytest.raises(ApplicationError) as caught:
+        ActivityEnvironment().run(down.notify, notice("wf-2:assigned"))
+    assert caught.value.type == "MailNotSent"
+    assert not caught.value.non_retryable  # Temporal tries again
+    assert "did not take the notice for role:manager" in caught.value.message
+    [entry] = app.store.outbox(workflow_id="wf-1")  # on the record meanwhile
+    assert entry.mailed_at is None
+    # The server is back: the next attempt of the same notice mails it, once.
+    up = NotifierActivities(app.store, server(port), directory, LINKS)
+    ActivityEnvironment().run(up.notify, notice("wf-2:assigned"))
+    ActivityEnvironment().run(up.notify, notice("wf-2:assigned"))
+    assert len(box.messages) == 1
+
+
+def test_starttls(app: App, tmp_path: Path, directory: Directory) -> None:
+    certs = ensure_certificates(tmp_path / "tls", ["127.0.0.1"])
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(certs.frontend.cert, certs.frontend.key)
+    box, port = Inbox(), free_port()
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True
+    )
+    controller.start()
+    try:
+        plain = NotifierActivities(app.store, server(port), directory, LINKS)
+        with pytest.raises(ApplicationError):  # the server insists on STARTTLS
+            ActivityEnvironment().run(plain.notify, notice("wf-3:plain"))
+        secure = server(port, starttls=True, ca_file=str(certs.ca.cert))
+        notifier = NotifierActivities(app.store, secure, directory, LINKS)
+        ActivityEnvironment().run(notifier.notify, notice("wf-3:tls"))
+    finally:
+        controller.stop()
+    assert [m["To"] for m in box.messages] == ["maria@example.com"]
+
+
+async def test_a_run_is_not_failed_by_a_dead_mail_server(app: App, directory: Directory) -> None:
+    dead = NotifierActivities(app.store, server(free_port()), directory, LINKS)
+    case = CASES[3]  # time off: one approval, then the HR record
+    ctx = run_context(app.task_queue, max_attempts=2)
+    async with app.worker({"notify": dead.notify}):
+        h = await start_case(app.client, case, app.task_queue, ctx)
+        await decide(h, "manager_approval", "maria", "approve")
+        result = await h.result()
+    assert result.status == "recorded"  # the notices failed, the request did not
+    kinds = {e.kind for e in app.store.outbox(workflow_id=h.id)}
+    assert {"assigned", "outcome"} <= kinds  # on the record all the same
+    assert all(e.mailed_at is None for e in app.store.outbox(workflow_id=h.id))
