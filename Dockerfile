@@ -15,9 +15,12 @@ COPY workers ./workers
 COPY starters ./starters
 # This installs the project itself; pyproject.toml bounds its dependencies.
 # hadolint ignore=DL3013
+# /keys and /data: compose's named volumes for the signing keys and the task list's
+# users, owned by the user the services run as (a new volume takes this ownership).
 RUN pip install ".[postgres]" \
-    && useradd --create-home --uid 10001 valuechain
+    && useradd --create-home --uid 10001 valuechain \
+    && mkdir -p /keys /data && chown 10001 /keys /data
 
 USER 10001
-EXPOSE 9464 8081
+EXPOSE 9464 8081 8090
 CMD ["valuechain", "worker", "approvals"]

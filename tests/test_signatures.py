@@ -152,6 +152,11 @@ async def test_the_run_refuses_unproven_decisions_and_records_the_signer(app: Ap
             "bad signature": signed(h.id, decision).model_copy(update={"actor": "dev"}),
             "s old": signed_at(decision, workflow_id=h.id, at=now - timedelta(minutes=10)),
             "is a partner key": signed(h.id, decision, PARTNER_KEY),
+            "which this run does not trust": signed(h.id, decision, new_key("x", "x", "admin")),
+            # A signature made for another task of this run, replayed on this one.
+            f"not '{task.task_id}'": signed(
+                h.id, decision.model_copy(update={"task_id": "manager_review-0"})
+            ).model_copy(update={"task_id": task.task_id}),
         }
         for message, attempt in attempts.items():
             # refused_decision signs only what carries no signature: send the unsigned raw.
