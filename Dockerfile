@@ -13,10 +13,10 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY workers ./workers
 COPY starters ./starters
-# This installs the project itself; pyproject.toml bounds its dependencies.
+# This installs the project itself; pyproject.toml bounds its dependencies. /keys and
+# /data: compose's named volumes for the signing keys and the task list's users, owned by
+# the user the services run as (a new volume takes this ownership).
 # hadolint ignore=DL3013
-# /keys and /data: compose's named volumes for the signing keys and the task list's
-# users, owned by the user the services run as (a new volume takes this ownership).
 RUN pip install ".[postgres]" \
     && useradd --create-home --uid 10001 valuechain \
     && mkdir -p /keys /data && chown 10001 /keys /data

@@ -18,6 +18,7 @@ from temporalio.client import WorkflowExecutionStatus
 from tests.helpers import App, eventually, history_length, key_files, open_task, run_context
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
+from tests.helpers.orders import place_order, seeded, wait_order
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
 from valuechain.identity.keys import new_key
 from valuechain.identity.users import load_users
@@ -99,6 +100,7 @@ async def test_my_tasks_a_task_and_a_decision(app: App, tmp_path: Path) -> None:
         assert "125.50" in page.text  # the request's amount
         assert "receipts/train.pdf" in page.text
         assert "Manager review of an expense" in page.text  # the step's procedure
+        assert "send_back (needs comment)" in page.text  # what each decision needs
         assert "<script" not in page.text
 
         # A decision the workflow refuses: shown in the page, nothing written.
@@ -316,3 +318,17 @@ async def test_key_rotation_keeps_older_runs_decidable(app: App, tmp_path: Path)
             signers[h.id] = state.steps[0].signed_with
             await h.terminate("test done")
     assert signers == {early.id: "tasklist-1", late.id: "tasklist-2"}
+
+
+async def test_a_process_timeline_shows_its_stages(app: App, tmp_path: Path) -> None:
+    seeded(app.store)
+    async with app.worker(), browser(app, tmp_path) as (http, _):
+        h = await place_order(app, {"KETTLE-2": 1})
+        await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        await sign_in(http, "maria")
+        page = await http.get(f"/cases/{h.id}")
+        assert page.status_code == 200
+        for stage in ("OrderEntry", "CreditCheck", "StockCheck", "PickPack", "Shipping"):
+            assert stage in page.text, stage
+        assert f"/cases/{h.id}-shipping" in page.text  # each stage's own timeline
+        await h.terminate("test done")

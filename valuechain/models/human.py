@@ -91,6 +91,8 @@ class OpenTask(Model):
     reminders_sent: int = 0
     escalated_to: str | None = None
     summary: str = ""
+    # What a decision needs besides itself ("reject": ["comment"]), for the form to say.
+    requires: dict[str, list[DecisionField]] = {}
 
     def can_be_taken_by(self, person: str, roles: list[str], role: str | None = None) -> bool:
         """Whether `person` (holding `roles`) is one of those this task waits on; `role`

@@ -133,6 +133,7 @@ class HumanSteps(RunBase):
             opened_at=opened,
             due_at=opened + spec.clocks.due_after,
             summary=spec.summary or self._run.subject,
+            requires=spec.requires,
         )
         task = _Task(spec, view)
         self._run.tasks[task_id] = task
