@@ -53,10 +53,13 @@ def _next_run_no(state_dir: Path) -> int:
 
 @dataclass
 class Worker:
+    """A process `make run` started and stops: a worker service, or the task list."""
+
     name: str
     proc: asyncio.subprocess.Process
     log_path: Path
     log: IO[bytes]
+    label: str = ""  # how a person is told of it; default "worker <name>"
 
 
 async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1) -> list[Worker]:
@@ -98,7 +101,7 @@ async def start_tasklist(settings: Settings, env: dict[str, str]) -> Worker:
         *VALUECHAIN, "tasklist", env=env, stdout=log, stderr=log, start_new_session=True
     )
     say(f"started the task list (pid {proc.pid}, log {log_path}): {settings.tasklist_address}")
-    return Worker("tasklist", proc, log_path, log)
+    return Worker("tasklist", proc, log_path, log, label="the task list")
 
 
 async def stop_workers(workers: list[Worker]) -> None:
@@ -112,7 +115,7 @@ async def stop_workers(workers: list[Worker]) -> None:
             w.proc.kill()
             await w.proc.wait()
         w.log.close()
-        say(f"stopped worker {w.name} (exit {w.proc.returncode})")
+        say(f"stopped {w.label or f'worker {w.name}'} (exit {w.proc.returncode})")
 
 
 async def launch_examples(

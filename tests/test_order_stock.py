@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.order_to_cash import OrderActivities
 from starters.orders import generate
@@ -168,6 +168,14 @@ async def test_batch_of_seeded_orders_runs_to_the_end(app: App) -> None:
     assert "orders/s" in ran.out
 
 
+async def pay_collection(handle: WorkflowHandle[Any, Any], payment_id: str, amount: str) -> Any:
+    """The bank pays the collection directly (signed as the partners sign)."""
+    payment = PaymentInput(payment_id=payment_id, amount=Decimal(amount))
+    return await handle.execute_update(
+        Collection.record_payment, from_partner(handle.id, Collection.record_payment, payment)
+    )
+
+
 async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App) -> None:
     store, task_queue = app.store, app.task_queue
     now = datetime.now(UTC)
@@ -182,14 +190,7 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App
     )
     async with app.worker():
         h = await app.start(Collection.run, inp, "collection")
-        first = await h.execute_update(
-            Collection.record_payment,
-            from_partner(
-                h.id,
-                Collection.record_payment,
-                PaymentInput(payment_id="P-a", amount=Decimal("100.00")),
-            ),
-        )
+        first = await pay_collection(h, "P-a", "100.00")
         assert first.outstanding == Decimal("200.00")
         # Reminders every 0.2 s grow the history past 50 events: it continues as new.
         deadline = asyncio.get_running_loop().time() + WAIT_LIMIT
@@ -197,23 +198,9 @@ async def test_collection_alone_continues_as_new_and_keeps_its_payments(app: App
             assert asyncio.get_running_loop().time() < deadline, "it never continued as new"
             await asyncio.sleep(0.2)
         with pytest.raises(WorkflowUpdateFailedError) as caught:
-            await h.execute_update(
-                Collection.record_payment,
-                from_partner(
-                    h.id,
-                    Collection.record_payment,
-                    PaymentInput(payment_id="P-a", amount=Decimal("1.00")),
-                ),
-            )
+            await pay_collection(h, "P-a", "1.00")
         assert "payment P-a was already received" in str(caught.value.cause)
-        await h.execute_update(
-            Collection.record_payment,
-            from_partner(
-                h.id,
-                Collection.record_payment,
-                PaymentInput(payment_id="P-b", amount=Decimal("200.00")),
-            ),
-        )
+        await pay_collection(h, "P-b", "200.00")
         result = await h.result()
         await record_history(h, "collection-continued")
     assert result.status == "paid"

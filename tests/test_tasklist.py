@@ -23,8 +23,10 @@ from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
 from valuechain.identity.keys import new_key
 from valuechain.identity.users import load_users
 from valuechain.models.common import Trust
+from valuechain.models.parallel import SignOffInput, SignOffRequest
 from workflows.expense import ExpenseReimbursement
 from workflows.procedures import procedure
+from workflows.signoff import MultiApproverSignOff
 
 EXPENSE = CASES[0]  # alice's expense: manager review, then finance
 
@@ -331,4 +333,18 @@ async def test_a_process_timeline_shows_its_stages(app: App, tmp_path: Path) -> 
         for stage in ("OrderEntry", "CreditCheck", "StockCheck", "PickPack", "Shipping"):
             assert stage in page.text, stage
         assert f"/cases/{h.id}-shipping" in page.text  # each stage's own timeline
+        await h.terminate("test done")
+
+
+async def test_a_task_assigned_by_name_is_in_that_persons_list(app: App, tmp_path: Path) -> None:
+    """Sign-off steps wait on each approver by name (role "approver", which nobody holds):
+    the one list call finds them through `person:<name>` in the waiting attribute."""
+    request = SignOffRequest(subject="the Q3 budget", requester="alice", approvers=["fiona"])
+    arg = SignOffInput(request=request, context=run_context(app.task_queue))
+    async with app.worker(), browser(app, tmp_path) as (http, _):
+        h = await app.start(MultiApproverSignOff.run, arg, "signoff")
+        task = await open_task(h, "sign_off_fiona")
+        await sign_in(http, "fiona")
+        mine = await http.get("/")
+        assert f"/tasks/{h.id}/{task.task_id}" in mine.text
         await h.terminate("test done")

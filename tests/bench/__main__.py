@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
@@ -197,6 +197,12 @@ def workflow_driver(workflow: Any, steps: int) -> Driver:
     return one
 
 
+async def approve(handle: WorkflowHandle[Any, Any], task_id: str) -> None:
+    """maria approves, through the task list (signed)."""
+    decision = DecisionInput(task_id=task_id, actor="maria", decision="approve")
+    await handle.execute_update(HumanWorkflow.decide, signed(handle.id, decision))
+
+
 def human_driver(variant: str) -> Driver:
     """Latency here is the round trip: a decision sent to the next step started."""
 
@@ -207,27 +213,11 @@ def human_driver(variant: str) -> Driver:
             first = await wait_for(lambda: h.query(HumanWorkflow.state),
                                    lambda s: bool(s.open_tasks))  # fmt: skip
             sent = time.time()
-            await h.execute_update(
-                HumanWorkflow.decide,
-                signed(
-                    wid,
-                    DecisionInput(
-                        task_id=first.open_tasks[0].task_id, actor="maria", decision="approve"
-                    ),
-                ),
-            )
+            await approve(h, first.open_tasks[0].task_id)
             second = await wait_for(lambda: h.query(HumanWorkflow.state),
                                     lambda s: s.current_step == "second")  # fmt: skip
             opened = second.open_tasks[0].opened_at.timestamp()
-            await h.execute_update(
-                HumanWorkflow.decide,
-                signed(
-                    wid,
-                    DecisionInput(
-                        task_id=second.open_tasks[0].task_id, actor="maria", decision="approve"
-                    ),
-                ),
-            )
+            await approve(h, second.open_tasks[0].task_id)
         else:
             hb = await client.start_workflow(HumanB.run, inp, id=wid, task_queue=task_queue)
             await wait_for(lambda: hb.query(HumanB.opened_at), lambda o: "first" in o)
