@@ -9,14 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import (
-    App,
-    decide,
-    listed,
-    open_task,
-    record_history,
-    run_context,
-)
+from tests.helpers import App, decide, listed, open_task, record_history, run_context
 from tests.helpers.refusals import file_refusal, refused_decision
 from valuechain.machines import MachineError, StateMachine, load_machine
 from valuechain.models.common import RunContext
