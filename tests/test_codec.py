@@ -1,0 +1,126 @@
+"""The payload codec on its own: what it writes holds none of the data, reads back the
+same, survives a key rotation, names a missing key, refuses a tampered payload, and lets
+payloads from before encryption through."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
+
+from tests.helpers import App, decide, worker
+from tests.helpers.cases import CASES, start_case
+from valuechain.codec import (
+    ENCODING,
+    KEY_ID,
+    CodecError,
+    EncryptionCodec,
+    MissingKeyError,
+    PayloadKeys,
+    add_payload_key,
+    encrypting,
+    load_payload_keys,
+)
+from valuechain.converter import DATA_CONVERTER
+from valuechain.models.expense import ExpenseRequest
+from workflows.expense import ExpenseReimbursement
+
+REQUEST = ExpenseRequest(
+    employee="alice",
+    amount="125.50",
+    category="travel",
+    description="Client visit, train tickets",
+    receipts=["receipts/train.pdf"],
+    payee_account="ACC-42",
+)
+
+
+async def test_round_trip_holds_none_of_the_data(tmp_path: Path) -> None:
+    keys = add_payload_key(tmp_path / "payload-keys.toml", "k1")
+    converter = encrypting(DATA_CONVERTER, keys)
+    [sealed] = await converter.encode([REQUEST])
+    assert sealed.metadata["encoding"] == ENCODING
+    assert sealed.metadata[KEY_ID] == b"k1"
+    for secret in (b"alice", b"125.50", b"ACC-42", b"train"):
+        assert secret not in sealed.SerializeToString()
+    [again] = await converter.encode([REQUEST])
+    assert again.data != sealed.data  # a fresh nonce every time
+    [back] = await converter.decode([sealed], [ExpenseRequest])
+    assert back == REQUEST
+
+
+async def test_rotation_keeps_older_payloads_readable(tmp_path: Path) -> None:
+    path = tmp_path / "payload-keys.toml"
+    old = add_payload_key(path, "k1")
+    [under_k1] = await encrypting(DATA_CONVERTER, old).encode([REQUEST])
+    rotated = add_payload_key(path, "k2")
+    assert (rotated.primary, sorted(rotated.keys)) == ("k2", ["k1", "k2"])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    converter = encrypting(DATA_CONVERTER, load_payload_keys(path))
+    [under_k2] = await converter.encode([REQUEST])
+    assert under_k2.metadata[KEY_ID] == b"k2"
+    assert await converter.decode([under_k1, under_k2], [ExpenseRequest, ExpenseRequest]) == [
+        REQUEST,
+        REQUEST,
+    ]
+    # A process that has only the new key cannot read the old payload, and says which.
+    only_k2 = PayloadKeys(primary="k2", keys={"k2": rotated.keys["k2"]})
+    with pytest.raises(MissingKeyError, match="encrypted with key 'k1'") as caught:
+        await EncryptionCodec(only_k2).decode([under_k1])
+    assert caught.value.key_id == "k1"
+
+
+async def test_tampered_and_plain_payloads(tmp_path: Path) -> None:
+    keys = add_payload_key(tmp_path / "keys.toml", "k1")
+    codec = EncryptionCodec(keys)
+    [sealed] = await codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b"1")])
+    tampered = Payload(metadata=dict(sealed.metadata), data=sealed.data[:-1] + b"\x00")
+    with pytest.raises(CodecError, match="fails its check"):
+        await codec.decode([tampered])
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=b'"from before"')
+    assert await codec.decode([plain]) == [plain]  # histories from before encryption
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('primary = "k9"\n[keys]\nk1 = "' + "A" * 43 + '="\n', "the primary key 'k9' is not"),
+        ('primary = "k1"\n[keys]\nk1 = "c2hvcnQ="\n', "key 'k1' has 5 bytes; AES-256 needs 32"),
+        ('primary = "k1"\n[keys]\nk1 = "not base64!"\n', "key 'k1' is not base64"),
+    ],
+)
+def test_bad_key_files_are_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(text)
+    with pytest.raises(CodecError) as caught:
+        load_payload_keys(path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+async def test_a_run_under_the_codec_leaves_no_data_in_its_history(
+    app: App, tmp_path: Path
+) -> None:
+    """An expense run end to end with the codec on its client and worker: the history
+    read without the codec holds none of its names, amounts or comments; with the codec
+    it reads as before."""
+    keys = add_payload_key(tmp_path / "keys.toml", "k1")
+    target = app.client.service_client.config.target_host
+    sealed = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, keys))
+    case = CASES[0]  # alice's expense, 125.50 to a fresh payee account
+    async with worker(sealed, app.task_queue, app.store):
+        h = await start_case(sealed, case, app.task_queue)
+        await decide(h, "manager_review", "maria", "approve", comment="receipts check out")
+        await decide(h, "finance_approval", "fiona", "approve")
+        result = await h.result()
+        state = await h.query(ExpenseReimbursement.state)  # readable with the codec
+    assert result.status == "paid"
+    assert "expense 125.50 USD (travel) for alice" in state.subject
+
+    raw = (await app.client.get_workflow_handle(h.id).fetch_history()).to_json()
+    payee = next(s for s in app.store.bookings(kind="payout")).payload["account"]
+    for secret in ("alice", "125.50", "receipts check out", "Client visit", payee):
+        assert secret not in raw, f"{secret!r} is in the history in the clear"
