@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from starters import cli
 from starters.cli import Failed, Json
+from valuechain.codec import CodecError, add_payload_key
 from valuechain.identity.keys import KeyFileError, load_trust, new_key, trust_key, write_key
 from valuechain.models.common import KeyKind, TrustedKey
 from valuechain.validation import describe_validation_error
@@ -81,4 +82,32 @@ def list_(
     for k in keys:
         shown.add_row(k.key_id, k.kind, k.holder)
     cli.console().print(shown)
+    return 0
+
+
+@app.command(name="payload-key")
+def payload_key(
+    key_id: str,
+    /,
+    *,
+    file: Annotated[
+        Path | None,
+        Parameter(
+            help="the payload key file (default: VALUECHAIN_PAYLOAD_KEYS, or keys/ in"
+            " the state folder)"
+        ),
+    ] = None,
+) -> int:
+    """Make a new payload encryption key and make it the primary: payloads are encrypted
+    with it from now on (restart the workers and commands); the older keys stay in the
+    file to decrypt what they encrypted."""
+    settings = cli.load_settings()
+    path = file or Path(settings.payload_keys or settings.keys_dir / "payload-keys.toml")
+    try:
+        keys = add_payload_key(path, key_id)
+    except CodecError as err:
+        raise Failed(str(err)) from err
+    cli.console().print(
+        f"payload key {key_id} is the primary in {path} (keys: {', '.join(sorted(keys.keys))})"
+    )
     return 0

@@ -18,7 +18,7 @@ from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.tls import write_private
 from valuechain.cluster.topology import Cluster
-from valuechain.converter import DATA_CONVERTER
+from valuechain.converter import converter_for
 from valuechain.settings import Settings
 
 
@@ -54,7 +54,7 @@ async def start_server(settings: Settings) -> WorkflowEnvironment | None:
     say(f"starting the Temporal dev server on port {port} (history kept in {db})")
     return await WorkflowEnvironment.start_local(
         namespace=settings.namespace,
-        data_converter=DATA_CONVERTER,
+        data_converter=converter_for(settings.payload_keys_path),
         search_attributes=search.ALL,
         ip="127.0.0.1" if host in ("localhost", "127.0.0.1") else host,
         port=port,

@@ -11,8 +11,9 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 
-from tests.helpers import App, decide, worker
+from tests.helpers import App, decide, open_task, worker
 from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import run_cli, running_workers
 from valuechain.codec import (
     ENCODING,
     KEY_ID,
@@ -123,4 +124,45 @@ async def test_a_run_under_the_codec_leaves_no_data_in_its_history(
     raw = (await app.client.get_workflow_handle(h.id).fetch_history()).to_json()
     payee = next(s for s in app.store.bookings(kind="payout")).payload["account"]
     for secret in ("alice", "125.50", "receipts check out", "Client visit", payee):
+        assert secret not in raw, f"{secret!r} is in the history in the clear"
+
+
+async def test_commands_and_workers_share_the_codec(app: App, tmp_path: Path) -> None:
+    """Encryption on by a key file: the command makes the key; workers, `start`, `tasks`
+    and `report` all use it; the history holds ciphertext only."""
+    keys_file = tmp_path / "payload-keys.toml"
+    env = app.process_env(VALUECHAIN_PAYLOAD_KEYS=str(keys_file))
+    made = await run_cli("keys", "payload-key", "k1", env=env)
+    assert made.code == 0, made
+    workflow_id = f"expense-{tmp_path.name[-12:]}"
+    async with running_workers(["approvals", "notifications"], env, tmp_path):
+        started = await run_cli(
+            "start", "expense", "--employee", "alice", "--amount", "310.00",
+            "--category", "lodging", "--description", "Hotel two nights",
+            "--receipts", "hotel.pdf", "--payee-account", "ACC-7",
+            "--workflow-id", workflow_id, env=env,
+        )  # fmt: skip
+        assert started.code == 0, started
+        sealed = await Client.connect(
+            app.client.service_client.config.target_host,
+            data_converter=encrypting(DATA_CONVERTER, load_payload_keys(keys_file)),
+        )
+        handle = sealed.get_workflow_handle(workflow_id)
+        for step, person in (("manager_review", "maria"), ("finance_approval", "fiona")):
+            task = await open_task(handle, step)
+            listed = await run_cli("tasks", "list", "--json", env=env)
+            assert task.task_id in listed.out, listed
+            ok = await run_cli(
+                "tasks", "decide", workflow_id, task.task_id, "approve", "--as", person, env=env
+            )
+            assert ok.code == 0, ok
+        result = await handle.result()
+        report = await run_cli(
+            "report", "--hours", "1", "--where", f'WorkflowId="{workflow_id}"', "--json", env=env
+        )
+    assert result["status"] == "paid"
+    assert report.code == 0, report
+    assert "ExpenseReimbursement" in report.out
+    raw = (await app.client.get_workflow_handle(workflow_id).fetch_history()).to_json()
+    for secret in ("alice", "310.00", "Hotel two nights", "ACC-7"):
         assert secret not in raw, f"{secret!r} is in the history in the clear"

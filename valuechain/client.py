@@ -5,7 +5,8 @@ from __future__ import annotations
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 
-from valuechain.converter import DATA_CONVERTER
+from valuechain.codec import CodecError
+from valuechain.converter import converter_for
 from valuechain.settings import Settings
 
 
@@ -18,9 +19,13 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     """A client for the configured server; `runtime` carries a worker's metrics set-up."""
     temporal = settings.temporal
     try:
+        converter = converter_for(settings.payload_keys_path)
+    except CodecError as err:
+        raise ConnectError(str(err)) from err
+    try:
         return await Client.connect(
             temporal.address,
-            data_converter=DATA_CONVERTER,
+            data_converter=converter,
             runtime=runtime,
             **temporal.connect_args(),
         )

@@ -137,6 +137,14 @@ class Settings(BaseSettings):
     users_file: str = Field(
         "", description="who may sign in to the task list (TOML); empty: state_dir/users.toml"
     )
+    encryption: bool = Field(
+        True, description="encrypt payloads when a payload key file is found (false: never)"
+    )
+    payload_keys: str = Field(
+        "",
+        description="payload key file (TOML: primary, keys); empty:"
+        " state_dir/keys/payload-keys.toml if it exists, else no encryption",
+    )
     trust_file: str = Field(
         "",
         description="public keys whose signatures runs accept on decisions and partner events"
@@ -249,6 +257,14 @@ class Settings(BaseSettings):
     @property
     def users_path(self) -> Path:
         return Path(self.users_file) if self.users_file else self.state_dir / "users.toml"
+
+    @property
+    def payload_keys_path(self) -> str:
+        """The payload key file in use; empty when payloads are not encrypted."""
+        if not self.encryption:
+            return ""
+        default = self.keys_dir / "payload-keys.toml"
+        return self.payload_keys or (str(default) if default.exists() else "")
 
     @property
     def trust_path(self) -> str:

@@ -12,7 +12,6 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from starters.humans import Waiting, waiting_tasks, workflow_state
-from valuechain.converter import DATA_CONVERTER
 from valuechain.models.common import Roster
 from valuechain.models.human import WorkflowState
 
@@ -47,7 +46,7 @@ async def request_of(client: Client, workflow_id: str) -> dict[str, Any]:
         payloads = event.workflow_execution_started_event_attributes.input.payloads
         if not payloads:
             break
-        [given] = await DATA_CONVERTER.decode(list(payloads[:1]), [dict])
+        [given] = await client.data_converter.decode(list(payloads[:1]), [dict])
         if isinstance(given, dict):
             request = given.get("request", given)
             return request if isinstance(request, dict) else {}

@@ -7,7 +7,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory, WorkflowQueryFailedError
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 
 from valuechain.client import connect
@@ -40,7 +41,8 @@ class Reader:
 
     async def fold(self, workflow_id: str, run_id: str) -> None:
         handle = self.client.get_workflow_handle(workflow_id, run_id=run_id or None)
-        facts = facts_of(await handle.fetch_history())
+        history = await decoded(await handle.fetch_history(), self.client.data_converter)
+        facts = facts_of(history)
         if facts.result is None and not facts.completed:
             facts.result = await self.ask_state(handle, facts.task_queue)
             facts.as_of = datetime.now(UTC)
@@ -72,6 +74,25 @@ class Reader:
             return None
         except WorkflowQueryFailedError:
             return None
+
+
+async def decoded(history: WorkflowHistory, converter: DataConverter) -> WorkflowHistory:
+    """The history with the payloads the facts read (results, step summaries) decoded by
+    the client's codec, when payloads are encrypted."""
+    codec = converter.payload_codec
+    if codec is None:
+        return history
+    for event in history.events:
+        if event.HasField("workflow_execution_completed_event_attributes"):
+            result = event.workflow_execution_completed_event_attributes.result
+            if result.payloads:
+                plain = await codec.decode(list(result.payloads))
+                del result.payloads[:]
+                result.payloads.extend(plain)
+        if event.user_metadata.HasField("summary"):
+            [summary] = await codec.decode([event.user_metadata.summary])
+            event.user_metadata.summary.CopyFrom(summary)
+    return history
 
 
 async def gather(
