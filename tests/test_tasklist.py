@@ -338,7 +338,7 @@ async def test_a_process_timeline_shows_its_stages(app: App, tmp_path: Path) -> 
 
 async def test_a_task_assigned_by_name_is_in_that_persons_list(app: App, tmp_path: Path) -> None:
     """Sign-off steps wait on each approver by name (role "approver", which nobody holds):
-    the one list call finds them through `person:<name>` in the waiting attribute."""
+    the one list call finds them through `person:<digest>` in the waiting attribute."""
     request = SignOffRequest(subject="the Q3 budget", requester="alice", approvers=["fiona"])
     arg = SignOffInput(request=request, context=run_context(app.task_queue))
     async with app.worker(), browser(app, tmp_path) as (http, _):

@@ -7,13 +7,15 @@ tests pass `ALL` to the dev server they start, docker-compose.yml registers them
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from temporalio.common import SearchAttributeKey
 
 STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step or stage
-# The roles a run's open tasks wait on, and "person:<name>" for a task assigned to someone
-# by name: what waits on a person is one list call on their roles and their name.
+# The roles a run's open tasks wait on, and "person:<digest of the name>" for a task
+# assigned to someone by name: what waits on a person is one list call on their roles and
+# that digest.
 WAITING_ROLE = SearchAttributeKey.for_keyword_list("ValuechainWaitingRole")  # [] when none
 AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")  # the request's or order's amount
 
@@ -23,8 +25,9 @@ ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")  # = ValuechainAmount, 
 
 
 def person(name: str) -> str:
-    """How a person assigned by name appears in `WAITING_ROLE`."""
-    return f"person:{name}"
+    """How a person assigned by name appears in `WAITING_ROLE`: a digest of the name, not
+    the name (search attributes are never encrypted, and hold nothing personal)."""
+    return f"person:{hashlib.sha256(name.encode()).hexdigest()[:16]}"
 
 
 def waiting_on(roles: list[str], name: str | None = None) -> str:
