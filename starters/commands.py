@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starters import admin, keys, report, start, tasks, users
 from starters.cli import app
+from starters.codec import serve as codec_serve
 from starters.orders import order_app, orders_app
 from starters.tasklist import serve
 
@@ -15,5 +16,5 @@ app.command(report.app)
 app.command(keys.app)
 app.command(users.app)
 
-# `worker`, `run`, `migrate`, `seed` and `tasklist` register themselves on the app.
-__all__ = ["admin", "serve"]
+# `worker`, `run`, `migrate`, `seed`, `tasklist` and `codec-server` register themselves.
+__all__ = ["admin", "codec_serve", "serve"]

@@ -145,6 +145,14 @@ class Settings(BaseSettings):
         description="payload key file (TOML: primary, keys); empty:"
         " state_dir/keys/payload-keys.toml if it exists, else no encryption",
     )
+    codec_port: Port = Field(8091, description="the codec server's port")
+    codec_token: str = Field(
+        "", description="the codec server's bearer token; empty: state_dir/codec-token (made)"
+    )
+    codec_origins: str = Field(
+        "http://localhost:8233,http://localhost:8080",
+        description="comma-separated Web UI origins the codec server answers browsers from",
+    )
     trust_file: str = Field(
         "",
         description="public keys whose signatures runs accept on decisions and partner events"

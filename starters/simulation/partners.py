@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from temporalio.client import (
     Client,
     WorkflowFailureError,
+    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.service import RPCError, RPCStatusCode
@@ -42,6 +43,7 @@ async def settle(
     ended with."""
     handle = client.get_workflow_handle_for(OrderToCash.run, order_id)
     deadline = asyncio.get_running_loop().time() + limit.total_seconds()
+    refused = ""
     while asyncio.get_running_loop().time() < deadline:
         try:
             if (await handle.describe()).close_time is not None:
@@ -70,8 +72,15 @@ async def settle(
             if isinstance(err, RPCError) and err.status not in PASSING:
                 raise
             await asyncio.sleep(POLL)
+        except WorkflowUpdateFailedError as err:
+            # Refused: most often an event sent again after a reply was lost in a server
+            # failure (the order has it already: "already delivered"). The next look says
+            # what still needs doing; a refusal that lasts is told when time runs out.
+            refused = getattr(err.cause, "message", None) or str(err)
+            await asyncio.sleep(POLL)
     else:
-        raise TimeoutError(f"order {order_id} not settled within {limit}")
+        last = f"; last refused: {refused}" if refused else ""
+        raise TimeoutError(f"order {order_id} not settled within {limit}{last}")
     while True:
         try:
             return await handle.result()

@@ -3,16 +3,12 @@ settings) until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
-from collections.abc import Iterator
 from typing import Annotated
 
-import uvicorn
 from cyclopts import Parameter
 
 from starters.cli import Failed, app, load_settings
+from starters.http import serve
 from starters.tasklist.auth import SignIn, session_secret
 from starters.tasklist.web import TaskList, build_app
 from valuechain.client import connect
@@ -50,32 +46,4 @@ def tasklist(
     """Serve the task list: people sign in, see what waits on them and decide; every
     decision is signed with the task list's key (VALUECHAIN_TASKLIST_KEY)."""
     settings = load_settings()
-    tasks = task_list(settings)
-    server = Server(
-        uvicorn.Config(
-            build_app(tasks),
-            host=settings.listen_host,
-            port=port or settings.tasklist_port,
-            log_level=settings.log_level.lower(),
-            access_log=False,
-        )
-    )
-    return asyncio.run(_serve(server))
-
-
-class Server(uvicorn.Server):
-    """uvicorn's server, leaving signals to whoever runs it."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # Ours below: a stop asked by SIGTERM or SIGINT is a clean exit (0), where
-        # uvicorn's own handling would re-raise the signal once stopped.
-        yield
-
-
-async def _serve(server: uvicorn.Server) -> int:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
-    await server.serve()
-    return 0
+    return serve(build_app(task_list(settings)), settings, port or settings.tasklist_port)

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from starters.http import Server
 from starters.tasklist.auth import SignIn
-from starters.tasklist.serve import Server
 from starters.tasklist.web import TaskList, build_app
 from tests.helpers import TASKLIST_KEY, App, eventually
 from tests.helpers.cli import free_port
