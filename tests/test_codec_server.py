@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from starters.codec.server import build_codec_app
-from tests.helpers import App, eventually
+from tests.helpers import App
 from tests.helpers.cli import free_port, run_cli, spawn
+from tests.helpers.tasklist import until_healthy
 from valuechain.codec import EncryptionCodec, PayloadKeys, add_payload_key
 
 UI = "http://localhost:8233"
@@ -99,14 +100,7 @@ async def test_the_command_serves_with_the_settings_token(app: App, tmp_path: Pa
     proc = await spawn("starters", env, tmp_path / "codec.log", ["codec-server"])
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-
-            async def health() -> int:
-                try:
-                    return (await http.get("/health")).status_code
-                except httpx.TransportError:
-                    return 0  # not listening yet
-
-            await eventually(health, lambda code: code == 200, "the codec server")
+            await until_healthy(http, "the codec server")
             body = {"payloads": [plain('"alice"')]}
             auth = {"Authorization": f"Bearer {TOKEN}"}
             assert (await http.post("/encode", json=body)).status_code == 401

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.helpers import App, eventually, history_length, key_files, open_task, run_context
+from tests.helpers import App, history_length, key_files, open_task, run_context
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
 from tests.helpers.orders import place_order, seeded, wait_order
-from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in
+from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in, until_healthy
 from valuechain.identity.keys import new_key
 from valuechain.identity.users import load_users
 from valuechain.models.common import Trust
@@ -250,14 +250,7 @@ async def test_the_tasklist_command_serves_until_stopped(app: App, tmp_path: Pat
     proc = await spawn("starters", env, tmp_path / "tasklist.log", ["tasklist"])
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-
-            async def health() -> int:
-                try:
-                    return (await http.get("/health")).status_code
-                except httpx.TransportError:
-                    return 0  # not listening yet
-
-            await eventually(health, lambda code: code == 200, "the task list's /health")
+            await until_healthy(http, "the task list's /health")
             assert (await http.get("/")).status_code == 303  # sign in first
         proc.send_signal(signal.SIGTERM)
         assert await proc.wait() == 0  # a clean stop

@@ -115,3 +115,15 @@ async def served(app: App, tmp_path: Path) -> AsyncIterator[str]:
 
 async def _started(server: uvicorn.Server) -> bool:
     return server.started
+
+
+async def until_healthy(http: httpx.AsyncClient, what: str) -> None:
+    """Wait until the web service `http` points at answers /health."""
+
+    async def health() -> int:
+        try:
+            return (await http.get("/health")).status_code
+        except httpx.TransportError:
+            return 0  # not listening yet
+
+    await eventually(health, lambda code: code == 200, what)
