@@ -5,7 +5,6 @@ workflow's `decide` update. Used by `valuechain tasks` and by the demo people.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
@@ -71,8 +70,7 @@ async def decide(
     """Send a decision, signed with `key` for this run and task (unsigned without one:
     the run refuses it)."""
     if key is not None:
-        signature = key.sign(workflow_id, decision.task_id, decision, datetime.now(UTC))
-        decision = decision.model_copy(update={"signature": signature})
+        decision = key.signed(workflow_id, decision.task_id, decision)
     handle = client.get_workflow_handle(workflow_id)
     return await handle.execute_update(HumanWorkflow.decide, decision)
 

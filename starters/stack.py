@@ -16,9 +16,9 @@ from temporalio.testing import WorkflowEnvironment
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.cluster.ports import Ports
-from valuechain.cluster.tls import write_private
 from valuechain.cluster.topology import Cluster
 from valuechain.converter import converter_for
+from valuechain.private import write_private
 from valuechain.settings import Settings
 
 

@@ -29,6 +29,7 @@ from temporalio.converter import (
 
 from valuechain.datafiles import read_toml
 from valuechain.models.common import Login
+from valuechain.private import write_private
 from valuechain.validation import describe_validation_error
 
 ENCODING = b"binary/encrypted"
@@ -131,12 +132,7 @@ def add_payload_key(path: Path, key_id: str) -> PayloadKeys:
         updated = PayloadKeys(primary=key_id, keys={**(keys.keys if keys else {}), key_id: fresh})
     except ValidationError as err:
         raise CodecError(describe_validation_error("payload key", err)) from err
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(tomli_w.dumps(updated.model_dump()))
-    temporary.replace(path)
+    write_private(path, tomli_w.dumps(updated.model_dump()).encode())
     return updated
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
+from valuechain.codec import encrypting, load_payload_keys
+
 DATA_CONVERTER = pydantic_data_converter
 
 
@@ -14,8 +16,6 @@ def converter_for(payload_keys: str) -> DataConverter:
     when there is none. A bad key file raises `CodecError` naming it."""
     if not payload_keys:
         return DATA_CONVERTER
-    from valuechain.codec import encrypting, load_payload_keys
-
     return encrypting(DATA_CONVERTER, load_payload_keys(payload_keys))
 
 

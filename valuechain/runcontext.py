@@ -65,11 +65,12 @@ def run_trust(settings: Settings) -> Trust:
     """The keys runs started now trust, from the trust file; a bad file is a settings
     error, so nothing starts."""
     try:
-        return load_trust(
-            settings.trust_path, timedelta(seconds=settings.signature_max_age_seconds)
-        )
+        trust = load_trust(settings.trust_path)
     except KeyFileError as err:
         raise SettingsError(str(err)) from err
+    return trust.model_copy(
+        update={"max_age": timedelta(seconds=settings.signature_max_age_seconds)}
+    )
 
 
 def o2c_settings(settings: Settings) -> O2CSettings:

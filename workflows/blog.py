@@ -30,8 +30,6 @@ class BlogPublishing(HumanWorkflow):
                 "writer",
                 ["resubmit"],
                 escalate_to="editor",
-                assignee=req.writer,
-                four_eyes=False,
                 summary=f"revise '{req.title}': {review.comment}",
             ),
             req.max_send_backs,

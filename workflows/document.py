@@ -44,8 +44,6 @@ class DocumentApproval(HumanWorkflow):
                 "author",
                 ["resubmit"],
                 escalate_to="reviewer",
-                assignee=req.author,
-                four_eyes=False,
                 requires={"resubmit": ["attachments"]},
                 summary=f"revise '{req.title}': {asked.comment}",
             ),

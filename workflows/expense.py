@@ -35,8 +35,6 @@ class ExpenseReimbursement(HumanWorkflow):
                 "employee",
                 ["resubmit", "withdraw"],
                 escalate_to="manager",
-                assignee=req.employee,
-                four_eyes=False,
                 summary=f"sent back by {review.actor}: {review.comment}",
             ),
             req.max_send_backs,

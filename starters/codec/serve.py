@@ -3,8 +3,6 @@ with the payload key file and a bearer token from the settings."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
 from typing import Annotated
 
 from cyclopts import Parameter
@@ -13,20 +11,14 @@ from starters.cli import Failed, app, load_settings
 from starters.codec.server import build_codec_app
 from starters.http import serve
 from valuechain.codec import CodecError, EncryptionCodec, load_payload_keys
+from valuechain.private import secret_made_once
 from valuechain.settings import Settings
 
 
 def codec_token(settings: Settings) -> str:
     """The token callers must give: the setting's, or one made once in the state folder
     (readable by its owner only)."""
-    if settings.codec_token:
-        return settings.codec_token
-    path = settings.state_dir / "codec-token"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(32) + "\n")
-    return Path(path).read_text().strip()
+    return settings.codec_token or secret_made_once(settings.state_dir / "codec-token")
 
 
 @app.command(name="codec-server")

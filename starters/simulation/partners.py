@@ -4,7 +4,7 @@ bank pays invoices. Used by the batch starter and by `make run` to drive orders 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio.client import (
@@ -31,8 +31,7 @@ PASSING = (
 
 def signed_event(key: SigningKey, order_id: str, update: str, event: E) -> E:
     """The event as a partner sends it: signed for this order and update, now."""
-    signature = key.sign(order_id, update, event, datetime.now(UTC))
-    return event.model_copy(update={"signature": signature})
+    return key.signed(order_id, update, event)
 
 
 async def settle(

@@ -27,18 +27,6 @@ class Denied(Exception):
     """A request that must not go on: a bad or missing CSRF token."""
 
 
-def session_secret(path: Path) -> str:
-    """The key that signs session cookies, made once and kept readable by its owner only,
-    so sign-ins survive a restart."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret
-
-
 def csrf_token(request: Request) -> str:
     """This session's token, made on first use; every form carries it."""
     token = request.session.get("csrf")

@@ -11,8 +11,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from starters.humans import Waiting, waiting_tasks, workflow_state
-from valuechain.models.common import Roster
+from starters.humans import workflow_state
 from valuechain.models.human import WorkflowState
 
 
@@ -31,10 +30,6 @@ class Case:
     state: WorkflowState
     request: dict[str, Any]
     stages: list[Stage]
-
-
-async def my_tasks(client: Client, queues: list[str], person: str, roster: Roster) -> list[Waiting]:
-    return await waiting_tasks(client, queues, person=person, roster=roster)
 
 
 async def request_of(client: Client, workflow_id: str) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from pydantic.fields import FieldInfo
 from temporalio.client import Client
 
 from starters.cli import Failed
@@ -81,12 +80,9 @@ def _inputs(row: Startable, values: dict[str, str]) -> tuple[list[Input], list[s
             if info.is_required():
                 unsupported.append(name)
             continue  # its default serves
-        inputs.append(Input(name, _hint(info), kind, info.is_required(), values.get(name, "")))
+        hint = info.description or ""
+        inputs.append(Input(name, hint, kind, info.is_required(), values.get(name, "")))
     return inputs, unsupported
-
-
-def _hint(info: FieldInfo) -> str:
-    return info.description or ""
 
 
 def start_page(name: str | None = None, person: str = "") -> Any:

@@ -23,9 +23,9 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from starters.humans import decide, workflow_state
+from starters.humans import decide, waiting_tasks, workflow_state
 from starters.tasklist.auth import Denied, Person, SignIn, check_csrf, csrf_token, signed_in
-from starters.tasklist.cases import case, my_tasks
+from starters.tasklist.cases import case
 from starters.tasklist.forms import start_page, start_request
 from valuechain.identity.keys import SigningKey
 from valuechain.models.common import Roster
@@ -125,8 +125,8 @@ def build_app(tasks: TaskList) -> Starlette:
         return RedirectResponse("/signin", status_code=303)
 
     async def home(request: Request, person: Person) -> Response:
-        waiting = await my_tasks(
-            tasks.temporal, tasks.settings.human_queues, person.name, tasks.roster
+        waiting = await waiting_tasks(
+            tasks.temporal, tasks.settings.human_queues, person=person.name, roster=tasks.roster
         )
         return tasks.page(request, "tasks.html", waiting=waiting)
 

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,8 +84,7 @@ def signed(
     workflow_id: str, decision: DecisionInput, key: SigningKey = TASKLIST_KEY
 ) -> DecisionInput:
     """The decision as the task list sends it: signed for this run and task, now."""
-    signature = key.sign(workflow_id, decision.task_id, decision, datetime.now(UTC))
-    return decision.model_copy(update={"signature": signature})
+    return key.signed(workflow_id, decision.task_id, decision)
 
 
 def run_context(

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from valuechain.cluster.tls import write_private
+from valuechain.private import write_private
 
 
 class PostgresError(RuntimeError):

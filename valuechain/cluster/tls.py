@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import ipaddress
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from valuechain.private import write_private
 
 CLIENTS = ("workers", "commands", "cli", "ui")
 FRONTEND_NAME = "temporal-frontend"  # the name clients verify the frontend by
@@ -68,19 +69,6 @@ class Layout:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-KEY_MODE = 0o600  # readable by the owner only: a key is a credential
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a credential (a key, a password, settings that carry one) readable by its
-    owner only, from the moment the file exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, KEY_MODE)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(path, KEY_MODE)  # an existing file keeps its mode through O_CREAT
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:

@@ -4,9 +4,8 @@ Every error names the file."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,9 +22,14 @@ from pydantic import BaseModel, Field, ValidationError
 from valuechain.datafiles import read_toml
 from valuechain.identity.signing import public_key_text, sign
 from valuechain.models.common import KeyKind, Login, Model, Signature, Trust, TrustedKey
+from valuechain.private import write_private
 from valuechain.validation import describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
+
+
+# A message that carries a `signature` field (a decision, a partner's event).
+Signed = TypeVar("Signed", bound=Model)
 
 
 class KeyFileError(Exception):
@@ -62,6 +66,11 @@ class SigningKey:
     def sign(self, workflow_id: str, subject: str, message: Model, now: datetime) -> Signature:
         return sign(self.private, self.key_id, workflow_id, subject, message, now)
 
+    def signed(self, workflow_id: str, subject: str, message: Signed) -> Signed:
+        """`message` as a sender sends it: its signature for this run and subject, now."""
+        signature = self.sign(workflow_id, subject, message, datetime.now(UTC))
+        return message.model_copy(update={"signature": signature})
+
 
 def new_key(key_id: str, holder: str, kind: KeyKind) -> SigningKey:
     return SigningKey(key_id, holder, kind, Ed25519PrivateKey.generate())
@@ -74,14 +83,11 @@ def write_key(path: Path, key: SigningKey) -> None:
         {"key_id": key.key_id, "holder": key.holder, "kind": key.kind, "private_key": pem.decode()}
     )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(path, text.encode(), replace=False)
     except FileExistsError as err:
         raise KeyFileError(f"key file {path} exists already; it is not replaced") from err
     except OSError as err:
         raise KeyFileError(f"key file {path}: {err.strerror}") from err
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
 
 
 def load_key(path: str | Path) -> SigningKey:
@@ -95,17 +101,16 @@ def load_key(path: str | Path) -> SigningKey:
     return SigningKey(data.key_id, data.holder, data.kind, private)
 
 
-def load_trust(path: str | Path, max_age: timedelta | None = None) -> Trust:
+def load_trust(path: str | Path) -> Trust:
     """The trust file's keys (no file named: no key, so every signed message is refused)."""
     if not str(path):
-        return Trust() if max_age is None else Trust(max_age=max_age)
+        return Trust()
     data = _validated(_TrustFile, read_toml(path, "trust file", KeyFileError), f"trust file {path}")
     ids = [k.key_id for k in data.keys]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise KeyFileError(f"trust file {path}: key id listed twice: {', '.join(twice)}")
-    trust = Trust(keys=data.keys)
-    return trust if max_age is None else trust.model_copy(update={"max_age": max_age})
+    return Trust(keys=data.keys)
 
 
 def trust_key(path: Path, key: TrustedKey) -> None:

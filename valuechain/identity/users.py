@@ -4,8 +4,6 @@ that stops guessing. Which roles a person holds stays the roster's."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +15,7 @@ from pydantic import Field, ValidationError
 
 from valuechain.datafiles import read_toml
 from valuechain.models.common import Login, Model
+from valuechain.private import secret_made_once, write_private
 from valuechain.validation import describe_validation_error
 
 HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
@@ -58,14 +57,7 @@ def load_users(path: str | Path) -> UsersFile:
 def save_users(path: str | Path, users: UsersFile) -> None:
     """Write the file readable by its owner only (it holds password hashes), replacing
     it in one step so a reader never sees half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = tomli_w.dumps(users.model_dump(exclude_defaults=False))
-    temporary = path.with_suffix(path.suffix + ".new")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(text)
-    temporary.replace(path)
+    write_private(Path(path), tomli_w.dumps(users.model_dump()).encode())
 
 
 def check_password(password: str) -> None:
@@ -140,14 +132,7 @@ class LockOut:
 def ensure_demo_users(path: Path, names: list[str], password_file: Path) -> str:
     """For the local stack: every roster person as a user, all with one generated
     password kept in `password_file` (readable by its owner only), made once."""
-    if password_file.exists():
-        password = password_file.read_text().strip()
-    else:
-        password = secrets.token_urlsafe(12)
-        password_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(password + "\n")
+    password = secret_made_once(password_file)
     users = load_users(path)
     missing = [n for n in names if users.get(n) is None]
     if missing:

@@ -34,8 +34,8 @@ class ReviewRounds(HumanSteps):
         """`review(decisions, revisions so far)` is the reviewer's step: approve, reject,
         and `send_back` while fewer than `max_send_backs` rounds went back; rejecting or
         sending back needs a comment. After a send-back, `revise(that decision)` is the
-        author's step; its first decision revises, any other (a withdrawal) ends the
-        rounds."""
+        author's step, assigned to the requester (no four-eyes: it is their own work);
+        its first decision revises, any other (a withdrawal) ends the rounds."""
         revisions: list[DecisionInput] = []
         while True:
             decisions = ["approve", "reject"]
@@ -47,7 +47,9 @@ class ReviewRounds(HumanSteps):
             decided = await self.human_step(spec.model_copy(update={"requires": requires}))
             if decided.decision != send_back:
                 return Reviewed(decided, revisions)
-            revision_step = revise(decided)
+            revision_step = revise(decided).model_copy(
+                update={"assignee": self.requester, "four_eyes": False}
+            )
             revised = await self.human_step(revision_step)
             revisions.append(revised)
             if revised.decision != revision_step.decisions[0]:
