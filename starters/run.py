@@ -28,6 +28,7 @@ from valuechain.client import connect
 from valuechain.cluster.binaries import BinaryError
 from valuechain.cluster.postgres import PostgresError
 from valuechain.cluster.topology import ClusterError
+from valuechain.codec import ensure_payload_keys
 from valuechain.identity.keys import ensure_local_keys, load_key
 from valuechain.identity.users import ensure_demo_users
 from valuechain.process import terminal_to_ourselves
@@ -93,15 +94,18 @@ async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1
     return workers
 
 
-async def start_tasklist(settings: Settings, env: dict[str, str]) -> Worker:
-    """The task list beside the workers, stopped with them."""
-    log_path = settings.state_dir / "logs" / "tasklist.log"
+async def start_service(
+    settings: Settings, env: dict[str, str], command: str, label: str, address: str
+) -> Worker:
+    """A web service of the stack (the task list, the codec server) beside the workers,
+    stopped with them."""
+    log_path = settings.state_dir / "logs" / f"{command}.log"
     log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
     proc = await asyncio.create_subprocess_exec(
-        *VALUECHAIN, "tasklist", env=env, stdout=log, stderr=log, start_new_session=True
+        *VALUECHAIN, command, env=env, stdout=log, stderr=log, start_new_session=True
     )
-    say(f"started the task list (pid {proc.pid}, log {log_path}): {settings.tasklist_address}")
-    return Worker("tasklist", proc, log_path, log, label="the task list")
+    say(f"started {label} (pid {proc.pid}, log {log_path}): {address}")
+    return Worker(command, proc, log_path, log, label=label)
 
 
 async def stop_workers(workers: list[Worker]) -> None:
@@ -159,6 +163,7 @@ async def show_waiting(topology: Topology) -> None:
         say(f"  {w.workflow_id} {t.task_id}: role {t.role}, decide one of {t.decisions}")
     vc = ".venv/bin/valuechain"
     keys = topology.settings.keys_dir
+    say(decoding_help(topology))
     setup = (
         f"  {topology.shell_setup}   # this cluster's settings\n" if topology.shell_setup else ""
     )
@@ -181,12 +186,48 @@ async def show_waiting(topology: Topology) -> None:
     )
 
 
+def decoding_help(topology: Topology) -> str:
+    """How a person sees encrypted payloads as data: the Web UI and the temporal CLI."""
+    settings = topology.settings
+    if not settings.payload_keys_path:
+        return "\nPayloads are stored in plain JSON (VALUECHAIN_ENCRYPTION=false)."
+    token = (
+        "$VALUECHAIN_CODEC_TOKEN"
+        if settings.codec_token
+        else f"$(cat {settings.state_dir / 'codec-token'})"
+    )
+    # The dev server's UI sends no cookies to its codec endpoint unless the browser is
+    # told to; the cluster's UI server is configured to send them.
+    browser = (
+        ""
+        if topology.ui_sends_credentials
+        else (
+            "  once per browser, in the Web UI's Codec Server settings (bottom of the left bar):\n"
+            f"    'Use my browser setting', endpoint {settings.codec_url},"
+            " tick 'Include cross-origin credentials'\n"
+        )
+    )
+    return (
+        f"\nBusiness data is encrypted before it reaches Temporal (keys:"
+        f" {settings.payload_keys_path}). To see it decoded:\n"
+        f"  the Web UI decodes through the codec server {settings.codec_url} for anyone signed"
+        " in to the task list;\n"
+        f"{browser}"
+        f"  temporal{topology.cli_hint} workflow show --workflow-id <id>"
+        f' --codec-endpoint {settings.codec_url} --codec-auth "Bearer {token}"'
+    )
+
+
 async def main_async(
     auto: bool, settings: Settings, cluster: bool = False, results: dict[str, Ended] | None = None
 ) -> int:
     """Run everything; with `auto`, fill `results` with each example's result."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     keys = ensure_local_keys(settings.keys_dir)
+    if settings.encryption and not settings.payload_keys:
+        payload_keys = settings.keys_dir / "payload-keys.toml"
+        if ensure_payload_keys(payload_keys):
+            say(f"made the payload key k1 in {payload_keys} (VALUECHAIN_ENCRYPTION=false: none)")
     ensure_demo_users(
         settings.users_path,
         list(load_roster(settings.roster_file).people),
@@ -203,7 +244,18 @@ async def main_async(
     code = 0
     try:
         workers = await start_workers(settings, topology.worker_env, topology.copies)
-        workers.append(await start_tasklist(settings, topology.command_env))
+        tasklist = settings.tasklist_address
+        env = topology.command_env
+        workers.append(await start_service(settings, env, "tasklist", "the task list", tasklist))
+        if settings.payload_keys_path:
+            # It answers browsers from this stack's Web UI, wherever that is.
+            origins = {"VALUECHAIN_CODEC_ORIGINS": f"{settings.codec_origins},{topology.ui}"}
+            workers.append(
+                await start_service(
+                    settings, {**env, **origins}, "codec-server", "the codec server",
+                    settings.codec_url,
+                )
+            )  # fmt: skip
         ids = await launch_examples(topology.settings, topology.command_env)
         say(f"\nTemporal Web UI: {topology.ui}/namespaces/{settings.namespace}/workflows")
         if auto:

@@ -52,6 +52,8 @@ async def start_server(settings: Settings) -> WorkflowEnvironment | None:
     path = find_temporal_cli()
     db = (settings.state_dir / "temporal.db").resolve()
     say(f"starting the Temporal dev server on port {port} (history kept in {db})")
+    # Encrypted payloads: its Web UI asks the codec server to show them decoded.
+    codec = ["--ui-codec-endpoint", settings.codec_url] if settings.payload_keys_path else []
     return await WorkflowEnvironment.start_local(
         namespace=settings.namespace,
         data_converter=converter_for(settings.payload_keys_path),
@@ -63,6 +65,7 @@ async def start_server(settings: Settings) -> WorkflowEnvironment | None:
         dev_server_existing_path=str(path) if path else None,
         dev_server_database_filename=str(db),
         dev_server_startup_timeout=timedelta(seconds=120),
+        dev_server_extra_args=codec,
     )
 
 
@@ -78,6 +81,7 @@ class Topology:
     shell_setup: str  # what a shell runs first for its commands to reach this Temporal
     cli_hint: str
     stop: Callable[[], Awaitable[None]]
+    ui_sends_credentials: bool = False  # the Web UI sends cookies to the codec server
 
 
 async def dev_topology(settings: Settings, env: dict[str, str]) -> Topology:
@@ -99,6 +103,7 @@ async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
         shards=settings.cluster_history_shards,
         namespace=settings.namespace,
         say=say,
+        codec_endpoint=settings.codec_url if settings.payload_keys_path else "",
     )
     await cluster.start()
     records = settings.database_url or cluster.records_url
@@ -122,4 +127,5 @@ async def cluster_topology(settings: Settings, env: dict[str, str]) -> Topology:
         shell_setup=f"set -a; . {env_file}; set +a",
         cli_hint=f" --config-file {cluster.profile_file} --profile cluster-cli",
         stop=cluster.stop,
+        ui_sends_credentials=True,
     )

@@ -1,21 +1,26 @@
-"""The codec server as the Web UI calls it: a bearer token or 401; CORS for the UI's
-origin only; `/encode` and `/decode` in Temporal's JSON form, round-tripping with the
-project's codec; a payload whose key it lacks is refused, naming the key."""
+"""The codec server as the Web UI calls it: a bearer token or a task list sign-in, else
+401; CORS for the UI's origin only; `/encode` and `/decode` in Temporal's JSON form,
+round-tripping with the project's codec; a payload whose key it lacks is refused, naming
+the key."""
 
 from __future__ import annotations
 
 import base64
+import json
 import signal
 from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.client import Client
 
-from starters.codec.server import build_codec_app
+from starters.codec.server import TaskListSessions, build_codec_app
 from tests.helpers import App
-from tests.helpers.cli import free_port, run_cli, spawn
-from tests.helpers.tasklist import until_healthy
-from valuechain.codec import EncryptionCodec, PayloadKeys, add_payload_key
+from tests.helpers.cases import CASES, start_case
+from tests.helpers.cli import free_port, run_cli, run_temporal_cli, spawn
+from tests.helpers.tasklist import browser, serving, sign_in, until_healthy
+from valuechain.codec import EncryptionCodec, PayloadKeys, add_payload_key, encrypting
+from valuechain.converter import DATA_CONVERTER
 
 UI = "http://localhost:8233"
 TOKEN = "s3cret-token-for-the-test"
@@ -66,6 +71,30 @@ async def test_refusals(keys: PayloadKeys, tmp_path: Path) -> None:
     assert "key 'k9'" in refused.json()["message"]
 
 
+async def test_a_person_signed_in_to_the_task_list_may_decode(
+    app: App, keys: PayloadKeys, tmp_path: Path
+) -> None:
+    body = {"payloads": [plain('"alice"')]}
+    async with browser(app, tmp_path) as (tasklist, tasks):
+        people = TaskListSessions(tasks.settings, tasks.roster, tasks.secret)
+        codec_app = build_codec_app(EncryptionCodec(keys), TOKEN, [UI], people)
+        transport = httpx.ASGITransport(app=codec_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://codec") as codec:
+            assert (await codec.post("/encode", json=body)).status_code == 401
+            await sign_in(tasklist, "maria")
+            session = tasklist.cookies["valuechain_session"]
+            signed = {"Cookie": f"valuechain_session={session}", "Origin": UI}
+            sealed = await codec.post("/encode", json=body, headers=signed)
+            assert sealed.status_code == 200
+            opened = await codec.post("/decode", json=sealed.json(), headers=signed)
+            assert opened.json() == body
+            assert opened.headers["access-control-allow-credentials"] == "true"
+            forged = {"Cookie": f"valuechain_session={session[:-6]}AAAAAA"}
+            assert (
+                await codec.post("/decode", json=sealed.json(), headers=forged)
+            ).status_code == 401
+
+
 async def test_cors_for_the_web_ui_only(keys: PayloadKeys) -> None:
     preflight = {
         "Access-Control-Request-Method": "POST",
@@ -113,3 +142,36 @@ async def test_the_command_serves_with_the_settings_token(app: App, tmp_path: Pa
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
+
+
+async def test_the_temporal_cli_decodes_through_it(app: App, keys: PayloadKeys) -> None:
+    """`temporal workflow show` with `--codec-endpoint` and the token shows a run's data;
+    without them, or with a wrong token, only ciphertext."""
+    target = app.client.service_client.config.target_host
+    sealed = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, keys))
+    handle = await start_case(sealed, CASES[0], app.task_queue)  # no worker: its input
+    show = ["workflow", "show", "--address", target, "--workflow-id", handle.id, "-o", "json"]
+    async with serving(build_codec_app(EncryptionCodec(keys), TOKEN, [UI])) as codec_url:
+        codec = ["--codec-endpoint", codec_url]
+        decoded = await run_temporal_cli(*show, *codec, "--codec-auth", f"Bearer {TOKEN}")
+        refused = await run_temporal_cli(*show, *codec, "--codec-auth", "Bearer guess")
+    stored = await run_temporal_cli(*show)
+    await handle.terminate("test done")
+    assert decoded.code == 0, decoded.err
+    encoding, data = started_with(decoded.out)
+    assert encoding == "json/plain"
+    assert "Client visit, train tickets" in data
+    assert stored.code == 0, stored.err
+    assert started_with(stored.out)[0] == "binary/encrypted"
+    assert "Client visit" not in started_with(stored.out)[1]
+    assert refused.code != 0  # the CLI gives up on a codec server that refuses it
+    assert "Client visit" not in refused.out + refused.err
+
+
+def started_with(shown: str) -> tuple[str, str]:
+    """The encoding and data of a run's input, from `temporal workflow show -o json`."""
+    [payload] = json.loads(shown)["events"][0]["workflowExecutionStartedEventAttributes"]["input"][
+        "payloads"
+    ]
+    encoding = base64.b64decode(payload["metadata"]["encoding"]).decode()
+    return encoding, base64.b64decode(payload["data"]).decode(errors="replace")

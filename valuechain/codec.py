@@ -136,6 +136,14 @@ def add_payload_key(path: Path, key_id: str) -> PayloadKeys:
     return updated
 
 
+def ensure_payload_keys(path: Path, key_id: str = "k1") -> bool:
+    """The local stack's payload key file, made with one key when missing; True if made."""
+    if path.exists():
+        return False
+    add_payload_key(path, key_id)
+    return True
+
+
 def encrypting(converter: DataConverter, keys: PayloadKeys) -> DataConverter:
     """`converter` with the codec on every payload, failure messages and stack traces
     included (encoded into the failure's attributes, so they are encrypted too)."""

@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         "http://localhost:8233,http://localhost:8080",
         description="comma-separated Web UI origins the codec server answers browsers from",
     )
+    codec_endpoint: str = Field(
+        "",
+        description="the codec server's URL as the Web UI and the temporal CLI reach it;"
+        " empty: http://localhost:<codec_port>",
+    )
     trust_file: str = Field(
         "",
         description="public keys whose signatures runs accept on decisions and partner events"
@@ -273,6 +278,10 @@ class Settings(BaseSettings):
             return ""
         default = self.keys_dir / "payload-keys.toml"
         return self.payload_keys or (str(default) if default.exists() else "")
+
+    @property
+    def codec_url(self) -> str:
+        return self.codec_endpoint.rstrip("/") or f"http://localhost:{self.codec_port}"
 
     @property
     def trust_path(self) -> str:

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 
 from valuechain.identity.users import LockOut, load_users, verify_password
 from valuechain.models.common import Roster
+from valuechain.private import secret_made_once
 from valuechain.settings import Settings
 
 
@@ -25,6 +28,24 @@ class Person:
 
 class Denied(Exception):
     """A request that must not go on: a bad or missing CSRF token."""
+
+
+def session_secret(settings: Settings) -> str:
+    """Signs the session cookies: made once and kept, so sign-ins survive a restart."""
+    return secret_made_once(settings.state_dir / "tasklist.secret")
+
+
+def sessions(settings: Settings, secret: str) -> Middleware:
+    """The task list's signed session cookies. The codec server reads the same ones: a
+    person signed in to the task list may decode payloads in the Web UI."""
+    return Middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="valuechain_session",
+        max_age=settings.tasklist_session_minutes * 60,
+        same_site="strict",
+        https_only=settings.tasklist_secure_cookies,
+    )
 
 
 def csrf_token(request: Request) -> str:

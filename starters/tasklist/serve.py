@@ -9,12 +9,11 @@ from cyclopts import Parameter
 
 from starters.cli import Failed, app, load_settings
 from starters.http import serve
-from starters.tasklist.auth import SignIn
+from starters.tasklist.auth import SignIn, session_secret
 from starters.tasklist.web import TaskList, build_app
 from valuechain.client import connect
 from valuechain.identity.keys import KeyFileError, load_key
 from valuechain.identity.users import LockOut, UsersFileError, load_users
-from valuechain.private import secret_made_once
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings, SettingsError
 
@@ -35,8 +34,7 @@ def task_list(settings: Settings) -> TaskList:
         roster=roster,
         keys=keys,
         sign_in=SignIn(settings.users_path, LockOut()),
-        # Made once and kept, so sign-ins survive a restart.
-        secret=secret_made_once(settings.state_dir / "tasklist.secret"),
+        secret=session_secret(settings),
         connect=lambda: connect(settings),
     )
 

@@ -14,8 +14,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -24,7 +22,15 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from starters.humans import decide, waiting_tasks, workflow_state
-from starters.tasklist.auth import Denied, Person, SignIn, check_csrf, csrf_token, signed_in
+from starters.tasklist.auth import (
+    Denied,
+    Person,
+    SignIn,
+    check_csrf,
+    csrf_token,
+    sessions,
+    signed_in,
+)
 from starters.tasklist.cases import case
 from starters.tasklist.forms import start_page, start_request
 from valuechain.identity.keys import SigningKey
@@ -224,14 +230,6 @@ def build_app(tasks: TaskList) -> Starlette:
         Route("/start/{name}", needs_person(start_form), methods=["GET"]),
         Route("/start/{name}", needs_person(start_submit), methods=["POST"]),
     ]
-    middleware = [
-        Middleware(
-            SessionMiddleware,
-            secret_key=tasks.secret,
-            session_cookie="valuechain_session",
-            max_age=tasks.settings.tasklist_session_minutes * 60,
-            same_site="strict",
-            https_only=tasks.settings.tasklist_secure_cookies,
-        )
-    ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=[sessions(tasks.settings, tasks.secret)], lifespan=lifespan
+    )

@@ -1,6 +1,7 @@
 """`make cluster` as a person runs it: everything starts, the examples wait for people,
-and Ctrl-C stops everything in order and exits 0. A second start while it runs is refused
-naming the ports in use."""
+payloads are encrypted with a key it made and the Web UI server asks the codec server
+(sending the browser's sign-in), and Ctrl-C stops everything in order and exits 0. A
+second start while it runs is refused naming the ports in use."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.helpers.cli import ROOT, cli_env
+from tests.helpers.cli import ROOT, cli_env, free_port
 from tests.helpers.cluster import open_folder
 from valuechain.cluster.ports import Ports
 
@@ -30,10 +32,12 @@ def free_standard_ports() -> Ports:
 async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     state = open_folder()
     ports = free_standard_ports()
+    codec_url = f"http://localhost:{free_port()}"
     env = cli_env(
         ports.address, "", "", VALUECHAIN_STATE_DIR=str(state),
         VALUECHAIN_CLUSTER_POSTGRES_PORT=str(ports.postgres),
         VALUECHAIN_CLUSTER_UI_PORT=str(ports.ui),
+        VALUECHAIN_CODEC_PORT=codec_url.rpartition(":")[2],
     )  # fmt: skip
     env["VALUECHAIN_LOG_FORMAT"] = "console"
     for name in ("VALUECHAIN_APPROVALS_QUEUE", "VALUECHAIN_ORDERS_QUEUE",
@@ -56,6 +60,9 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         second, _ = await asyncio.wait_for(again.communicate(), 60)
+        async with httpx.AsyncClient() as http:
+            ui = (await http.get(f"http://localhost:{ports.ui}/api/v1/settings")).json()
+            codec_health = (await http.get(f"{codec_url}/health")).status_code
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         code = await asyncio.wait_for(proc.wait(), 120)
     finally:
@@ -66,6 +73,11 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
     assert f"ports in use: {ports.frontend} (frontend)" in second.decode()
     assert again.returncode == 1
     assert "Waiting for people:" in said
+    assert f"made the payload key k1 in {state / 'keys' / 'payload-keys.toml'}" in said
+    assert ui["Codec"]["Endpoint"] == codec_url
+    assert ui["Codec"]["IncludeCredentials"] is True
+    assert codec_health == 200
+    assert f"--codec-endpoint {codec_url} --codec-auth" in said
     assert f"Temporal Web UI: http://localhost:{ports.ui}/namespaces/default/workflows" in said
     env_file = state / "cluster" / "commands.env"
     assert f"set -a; . {env_file}; set +a" in said
@@ -80,7 +92,8 @@ async def test_make_cluster_runs_the_examples_and_stops_on_ctrl_c(tmp_path: Path
         "stopped Temporal history-1", "stopped PostgreSQL",
     ]  # fmt: skip
     assert "stopped the task list (exit 0)" in stops
-    ours = [s for s in stops if s.startswith(("stopped worker", "stopped the task list"))]
+    assert "stopped the codec server (exit 0)" in stops
+    ours = [s for s in stops if s.startswith(("stopped worker", "stopped the"))]
     assert [s for s in stops if s not in ours] == order
     workers = [s for s in stops if s.startswith("stopped worker")]
     assert len(workers) == 6

@@ -93,24 +93,34 @@ async def sign_in(http: httpx.AsyncClient, name: str, password: str = PASSWORD) 
 
 
 @asynccontextmanager
-async def served(app: App, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh task list served over HTTP on a free port, for a real browser; its URL."""
+async def serving(
+    web_app: Any, host: str = "127.0.0.1", port: int | None = None
+) -> AsyncIterator[str]:
+    """A web app (the task list, the codec server) served over HTTP on `port` (default: a
+    free one), for a real browser; its URL, with `host` as a browser would name it."""
     server = Server(
         uvicorn.Config(
-            build_app(task_list(app, tmp_path)),
+            web_app,
             host="127.0.0.1",
-            port=free_port(),
+            port=port or free_port(),
             log_level="warning",
             lifespan="off",  # connected already, to this test's Temporal
         )
     )
-    serving = asyncio.create_task(server.serve())
-    await eventually(lambda: _started(server), bool, "the task list to listen")
+    running = asyncio.create_task(server.serve())
+    await eventually(lambda: _started(server), bool, "the web app to listen")
     try:
-        yield f"http://127.0.0.1:{server.config.port}"
+        yield f"http://{host}:{server.config.port}"
     finally:
         server.should_exit = True
-        await serving
+        await running
+
+
+@asynccontextmanager
+async def served(app: App, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh task list served over HTTP on a free port, for a real browser; its URL."""
+    async with serving(build_app(task_list(app, tmp_path))) as url:
+        yield url
 
 
 async def _started(server: uvicorn.Server) -> bool:

@@ -58,6 +58,9 @@ class Cluster:
     namespace: str = "default"
     say: Callable[[str], None] = print
     fsync: bool = True
+    # The codec server the Web UI asks to decode payloads, sending the browser's
+    # cookies (the task list's sign-in); empty: the UI shows payloads as stored.
+    codec_endpoint: str = ""
     processes: dict[str, Process] = field(default_factory=dict)
     found: dict[str, Path] = field(default_factory=dict)  # binaries, found once
 
@@ -187,6 +190,8 @@ class Cluster:
             "TEMPORAL_TLS_KEY": str(client.key),
             "TEMPORAL_TLS_SERVER_NAME": tls.FRONTEND_NAME,
             "TEMPORAL_TLS_ENABLE_HOST_VERIFICATION": "true",
+            "TEMPORAL_CODEC_ENDPOINT": self.codec_endpoint,
+            "TEMPORAL_CODEC_INCLUDE_CREDENTIALS": "true" if self.codec_endpoint else "false",
         }
         log = open(self.root / "logs" / "ui-server.log", "ab")  # noqa: SIM115, ASYNC230
         proc = await asyncio.create_subprocess_exec(
