@@ -78,3 +78,27 @@ def test_every_certificate_path_is_in_the_layout(services: dict[str, Any]) -> No
         used |= {v for v in env.values() if isinstance(v, str) and v.startswith("/certs/")}
     assert used
     assert used <= made, sorted(used - made)
+
+
+def test_every_client_encrypts_with_the_key_file_made_once(services: dict[str, Any]) -> None:
+    """Each Valuechain container that sends business data reads the one payload key file
+    (made by the `payload-key` one-off before it starts); the Web UI decodes through the
+    codec server with the browser's sign-in."""
+    encrypting = {
+        name
+        for name, service in services.items()
+        if service.get("environment", {}).get("VALUECHAIN_PAYLOAD_KEYS")
+        and service["environment"].get("VALUECHAIN_ENCRYPTION") != "false"
+        and name != "payload-key"
+    }
+    assert {"worker-orders", "worker-orders-laptop", "tasklist", "orders", "codec-server"} <= (
+        encrypting
+    )
+    for name in encrypting:
+        volumes = services[name].get("volumes", [])
+        assert any(v.startswith("valuechain-keys:/keys") for v in volumes), name
+        assert "payload-key" in services[name]["depends_on"], name
+    ui = services["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8091"
+    assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
+    assert "--ui-codec-endpoint=http://localhost:8091" in services["temporal-dev"]["command"]
