@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from tests.helpers import App, decide, open_task, worker
+from tests.helpers import App, decide, eventually, open_task, worker
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli, running_workers
 from valuechain.codec import (
@@ -166,3 +168,55 @@ async def test_commands_and_workers_share_the_codec(app: App, tmp_path: Path) ->
     raw = (await app.client.get_workflow_handle(workflow_id).fetch_history()).to_json()
     for secret in ("alice", "310.00", "Hotel two nights", "ACC-7"):
         assert secret not in raw, f"{secret!r} is in the history in the clear"
+
+
+async def task_failures(handle: WorkflowHandle[Any, Any], client: Client) -> list[str]:
+    """The messages of the run's failed workflow tasks, decoded with `client`'s keys."""
+    messages = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            failure = event.workflow_task_failed_event_attributes.failure
+            messages.append(str(await client.data_converter.decode_failure(failure)))
+    return messages
+
+
+async def test_a_worker_without_the_key_waits_for_it_and_the_run_resumes(
+    app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run started under key k1; then k2 becomes the primary. A worker given only k2
+    cannot read the run's input: its workflow task fails naming k1, and retries, the run
+    still running. Given the key file with both, a worker takes the run to its end, its
+    decisions sent under k2."""
+    target = app.client.service_client.config.target_host
+    path = tmp_path / "payload-keys.toml"
+    k1 = add_payload_key(path, "k1")
+    under_k1 = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, k1))
+    handle = await start_case(under_k1, CASES[0], app.task_queue)
+
+    both = add_payload_key(path, "k2")  # the rotation: k2 encrypts from now on
+    only_k2 = PayloadKeys(primary="k2", keys={"k2": both.keys["k2"]})
+    lacking = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, only_k2))
+    rotated = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, both))
+    ours = rotated.get_workflow_handle(handle.id)
+    async with worker(lacking, app.task_queue, app.store):
+        failures = await eventually(
+            lambda: task_failures(ours, rotated), lambda found: len(found) > 0, "a failed task"
+        )
+    missing = "payload encrypted with key 'k1', which this process does not have"
+    assert missing in failures[0]
+    assert missing in caplog.text  # the worker's log says it too
+    assert (await ours.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    async with worker(rotated, app.task_queue, app.store):
+        await decide(ours, "manager_review", "maria", "approve")
+        await decide(ours, "finance_approval", "fiona", "approve")
+        result = await ours.result()
+    assert result["status"] == "paid"
+    keys_used = set()
+    async for event in ours.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            [payload] = (
+                event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
+            )
+            keys_used.add(payload.metadata[KEY_ID])
+    assert keys_used == {b"k2"}

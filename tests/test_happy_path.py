@@ -1,11 +1,13 @@
-"""Each sequential workflow from request to booking, every step recorded."""
+"""Each sequential workflow from request to booking, every step recorded; no person's name
+in any search attribute it set (they are stored and shown in the clear)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import App, decide, new_id, record_history
+from tests.helpers import App, decide, new_id, record_history, search_attribute_values
 from tests.helpers.cases import CASES, Case, start_case
+from valuechain.runcontext import load_roster
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -18,8 +20,14 @@ async def test_happy_path(app: App, case: Case) -> None:
             out = await decide(handle, step.step, step.actor, step.decision, **step.fields)
             assert (out.step, out.actor, out.decision) == (step.step, step.actor, step.decision)
         result = await handle.result()
+        published = await search_attribute_values(handle)
 
     assert result.status == case.success_status
+    assert published["ValuechainStage"]  # what it published is read here
+    names = set(load_roster().people)
+    for attribute, values in published.items():
+        assert not values & names, f"{attribute} holds a name: {values & names}"
+        assert not any(case.requester in v for v in values), f"{attribute}: {values}"
     human = [s for s in result.steps if s.performer == "human"]
     assert [(s.step, s.actor, s.decision) for s in human] == [
         (s.step, s.actor, s.decision) for s in case.happy_path

@@ -23,6 +23,7 @@ from tests.helpers import (
     open_task,
     record_history,
     run_context,
+    search_attribute_values,
     wait_for_state,
 )
 from tests.helpers.orders import (
@@ -63,14 +64,20 @@ async def test_full_chain_to_paid(app: App) -> None:
         shipment = await deliver(h)
         view = await pay(h)
         result = await h.result()
+        published = await search_attribute_values(h)
         for stage in STAGES:
             child = env.client.get_workflow_handle(f"{h.id}-{stage}")
             assert (await child.describe()).parent_id == h.id
+            for attribute, values in (await search_attribute_values(child)).items():
+                published.setdefault(attribute, set()).update(values)
             await record_history(child, f"o2c-{stage}")
         await record_history(h, "o2c")
         state = await h.query(HumanWorkflow.state)
 
     assert result.status == "paid"
+    # The customer by id only, in the order and every stage: the name stays encrypted.
+    assert published["CustomerId"] == {"C-ACME"}
+    assert not any("Acme" in v for values in published.values() for v in values), published
     assert result.total == Decimal("657.00")  # 10 x 49.90 + 2 x 79.00
     assert [s.stage for s in result.stages] == STAGES
     assert result.paid == result.total

@@ -15,11 +15,19 @@ from typing import Any
 import httpx
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.helpers import App, history_length, key_files, open_task, run_context
+from tests.helpers import (
+    App,
+    history_length,
+    key_files,
+    open_task,
+    run_context,
+    search_attribute_values,
+)
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
 from tests.helpers.orders import place_order, seeded, wait_order
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in, until_healthy
+from valuechain import search
 from valuechain.identity.keys import new_key
 from valuechain.identity.users import load_users
 from valuechain.models.common import Trust
@@ -331,7 +339,8 @@ async def test_a_process_timeline_shows_its_stages(app: App, tmp_path: Path) -> 
 
 async def test_a_task_assigned_by_name_is_in_that_persons_list(app: App, tmp_path: Path) -> None:
     """Sign-off steps wait on each approver by name (role "approver", which nobody holds):
-    the one list call finds them through `person:<digest>` in the waiting attribute."""
+    the one list call finds them through `person:<digest>` in the waiting attribute, which
+    holds neither her name nor the requester's."""
     request = SignOffRequest(subject="the Q3 budget", requester="alice", approvers=["fiona"])
     arg = SignOffInput(request=request, context=run_context(app.task_queue))
     async with app.worker(), browser(app, tmp_path) as (http, _):
@@ -340,4 +349,9 @@ async def test_a_task_assigned_by_name_is_in_that_persons_list(app: App, tmp_pat
         await sign_in(http, "fiona")
         mine = await http.get("/")
         assert f"/tasks/{h.id}/{task.task_id}" in mine.text
+        published = await search_attribute_values(h)
         await h.terminate("test done")
+    assert search.person("fiona") in published["ValuechainWaitingRole"]
+    assert not any(
+        name in v for v in published["ValuechainWaitingRole"] for name in ("fiona", "alice")
+    )

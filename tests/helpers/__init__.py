@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import os
 import tempfile
 import typing
@@ -314,6 +315,24 @@ async def on_a_retry(handle: WorkflowHandle[Any, Any], what: str) -> None:
 
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+
+
+async def search_attribute_values(handle: WorkflowHandle[Any, Any]) -> dict[str, set[str]]:
+    """Every value the run ever gave each of its search attributes, from its history (at
+    its start and at each upsert), as text: search attributes are never encrypted."""
+    values: dict[str, set[str]] = {}
+    async for event in handle.fetch_history_events():
+        if event.HasField("workflow_execution_started_event_attributes"):
+            given = event.workflow_execution_started_event_attributes.search_attributes
+        elif event.HasField("upsert_workflow_search_attributes_event_attributes"):
+            given = event.upsert_workflow_search_attributes_event_attributes.search_attributes
+        else:
+            continue
+        for name, payload in given.indexed_fields.items():
+            value = json.loads(payload.data) if payload.data else None
+            listed = value if isinstance(value, list) else [value]
+            values.setdefault(name, set()).update(str(v) for v in listed if v is not None)
+    return values
 
 
 async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
