@@ -13,9 +13,19 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from tests.helpers import App, decide, eventually, open_task, worker
+from tests.helpers import (
+    ENCRYPTED_HISTORIES,
+    HISTORY_KEYS,
+    App,
+    decide,
+    eventually,
+    open_task,
+    record_history,
+    worker,
+)
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli, running_workers
+from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from valuechain.codec import (
     ENCODING,
     KEY_ID,
@@ -110,7 +120,7 @@ async def test_a_run_under_the_codec_leaves_no_data_in_its_history(
     """An expense run end to end with the codec on its client and worker: the history
     read without the codec holds none of its names, amounts or comments; with the codec
     it reads as before."""
-    keys = add_payload_key(tmp_path / "keys.toml", "k1")
+    keys = load_payload_keys(HISTORY_KEYS)
     target = app.client.service_client.config.target_host
     sealed = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, keys))
     case = CASES[0]  # alice's expense, 125.50 to a fresh payee account
@@ -123,6 +133,7 @@ async def test_a_run_under_the_codec_leaves_no_data_in_its_history(
     assert result.status == "paid"
     assert "expense 125.50 USD (travel) for alice" in state.subject
 
+    await record_history(h, "expense", ENCRYPTED_HISTORIES)
     raw = (await app.client.get_workflow_handle(h.id).fetch_history()).to_json()
     payee = next(s for s in app.store.bookings(kind="payout")).payload["account"]
     for secret in ("alice", "125.50", "receipts check out", "Client visit", payee):
@@ -183,18 +194,17 @@ async def task_failures(handle: WorkflowHandle[Any, Any], client: Client) -> lis
 async def test_a_worker_without_the_key_waits_for_it_and_the_run_resumes(
     app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A run started under key k1; then k2 becomes the primary. A worker given only k2
-    cannot read the run's input: its workflow task fails naming k1, and retries, the run
-    still running. Given the key file with both, a worker takes the run to its end, its
-    decisions sent under k2."""
+    """A run started under key test-k1; then test-k2 becomes the primary. A worker given
+    only test-k2 cannot read the run's input: its workflow task fails naming test-k1, and
+    retries, the run still running. Given the key file with both, a worker takes the run
+    to its end, its decisions sent under test-k2."""
     target = app.client.service_client.config.target_host
-    path = tmp_path / "payload-keys.toml"
-    k1 = add_payload_key(path, "k1")
+    both = load_payload_keys(HISTORY_KEYS)  # after the rotation: k2 is the primary
+    k1 = PayloadKeys(primary="test-k1", keys={"test-k1": both.keys["test-k1"]})
     under_k1 = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, k1))
     handle = await start_case(under_k1, CASES[0], app.task_queue)
 
-    both = add_payload_key(path, "k2")  # the rotation: k2 encrypts from now on
-    only_k2 = PayloadKeys(primary="k2", keys={"k2": both.keys["k2"]})
+    only_k2 = PayloadKeys(primary="test-k2", keys={"test-k2": both.keys["test-k2"]})
     lacking = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, only_k2))
     rotated = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, both))
     ours = rotated.get_workflow_handle(handle.id)
@@ -202,7 +212,7 @@ async def test_a_worker_without_the_key_waits_for_it_and_the_run_resumes(
         failures = await eventually(
             lambda: task_failures(ours, rotated), lambda found: len(found) > 0, "a failed task"
         )
-    missing = "payload encrypted with key 'k1', which this process does not have"
+    missing = "payload encrypted with key 'test-k1', which this process does not have"
     assert missing in failures[0]
     assert missing in caplog.text  # the worker's log says it too
     assert (await ours.describe()).status == WorkflowExecutionStatus.RUNNING
@@ -212,6 +222,7 @@ async def test_a_worker_without_the_key_waits_for_it_and_the_run_resumes(
         await decide(ours, "finance_approval", "fiona", "approve")
         result = await ours.result()
     assert result["status"] == "paid"
+    await record_history(ours, "expense-rotated", ENCRYPTED_HISTORIES)
     keys_used = set()
     async for event in ours.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
@@ -219,4 +230,24 @@ async def test_a_worker_without_the_key_waits_for_it_and_the_run_resumes(
                 event.workflow_execution_update_accepted_event_attributes.accepted_request.input.args.payloads
             )
             keys_used.add(payload.metadata[KEY_ID])
-    assert keys_used == {b"k2"}
+    assert keys_used == {b"test-k2"}
+
+
+async def test_an_order_under_the_codec(app: App) -> None:
+    """The order and its stages (child workflows, signed partner events) under the codec:
+    paid, and its raw history holds neither the customer's name nor its lines."""
+    keys = load_payload_keys(HISTORY_KEYS)
+    target = app.client.service_client.config.target_host
+    sealed = await Client.connect(target, data_converter=encrypting(DATA_CONVERTER, keys))
+    seeded(app.store)
+    async with worker(sealed, app.task_queue, app.store):
+        h = await start_order(sealed, app.task_queue, order_input(app.task_queue, {"OVEN-9": 1}))
+        await deliver(h)
+        await pay(h)
+        result = await h.result()
+        await record_history(h, "o2c", ENCRYPTED_HISTORIES)
+    assert result.status == "paid"
+    for workflow_id in (h.id, f"{h.id}-credit_check", f"{h.id}-collection"):
+        raw = (await app.client.get_workflow_handle(workflow_id).fetch_history()).to_json()
+        for secret in ("OVEN-9", "Acme Stores", "front desk", str(result.total)):
+            assert secret not in raw, f"{secret!r} is in {workflow_id}'s history in the clear"

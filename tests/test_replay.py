@@ -1,5 +1,7 @@
 """Recorded histories still replay: a change to workflow code that would break running
-workflows fails here. The tests that call `record_history` write them when run with
+workflows fails here, for plain histories and for encrypted ones (runs under the codec,
+replayed with the keys they were written with; without them, replay names the missing
+key). The tests that call `record_history` write them when run with
 VALUECHAIN_RECORD_HISTORIES=1; re-record only when such a break is intended (and
 versioned)."""
 
@@ -17,6 +19,8 @@ from temporalio.workflow import NondeterminismError
 # This module defines a workflow (below), so the sandbox imports it again: what it uses
 # besides the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
+    from tests.helpers import ENCRYPTED_HISTORIES, HISTORY_KEYS
+    from valuechain.codec import encrypting, load_payload_keys
     from valuechain.converter import DATA_CONVERTER
     from valuechain.models.expense import ExpenseInput, ExpenseResult
     from valuechain.models.human import DecisionInput, HumanStepSpec
@@ -25,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.expense import ExpenseReimbursement
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+ENCRYPTED = sorted(ENCRYPTED_HISTORIES.glob("*.json"))
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -54,6 +59,32 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
 async def test_history_replays(path: Path) -> None:
     replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(load(path))
+
+
+@pytest.mark.parametrize("path", ENCRYPTED, ids=lambda p: p.stem.split("@")[0])
+async def test_encrypted_history_replays_with_its_keys(path: Path) -> None:
+    sealed = encrypting(DATA_CONVERTER, load_payload_keys(HISTORY_KEYS))
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=sealed)
+    await replayer.replay_workflow(load(path))
+
+
+async def test_an_encrypted_history_without_its_key_names_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert len(ENCRYPTED) >= 3  # an expense, one across a key rotation, an order
+    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)
+    result = await replayer.replay_workflow(load(ENCRYPTED[0]), raise_on_replay_failure=False)
+    assert result.replay_failure is not None  # ciphertext is not a request
+    keys = load_payload_keys(HISTORY_KEYS)
+    only_k1 = keys.model_copy(
+        update={"primary": "test-k1", "keys": {"test-k1": keys.keys["test-k1"]}}
+    )
+    rotated = next(p for p in ENCRYPTED if p.stem.startswith("expense-rotated@"))
+    lacking = Replayer(workflows=ALL_WORKFLOWS, data_converter=encrypting(DATA_CONVERTER, only_k1))
+    result = await lacking.replay_workflow(load(rotated), raise_on_replay_failure=False)
+    assert result.replay_failure is not None
+    # The failure itself is encoded (its message is business data); the log names the key.
+    assert "payload encrypted with key 'test-k2'" in caplog.text
 
 
 @workflow.defn(name="ExpenseReimbursement")

@@ -315,6 +315,9 @@ async def on_a_retry(handle: WorkflowHandle[Any, Any], what: str) -> None:
 
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+# Histories of runs under the codec, with the (test-only) keys they were written with.
+ENCRYPTED_HISTORIES = HISTORIES / "encrypted"
+HISTORY_KEYS = ENCRYPTED_HISTORIES / "payload-keys.toml"
 
 
 async def search_attribute_values(handle: WorkflowHandle[Any, Any]) -> dict[str, set[str]]:
@@ -335,11 +338,17 @@ async def search_attribute_values(handle: WorkflowHandle[Any, Any]) -> dict[str,
     return values
 
 
-async def record_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+async def record_history(
+    handle: WorkflowHandle[Any, Any], name: str, folder: Path = HISTORIES
+) -> None:
     """With VALUECHAIN_RECORD_HISTORIES=1, keep this run's history for the replay test,
     as `<name>@<workflow id>.json`: replay needs the id (child ids derive from it)."""
     if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
-        for old in HISTORIES.glob(f"{name}@*.json"):
-            old.unlink()
         history = await handle.fetch_history()
-        (HISTORIES / f"{name}@{handle.id}.json").write_text(history.to_json())
+        await asyncio.to_thread(_keep_history, folder, name, handle.id, history.to_json())
+
+
+def _keep_history(folder: Path, name: str, workflow_id: str, text: str) -> None:
+    for old in folder.glob(f"{name}@*.json"):
+        old.unlink()
+    (folder / f"{name}@{workflow_id}.json").write_text(text)
