@@ -1,5 +1,7 @@
 """`make bench`: the project's mechanisms (A) against a hand-written temporalio baseline
-(B), same dev server (in memory), same worker settings, alternating A and B over rounds.
+(B), and A again with the payload codec on its client and workers (C: every payload
+encrypted), same dev server (in memory), same worker settings, alternating the variants
+over rounds.
 `make bench TOPOLOGY=cluster` runs the same scenarios on the cluster too (PostgreSQL, the
 Temporal services as separate processes, mutual TLS), with 1, 2 and 4 worker processes,
 and reads the server's and PostgreSQL's CPU beside the workers'.
@@ -8,8 +10,8 @@ and reads the server's and PostgreSQL's CPU beside the workers'.
 
 Per scenario and variant: workflows per second, p50 and p95 end-to-end latency, worker
 CPU seconds per workflow and peak worker memory (from the worker process's /proc), and
-history events per workflow; medians over the rounds and the ratio A/B (throughput,
-higher is better for A). Results are printed and saved as JSON.
+history events per workflow; medians over the rounds, the ratio A/B (throughput, higher
+is better for A) and C/A (what encryption costs). Results are printed and saved as JSON.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ from valuechain.client import connect
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.topology import Cluster
+from valuechain.codec import add_payload_key, encrypting
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
@@ -64,6 +67,8 @@ from workflows.order_to_cash import OrderToCash
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
+CODEC = "C"  # A's drivers and workflows, every payload through the codec
+VARIANTS = ("A", "B", CODEC)
 
 
 @dataclass
@@ -153,8 +158,25 @@ class Target:
     worker_env: dict[str, str]
     db_url: str
     worker_counts: list[int]
+    payload_keys: Path  # the codec variant's key file
     server_pids: Callable[[], list[int]] = lambda: []
     database_pid: Callable[[], int | None] = lambda: None
+
+    def __post_init__(self) -> None:
+        config = self.client.config()
+        keys = add_payload_key(self.payload_keys, "bench")
+        config["data_converter"] = encrypting(DATA_CONVERTER, keys)
+        self.sealed_client = Client(**config)
+
+    def for_variant(self, variant: str) -> tuple[Client, dict[str, str]]:
+        """The client and the workers' settings of a variant: only C encrypts."""
+        if variant == CODEC:
+            keys = {
+                "VALUECHAIN_ENCRYPTION": "true",
+                "VALUECHAIN_PAYLOAD_KEYS": str(self.payload_keys),
+            }
+            return self.sealed_client, {**self.worker_env, **keys}
+        return self.client, {**self.worker_env, "VALUECHAIN_ENCRYPTION": "false"}
 
     @property
     def address(self) -> str:
@@ -309,12 +331,12 @@ def per_workflow(before: float | None, after: float | None, count: int) -> float
 
 async def measure(target: Target, scenario: Scenario, variant: str, procs: int) -> Sample:
     task_queue = f"bench-{uuid.uuid4().hex[:8]}"
-    client = target.client
-    driver = scenario.drivers[variant]
+    client, worker_env = target.for_variant(variant)
+    driver = scenario.drivers["A" if variant == CODEC else variant]
     ids = [f"{scenario.name[:5].strip()}-{variant}-{uuid.uuid4().hex[:10]}".replace(" ", "")
            for _ in range(scenario.count)]  # fmt: skip
     it = iter(ids)
-    async with WorkerProcess(target.address, task_queue, target.db_url, target.worker_env,
+    async with WorkerProcess(target.address, task_queue, target.db_url, worker_env,
                              procs) as worker:  # fmt: skip
         cpu0, t0 = worker.cpu(), time.perf_counter()
         server0, db0 = target.server_cpu(), target.database_cpu()
@@ -353,9 +375,9 @@ def summarise(samples: list[Sample]) -> dict[str, float | None]:
 async def run_scenarios(target: Target, quick: bool, rounds: int, report: dict[str, Any]) -> None:
     for scenario in scenarios(quick):
         for procs in target.worker_counts:
-            samples: dict[str, list[Sample]] = {"A": [], "B": []}
+            samples: dict[str, list[Sample]] = {v: [] for v in VARIANTS}
             for r in range(rounds):
-                order = ("A", "B") if r % 2 == 0 else ("B", "A")  # alternate
+                order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]  # alternate
                 for variant in order:
                     samples[variant].append(await measure(target, scenario, variant, procs))
                     print(
@@ -363,12 +385,13 @@ async def run_scenarios(target: Target, quick: bool, rounds: int, report: dict[s
                         f" round {r + 1}: {samples[variant][-1].per_second:.1f} wf/s",
                         file=sys.stderr,
                     )
-            a, b = summarise(samples["A"]), summarise(samples["B"])
+            a, b, c = (summarise(samples[v]) for v in VARIANTS)
             ratio = (a["workflows_per_second"] or 0) / (b["workflows_per_second"] or 1)
+            codec = (c["workflows_per_second"] or 0) / (a["workflows_per_second"] or 1)
             report["scenarios"].append({
                 "topology": target.name, "worker_processes": procs,
                 "scenario": scenario.name, "workflows": scenario.count, "A": a, "B": b,
-                "ratio_a_over_b": ratio,
+                CODEC: c, "ratio_a_over_b": ratio, "ratio_codec_over_a": codec,
                 "samples": {k: [asdict(s) for s in v] for k, v in samples.items()},
             })  # fmt: skip
 
@@ -385,7 +408,8 @@ async def bench(quick: bool, rounds: int, topology: str) -> dict[str, Any]:
             search_attributes=search.ALL, dev_server_startup_timeout=timedelta(seconds=120),
         )  # fmt: skip
         try:
-            dev = Target("dev server", env.client, worker_env, db_url, [1])
+            dev = Target("dev server", env.client, worker_env, db_url, [1],
+                         Path(tmp) / "payload-keys.toml")  # fmt: skip
             await run_scenarios(dev, quick, rounds, report)
         finally:
             await env.shutdown()
@@ -409,7 +433,7 @@ async def bench_cluster(
         client = await connect(cluster.client_settings("commands"))
         target = Target(
             "cluster", client, {**worker_env, **cluster.client_env("workers")}, db_url,
-            [1, 2, 4],
+            [1, 2, 4], root / "payload-keys.toml",
             server_pids=lambda: [p.proc.pid for n, p in cluster.processes.items()
                                  if n != "ui-server"],
             database_pid=cluster.postgres.pid,
@@ -422,19 +446,21 @@ async def bench_cluster(
 
 def table(report: dict[str, Any]) -> str:
     """One row per scenario, topology, worker processes and variant. cpu is the workers'
-    CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured."""
+    CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured;
+    the ratio is A/B on A's row, C/A (the codec's cost) on C's."""
     rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':1} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
             f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'mem MB':>6}"
-            f" {'A/B':>5}"]  # fmt: skip
+            f" {'ratio':>5}"]  # fmt: skip
 
     def opt(value: float | None, width: int) -> str:
         return f"{value:{width}.4f}" if value is not None else f"{'-':>{width}}"
 
     for s in report["scenarios"]:
         on = "cluster" if s.get("topology") == "cluster" else "dev"
-        for v in ("A", "B"):
+        for v in VARIANTS:
             m = s[v]
-            ratio = f"{s['ratio_a_over_b']:5.2f}" if v == "A" else ""
+            ratio = {"A": f"{s['ratio_a_over_b']:5.2f}", CODEC: f"{s['ratio_codec_over_a']:5.2f}"}
+            ratio_text = ratio.get(v, "")
             rows.append(
                 f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:1}"
                 f" {m['workflows_per_second']:6.1f}"
@@ -443,14 +469,14 @@ def table(report: dict[str, Any]) -> str:
                 f" {opt(m.get('server_cpu_seconds_per_workflow'), 8)}"
                 f" {opt(m.get('database_cpu_seconds_per_workflow'), 7)}"
                 f" {m['history_events_per_workflow']:6.0f}"
-                f" {m['peak_worker_memory_mb']:6.0f} {ratio}"
+                f" {m['peak_worker_memory_mb']:6.0f} {ratio_text}"
             )
     return "\n".join(rows)
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description="Benchmark the project against a baseline.")
-    p.add_argument("--quick", action="store_true", help="small sizes: under two minutes")
+    p.add_argument("--quick", action="store_true", help="small sizes: about 3.5 minutes")
     p.add_argument(
         "--rounds", type=int, default=None, help="rounds per variant (default 3, quick 2)"
     )
