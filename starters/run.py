@@ -202,7 +202,7 @@ def decoding_help(topology: Topology) -> str:
         ""
         if topology.ui_sends_credentials
         else (
-            "  once per browser, in the Web UI's Codec Server settings (bottom of the left bar):\n"
+            "  once per browser, in the Web UI's Codec Server settings (the glasses at the top):\n"
             f"    'Use my browser setting', endpoint {settings.codec_url},"
             " tick 'Include cross-origin credentials'\n"
         )
@@ -227,7 +227,7 @@ async def main_async(
     if settings.encryption and not settings.payload_keys:
         payload_keys = settings.keys_dir / "payload-keys.toml"
         if ensure_payload_keys(payload_keys):
-            say(f"made the payload key k1 in {payload_keys} (VALUECHAIN_ENCRYPTION=false: none)")
+            say(f"made the payload key k1 in {payload_keys}: payloads are encrypted from now on")
     ensure_demo_users(
         settings.users_path,
         list(load_roster(settings.roster_file).people),
