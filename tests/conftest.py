@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from playwright.async_api import Browser
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App
+from tests.helpers.browser import launched_chromium
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
@@ -32,6 +34,13 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield environment
     await environment.shutdown()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium under Playwright, headless, for the test alone."""
+    async with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from tests.helpers import (
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
+from tests.helpers.refusals import file_refusal
 from valuechain.codec import (
     ENCODING,
     KEY_ID,
@@ -108,10 +109,9 @@ async def test_tampered_and_plain_payloads(tmp_path: Path) -> None:
 def test_bad_key_files_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "keys.toml"
     path.write_text(text)
-    with pytest.raises(CodecError) as caught:
-        load_payload_keys(path)
-    assert str(path) in str(caught.value)
-    assert message in str(caught.value)
+    said = file_refusal(load_payload_keys, path, CodecError)
+    assert str(path) in said
+    assert message in said
 
 
 async def test_a_run_under_the_codec_leaves_no_data_in_its_history(

@@ -9,33 +9,27 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Browser, expect
 from temporalio.testing import WorkflowEnvironment
 
 from starters.codec.server import TaskListSessions, build_codec_app
 from starters.tasklist.web import build_app
 from tests.helpers import App
+from tests.helpers.browser import SEEN, shot, sign_in
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import free_port
-from tests.helpers.needs import need_chromium
-from tests.helpers.tasklist import PASSWORD, serving, task_list
+from tests.helpers.tasklist import serving, task_list
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.codec import EncryptionCodec, add_payload_key, encrypting
 from valuechain.converter import DATA_CONVERTER
 
-CHROMIUM = need_chromium()
-ARTIFACTS = Path(__file__).parent / "artifacts"
-SEEN = 30_000  # ms a person would wait for a page
 EXPENSE = CASES[0]
 
 
-async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def test_the_web_ui_decodes_for_people_signed_in(app: App, tmp_path: Path) -> None:
+async def test_the_web_ui_decodes_for_people_signed_in(
+    app: App, tmp_path: Path, chromium: Browser
+) -> None:
     keys = add_payload_key(tmp_path / "payload-keys.toml", "k1")
     codec_port, ui_port = free_port(), free_port()
     codec_url, ui = f"http://localhost:{codec_port}", f"http://localhost:{ui_port}"
@@ -59,25 +53,18 @@ async def test_the_web_ui_decodes_for_people_signed_in(app: App, tmp_path: Path)
         async with (
             serving(build_app(tasks), "localhost") as tasklist_url,
             serving(codec, "localhost", codec_port),
-            async_playwright() as playwright,
         ):
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-            )
-            page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = await chromium.new_page(viewport={"width": 1400, "height": 1000})
             async with page.expect_response(f"{codec_url}/decode") as refused:
                 await page.goto(workflow_page)
             assert (await refused.value).status == 401
             await expect(page.get_by_text(handle.id).first).to_be_visible(timeout=SEEN)
-            await shot(page, "codec-ui-encrypted")
+            await shot(page, "codec-ui-encrypted", full_page=True)
             seen = await page.content()
             for secret in ("Client visit", "125.50", "ACC-"):
                 assert secret not in seen, f"{secret!r} shown without authorization"
 
-            await page.goto(f"{tasklist_url}/signin")
-            await page.fill("#name", "maria")
-            await page.fill("#password", PASSWORD)
-            await page.click("button[type=submit]")
+            await sign_in(page, tasklist_url, "maria")
             await expect(page.get_by_text("Sign out")).to_be_visible(timeout=SEEN)
             # What the UI's Codec Server settings store when "Include cross-origin
             # credentials" is ticked for this browser.
@@ -96,8 +83,7 @@ async def test_the_web_ui_decodes_for_people_signed_in(app: App, tmp_path: Path)
             await expect(page.get_by_text("Client visit, train tickets").first).to_be_visible(
                 timeout=SEEN
             )
-            await shot(page, "codec-ui-decoded")
-            await browser.close()
+            await shot(page, "codec-ui-decoded", full_page=True)
         await handle.terminate("test done")
     finally:
         await env.shutdown()

@@ -25,7 +25,7 @@ from tests.helpers import (
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli
 from tests.helpers.orders import place_order, seeded, settle, wait_order
-from tests.helpers.refusals import refused, refused_decision
+from tests.helpers.refusals import file_refusal, refused, refused_decision
 from valuechain.identity.keys import (
     KeyFileError,
     SigningKey,
@@ -133,10 +133,9 @@ def test_key_files(tmp_path: Path) -> None:
 def test_bad_key_files_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.key"
     path.write_text(text)
-    with pytest.raises(KeyFileError) as caught:
-        load_key(path)
-    assert str(path) in str(caught.value)
-    assert message in str(caught.value)
+    said = file_refusal(load_key, path, KeyFileError)
+    assert str(path) in said
+    assert message in said
 
 
 async def test_the_run_refuses_unproven_decisions_and_records_the_signer(app: App) -> None:

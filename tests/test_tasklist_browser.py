@@ -7,38 +7,17 @@ screenshot of a task page is kept in tests/artifacts/."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.helpers import App, history_length, open_task
+from tests.helpers.browser import shot, sign_in
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.needs import need_chromium
-from tests.helpers.tasklist import PASSWORD, served
+from tests.helpers.tasklist import served
 from workflows.expense import ExpenseReimbursement
 
-CHROMIUM = need_chromium()
-ARTIFACTS = Path(__file__).parent / "artifacts"
 EXPENSE = CASES[0]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield launched
-        await launched.close()
-
-
-async def sign_in(page: Page, url: str, name: str, password: str = PASSWORD) -> None:
-    await page.goto(f"{url}/signin")
-    await page.fill("#name", name)
-    await page.fill("#password", password)
-    await page.click("button[type=submit]")
 
 
 async def sign_out(page: Page) -> None:
@@ -46,11 +25,11 @@ async def sign_out(page: Page) -> None:
     await expect(page.locator("h1")).to_have_text("Sign in")
 
 
-async def test_people_decide_in_the_browser(app: App, tmp_path: Path, browser: Browser) -> None:
+async def test_people_decide_in_the_browser(app: App, tmp_path: Path, chromium: Browser) -> None:
     async with app.worker(), served(app, tmp_path) as url:
         h = await start_case(app.client, EXPENSE, app.task_queue)
         task = await open_task(h, "manager_review")
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        page = await chromium.new_page(viewport={"width": 1280, "height": 900})
 
         # fiona (finance) has nothing yet: maria's task is not hers.
         await sign_in(page, url, "fiona")
@@ -77,8 +56,7 @@ async def test_people_decide_in_the_browser(app: App, tmp_path: Path, browser: B
         await link.click()
         await expect(page.locator(".procedure")).to_contain_text("Manager review of an expense")
         await expect(page.locator("main")).to_contain_text("125.5")
-        ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "tasklist-task.png"), full_page=True)
+        await shot(page, "tasklist-task", full_page=True)
         await page.select_option("#decision", "approve")
         await page.fill("#comment", "receipts match")
         await page.click("main button[type=submit]")
@@ -95,9 +73,9 @@ async def test_people_decide_in_the_browser(app: App, tmp_path: Path, browser: B
         await h.terminate("test done")
 
 
-async def test_wrong_passwords_and_lock_out(app: App, tmp_path: Path, browser: Browser) -> None:
+async def test_wrong_passwords_and_lock_out(app: App, tmp_path: Path, chromium: Browser) -> None:
     async with served(app, tmp_path) as url:
-        page = await browser.new_page()
+        page = await chromium.new_page()
         await sign_in(page, url, "maria", "not her password")
         await expect(page.locator(".error")).to_have_text("wrong name or password")
         for _ in range(2):
@@ -106,9 +84,11 @@ async def test_wrong_passwords_and_lock_out(app: App, tmp_path: Path, browser: B
         await expect(page.locator(".error")).to_contain_text("too many failed sign-ins")
 
 
-async def test_the_start_form_names_a_bad_field(app: App, tmp_path: Path, browser: Browser) -> None:
+async def test_the_start_form_names_a_bad_field(
+    app: App, tmp_path: Path, chromium: Browser
+) -> None:
     async with served(app, tmp_path) as url:
-        page = await browser.new_page()
+        page = await chromium.new_page()
         await sign_in(page, url, "alice")
         await page.goto(f"{url}/start/expense")
         await page.fill("#f-amount", "lots")

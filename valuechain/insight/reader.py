@@ -84,11 +84,7 @@ async def decoded(history: WorkflowHistory, converter: DataConverter) -> Workflo
         return history
     for event in history.events:
         if event.HasField("workflow_execution_completed_event_attributes"):
-            result = event.workflow_execution_completed_event_attributes.result
-            if result.payloads:
-                plain = await codec.decode(list(result.payloads))
-                del result.payloads[:]
-                result.payloads.extend(plain)
+            await codec.decode_wrapper(event.workflow_execution_completed_event_attributes.result)
         if event.user_metadata.HasField("summary"):
             [summary] = await codec.decode([event.user_metadata.summary])
             event.user_metadata.summary.CopyFrom(summary)
