@@ -37,7 +37,11 @@ def cli_env(
     # Several workers run at once in tests: no fixed ports unless a test asks.
     env.update(VALUECHAIN_METRICS_PORT="0", VALUECHAIN_HEALTH_PORT="0")
     keys = key_files()
+    # Nor the machine's own state folder (where `make run` keeps its payload key): a
+    # process encrypts only with a key file the test gives, or in a state folder it gives.
+    chosen = "VALUECHAIN_PAYLOAD_KEYS" in extra or "VALUECHAIN_STATE_DIR" in extra
     env.update(
+        VALUECHAIN_ENCRYPTION="true" if chosen else "false",
         VALUECHAIN_TRUST_FILE=str(keys.trust),
         VALUECHAIN_SIGNING_KEY=str(keys.admin),  # the terminal path: an administrator
         TEMPORAL_ADDRESS=address,
