@@ -28,6 +28,7 @@ from starters import cli
 from starters.cli import Failed, Json
 from starters.simulation.partners import settle, signed_event
 from valuechain.identity.keys import SigningKey
+from valuechain.machines import MachineError
 from valuechain.models.orders import (
     CancelInput,
     DeliveryInput,
@@ -38,7 +39,7 @@ from valuechain.models.orders import (
     PaymentInput,
 )
 from valuechain.rules import TableError
-from valuechain.runcontext import build_context, load_named_table, o2c_settings
+from valuechain.runcontext import load_setup
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
 from workflows.order_to_cash import OrderToCash
@@ -191,9 +192,7 @@ async def run_batch(
     """Start the orders (at most `concurrency` at once) and settle each as carrier and
     bank (signing with `key`); count them by outcome. One order's trouble never stops the
     batch."""
-    context = build_context(settings)
-    table_ = load_named_table(settings, "shipment_mode")
-    clocks = o2c_settings(settings)
+    setup = load_setup(settings, OrderToCashInput.loads)
     gate = asyncio.Semaphore(concurrency)
     outcomes: Counter[str] = Counter()
     task = progress.add_task("orders ended", total=len(orders)) if progress else None
@@ -203,8 +202,7 @@ async def run_batch(
             try:
                 await client.start_workflow(
                     OrderToCash.run,
-                    OrderToCashInput(request=order, context=context, shipment_table=table_,
-                                     settings=clocks),
+                    OrderToCashInput(request=order).completed(setup.context, setup.parts()),
                     id=order.order_id, task_queue=settings.orders_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -244,8 +242,8 @@ def batch(
     signer = cli.signing_key(key, settings, "the batch signs as carrier and bank")
     assert signer is not None
     try:
-        load_named_table(settings, "shipment_mode")
-    except (SettingsError, TableError) as err:
+        load_setup(settings, OrderToCashInput.loads)
+    except (SettingsError, TableError, MachineError) as err:
         raise Failed(str(err)) from err
     orders = generate(count, seed, prefix or f"batch-{seed}")
 

@@ -38,7 +38,7 @@ from valuechain.models import (
 )
 from valuechain.models.common import RunInput
 from valuechain.rules import TableError
-from valuechain.runcontext import build_context, load_named_machine, load_named_table, o2c_settings
+from valuechain.runcontext import load_setup
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
 from workers.registry import type_name
@@ -62,11 +62,6 @@ from workflows.timeoff import TimeOffRequestWorkflow
 Parameter(n_tokens=1, accepts_keys=False)(orders.OrderLine)
 
 
-def _tables(**named: str) -> Callable[[Settings], dict[str, Any]]:
-    """What else an input carries: `field=table name` (a decision table)."""
-    return lambda settings: {f: load_named_table(settings, name) for f, name in named.items()}
-
-
 @dataclass(frozen=True)
 class Startable:
     """A workflow a person starts: its command, its request, what its input adds."""
@@ -75,9 +70,8 @@ class Startable:
     summary: str
     workflow: type  # the workflow's class
     request: type[BaseModel]
+    # Its input: the request, the context and what else it `loads` (tables, machines).
     input: type[RunInput[Any]]
-    # Loaded from the settings into the input beside request and context.
-    extras: Callable[[Settings], dict[str, Any]] = lambda _: {}
     # The request field that is the workflow id: then one id can never start twice.
     id_field: str | None = None
     queue: Literal["approvals", "orders"] = "approvals"
@@ -95,12 +89,9 @@ STARTABLE: list[Startable] = [
     Startable("timeoff", "Ask for time off.",
               TimeOffRequestWorkflow, timeoff.TimeOffRequest, timeoff.TimeOffInput),
     Startable("compliance", "Put a document through compliance review (a state machine).",
-              ComplianceReview, machine.ComplianceRequest, machine.ComplianceInput,
-              lambda s: {"machine": load_named_machine(s, "compliance_review")}),
+              ComplianceReview, machine.ComplianceRequest, machine.ComplianceInput),
     Startable("ticket", "Open a support ticket (a state machine, triaged by a table).",
-              SupportTicket, machine.TicketRequest, machine.TicketInput,
-              lambda s: {"machine": load_named_machine(s, "support_ticket"),
-                         "triage": load_named_table(s, "complaint_triage")}),
+              SupportTicket, machine.TicketRequest, machine.TicketInput),
     Startable("signoff", "Ask several approvers to sign off, in any order (all or a quorum).",
               MultiApproverSignOff, parallel.SignOffRequest, parallel.SignOffInput),
     Startable("proposal", "Have departments review a proposal at the same time.",
@@ -108,22 +99,17 @@ STARTABLE: list[Startable] = [
     Startable("launch", "Launch a product: its branches prepare at once, then it launches.",
               ProductLaunch, parallel.LaunchRequest, parallel.LaunchInput),
     Startable("purchase", "Ask to buy something; the purchase_approval table routes it.",
-              PurchaseApproval, rules_driven.PurchaseRequest, rules_driven.PurchaseInput,
-              _tables(table="purchase_approval")),
+              PurchaseApproval, rules_driven.PurchaseRequest, rules_driven.PurchaseInput),
     Startable("invoice", "Submit a supplier invoice; the invoice_approval table routes it.",
-              InvoiceApproval, rules_driven.InvoiceRequest, rules_driven.InvoiceInput,
-              _tables(table="invoice_approval")),
+              InvoiceApproval, rules_driven.InvoiceRequest, rules_driven.InvoiceInput),
     Startable("complaint", "Log a customer complaint; the complaint_triage table routes it.",
-              ComplaintTriage, rules_driven.ComplaintRequest, rules_driven.ComplaintInput,
-              _tables(table="complaint_triage")),
+              ComplaintTriage, rules_driven.ComplaintRequest, rules_driven.ComplaintInput),
     Startable("onboarding", "Onboard a new employee: checks, equipment, access, training.",
               EmployeeOnboarding, onboarding.OnboardingRequest, onboarding.OnboardingInput),
     Startable("order", "Place an order: order-to-cash, from entry to collection. Its "
               "order_id is its workflow id, so the same order never starts twice. A line: "
               "--lines SKU=QTY (repeatable); the due date defaults to 30 days from today.",
               OrderToCash, orders.OrderRequest, orders.OrderToCashInput,
-              lambda s: {"shipment_table": load_named_table(s, "shipment_mode"),
-                         "settings": o2c_settings(s)},
               id_field="order_id", queue="orders",
               defaults=lambda: {"due_date": (date.today() + timedelta(days=30)).isoformat()}),
 ]  # fmt: skip
@@ -186,14 +172,14 @@ def request_sources(app: App, commands: tuple[str, ...], arguments: ArgumentColl
 
 
 def prepare(row: Startable, settings: Settings, request: BaseModel) -> RunInput[Any]:
-    """The run's input: the request, the run context and what else the row carries, all
-    loaded now; a bad setting, table or machine stops it (`Failed`, nothing started)."""
+    """The run's input: the request, the run context and what else it loads, all read
+    now from the settings and files (as a worker would for a run started without them);
+    a bad setting, table or machine stops it (`Failed`, nothing started)."""
     try:
-        context = build_context(settings)
-        extras = row.extras(settings)
+        setup = load_setup(settings, row.input.loads)
     except (SettingsError, TableError, MachineError) as err:
         raise Failed(str(err)) from err
-    return row.input(request=request, context=context, **extras)
+    return row.input(request=request).completed(setup.context, setup.parts())
 
 
 async def launch(

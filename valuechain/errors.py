@@ -11,6 +11,10 @@ TIME_OFF_OVERLAP = "TimeOffOverlap"
 STOCK_SHORT = "StockShort"
 UNKNOWN_PRODUCT = "UnknownProduct"
 UNKNOWN_CUSTOMER = "UnknownCustomer"
+# A workflow's input that does not validate: the run fails at once, naming the fields.
+INVALID_INPUT = "InvalidInput"
+# The worker could not load a run's context (a bad roster, trust, table or machine file).
+SETUP_FAILED = "RunSetupFailed"
 
 NON_RETRYABLE = [
     PAYOUT_REJECTED,
@@ -20,4 +24,6 @@ NON_RETRYABLE = [
     STOCK_SHORT,
     UNKNOWN_PRODUCT,
     UNKNOWN_CUSTOMER,
+    INVALID_INPUT,
+    SETUP_FAILED,
 ]

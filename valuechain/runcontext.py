@@ -11,8 +11,16 @@ from pydantic import ValidationError
 from valuechain.datafiles import read_toml
 from valuechain.identity.keys import KeyFileError, load_trust
 from valuechain.machines import StateMachine, load_machine
-from valuechain.models.common import ActivityPolicy, ClockPolicy, Roster, RunContext, Trust
+from valuechain.models.common import (
+    ActivityPolicy,
+    ClockPolicy,
+    Loads,
+    Roster,
+    RunContext,
+    Trust,
+)
 from valuechain.models.orders import O2CSettings
+from valuechain.models.setup import RunSetup
 from valuechain.rules import DecisionTable, load_table
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
@@ -80,4 +88,20 @@ def o2c_settings(settings: Settings) -> O2CSettings:
         dunning_every=timedelta(seconds=settings.dunning_seconds),
         production_lead_time=timedelta(seconds=settings.production_lead_seconds),
         delivery_grace=timedelta(seconds=settings.delivery_grace_seconds),
+    )
+
+
+def load_setup(settings: Settings, loads: Loads) -> RunSetup:
+    """The run context from the settings and the roster and trust files, and the tables,
+    machines and order clocks `loads` names: what a starter puts into a run's input, and
+    what a worker loads for a run started with its request alone. A bad file raises
+    `SettingsError`, `TableError` or `MachineError` naming it."""
+    order = loads.order_settings
+    return RunSetup(
+        context=build_context(settings),
+        tables={field: load_named_table(settings, name) for field, name in loads.tables.items()},
+        machines={
+            field: load_named_machine(settings, name) for field, name in loads.machines.items()
+        },
+        order_settings={order: o2c_settings(settings)} if order else {},
     )

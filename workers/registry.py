@@ -12,6 +12,7 @@ from activities.mail import Directory, MailServer
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
+from activities.setup import SetupActivities
 from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
@@ -22,6 +23,7 @@ from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
+from workflows.interceptor import OneInput
 from workflows.invoice import InvoiceApproval
 from workflows.launch import LaunchBranch, ProductLaunch
 from workflows.onboarding import (
@@ -63,6 +65,9 @@ HUMAN_WORKFLOWS: list[type] = [
 ORDER_WORKFLOWS: list[type] = order_to_cash.WORKFLOWS
 
 ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
+
+# On every worker that runs workflows (and the tests' and the benchmark's).
+WORKFLOW_INTERCEPTORS = [OneInput()]
 
 
 # The one workflow type registered under a name other than its class's; recorded
@@ -108,7 +113,8 @@ SERVICES: dict[str, Service] = {
             "approvals",
             lambda settings: settings.approvals_queue,
             HUMAN_WORKFLOWS,
-            lambda store, _: [
+            lambda store, settings: [
+                *SetupActivities(settings).all(),
                 *BookingActivities(store).all(),
                 *SupportActivities(store).all(),
                 *OnboardingActivities(store).all(),
@@ -118,7 +124,10 @@ SERVICES: dict[str, Service] = {
             "orders",
             lambda settings: settings.orders_queue,
             ORDER_WORKFLOWS,
-            lambda store, _: OrderActivities(store).all(),
+            lambda store, settings: [
+                *SetupActivities(settings).all(),
+                *OrderActivities(store).all(),
+            ],
         ),
         # The one notifier activity: the log, the outbox, and email when a server is set.
         Service(

@@ -25,7 +25,7 @@ from valuechain.logging import get_logger
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
-from workers.registry import Service
+from workers.registry import WORKFLOW_INTERCEPTORS, Service
 
 HEALTH_CHECK_TIMEOUT = timedelta(seconds=2)
 
@@ -101,6 +101,7 @@ async def serve(service: Service, settings: Settings) -> int:
         workflows=workflows,
         activities=activities,
         activity_executor=threads,
+        interceptors=WORKFLOW_INTERCEPTORS,
         max_concurrent_activities=settings.activity_threads,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )

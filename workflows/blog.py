@@ -19,7 +19,7 @@ class BlogPublishing(HumanWorkflow):
     @workflow.run
     async def run(self, input: BlogInput) -> BlogResult:
         req = input.request
-        self.begin(f"blog post '{req.title}' by {req.writer}", req.writer, input.context)
+        await self.begin(input, f"blog post '{req.title}' by {req.writer}", req.writer)
 
         reviewed = await self.review_rounds(
             lambda decisions, _: self.spec(

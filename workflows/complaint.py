@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import ComplaintInput, ComplaintResult
 
-from workflows.human import HumanWorkflow
+from workflows.human import HumanWorkflow, loaded
 
 
 @workflow.defn(name="ComplaintTriage")
@@ -16,8 +16,9 @@ class ComplaintTriage(HumanWorkflow):
     @workflow.run
     async def run(self, input: ComplaintInput) -> ComplaintResult:
         req = input.request
-        self.begin(f"complaint '{req.subject}' from {req.customer}", req.customer, input.context)
-        route = input.table.evaluate({"category": req.category, "severity": req.severity})
+        input = await self.begin(input, f"complaint '{req.subject}' from {req.customer}",
+                                 req.customer)  # fmt: skip
+        route = loaded(input.table).evaluate({"category": req.category, "severity": req.severity})
         outputs = route.hits[0].outputs
         immediate = outputs["route"] == "immediate"
         self.system_decision(

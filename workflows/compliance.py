@@ -10,6 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.machines import Transition
     from valuechain.models.machine import ComplianceInput, ComplianceResult, Revision
 
+from workflows.human import loaded
 from workflows.statemachine import MachineWorkflow
 
 
@@ -18,8 +19,9 @@ class ComplianceReview(MachineWorkflow):
     @workflow.run
     async def run(self, input: ComplianceInput) -> ComplianceResult:
         req = input.request
-        self.begin(f"compliance review of '{req.title}' by {req.author}", req.author, input.context)
-        self.start_machine(input.machine)
+        input = await self.begin(input, f"compliance review of '{req.title}' by {req.author}",
+                                 req.author)  # fmt: skip
+        self.start_machine(loaded(input.machine))
         revisions: list[Revision] = []
         location = req.location
 

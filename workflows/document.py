@@ -24,7 +24,7 @@ class DocumentApproval(HumanWorkflow):
     @workflow.run
     async def run(self, input: DocumentInput) -> DocumentResult:
         req = input.request
-        self.begin(f"document '{req.title}' by {req.author}", req.author, input.context)
+        await self.begin(input, f"document '{req.title}' by {req.author}", req.author)
 
         def review(decisions: list[str], revisions: list[DecisionInput]) -> HumanStepSpec:
             version, location = current_version(req, revisions)

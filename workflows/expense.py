@@ -18,10 +18,10 @@ class ExpenseReimbursement(HumanWorkflow):
     @workflow.run
     async def run(self, input: ExpenseInput) -> ExpenseResult:
         req = input.request
-        self.begin(
+        input = await self.begin(
+            input,
             f"expense {req.amount} {req.currency} ({req.category}) for {req.employee}",
             req.employee,
-            input.context,
             amount=req.amount,
         )
         money = {"amount": req.amount, "currency": req.currency}

@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import InvoiceInput, InvoiceResult
 
-from workflows.human import HumanWorkflow
+from workflows.human import HumanWorkflow, loaded
 
 
 @workflow.defn(name="InvoiceApproval")
@@ -17,8 +17,8 @@ class InvoiceApproval(HumanWorkflow):
     async def run(self, input: InvoiceInput) -> InvoiceResult:
         req = input.request
         summary = f"invoice {req.invoice_number} from {req.vendor}, {req.amount} {req.currency}"
-        self.begin(summary, req.submitted_by, input.context, req.amount)
-        route = input.table.evaluate({"amount": req.amount, "vendor": req.vendor})
+        input = await self.begin(input, summary, req.submitted_by, req.amount)
+        route = loaded(input.table).evaluate({"amount": req.amount, "vendor": req.vendor})
         self.log(f"routed by {route.table} v{route.version}: rule {route.rules}", step="route")
         _, rejection = await self.approval_chain(route, summary)
         if rejection is not None:

@@ -23,7 +23,7 @@ class LaunchBranch(HumanWorkflow):
     @workflow.run
     async def run(self, input: BranchInput) -> BranchResult:
         branch = input.branch
-        self.begin(f"{branch.name} for the launch of {input.product}", input.owner, input.context)
+        await self.begin(input, f"{branch.name} for the launch of {input.product}", input.owner)
         prepared = await self.human_step(
             self.spec(
                 "prepare",
@@ -63,8 +63,8 @@ class ProductLaunch(ParallelWorkflow):
     @workflow.run
     async def run(self, input: LaunchInput) -> LaunchResult:
         req = input.request
-        self.begin(f"launch of {req.product} at {req.launch_at.isoformat()}", req.owner,
-                   input.context)  # fmt: skip
+        await self.begin(input, f"launch of {req.product} at {req.launch_at.isoformat()}",
+                         req.owner)  # fmt: skip
         self.set_stage("preparing")
         joined, _ = await self.run_children(
             {

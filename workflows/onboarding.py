@@ -29,9 +29,9 @@ from workflows.parallel import ParallelWorkflow
 
 
 class OnboardingStep(HumanWorkflow):
-    def start_step(self, what: str, input: OnboardingStepInput) -> OnboardingRequest:
+    async def start_step(self, what: str, input: OnboardingStepInput) -> OnboardingRequest:
         req = self._request = input.request
-        self.begin(f"{what} for {req.full_name} ({req.job_title})", req.manager, input.context)
+        await self.begin(input, f"{what} for {req.full_name} ({req.job_title})", req.manager)
         return req
 
     async def booked(
@@ -68,7 +68,7 @@ class BackgroundCheck(OnboardingStep):
 
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = self.start_step("background check", input)
+        req = await self.start_step("background check", input)
         await self.must("submit", "hr", "submitted", "withdrawn",
                         f"submit {req.full_name}'s background check")  # fmt: skip
         ref = await self.booked(
@@ -88,7 +88,7 @@ class EquipmentProvisioning(OnboardingStep):
 
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = self.start_step("equipment", input)
+        req = await self.start_step("equipment", input)
         items = ", ".join(req.equipment)
         await self.must("request", "manager", "requested", "cancelled",
                         f"request {items}", assignee=req.manager)  # fmt: skip
@@ -104,7 +104,7 @@ class AccessSetup(OnboardingStep):
 
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = self.start_step("access", input)
+        req = await self.start_step("access", input)
         ref = await self.booked(
             "create_accounts",
             OnboardingActivities.create_accounts,
@@ -131,7 +131,7 @@ class Training(ParallelWorkflow):
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
         req = input.request
-        self.begin(f"training for {req.full_name}", req.manager, input.context)
+        await self.begin(input, f"training for {req.full_name}", req.manager)
         out = await self.book(
             "assign_courses", OnboardingActivities.assign_courses, OnboardingBookingInput,
             f"assign {', '.join(req.courses)}", employee=req.employee, items=req.courses,
@@ -164,9 +164,9 @@ class EmployeeOnboarding(ParallelWorkflow):
     @workflow.run
     async def run(self, input: OnboardingInput) -> OnboardingResult:
         req = input.request
-        self.begin(f"onboarding of {req.full_name} as {req.job_title}", req.manager,
-                   input.context)  # fmt: skip
-        step = OnboardingStepInput(request=req, context=input.context)
+        await self.begin(input, f"onboarding of {req.full_name} as {req.job_title}",
+                         req.manager)  # fmt: skip
+        step = OnboardingStepInput(request=req, context=self.context)
         self.set_stage("preparing")
         joined, outcomes = await self.run_children(
             {

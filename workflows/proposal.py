@@ -16,7 +16,7 @@ class ProposalReview(ParallelWorkflow):
     @workflow.run
     async def run(self, input: ProposalInput) -> ProposalResult:
         req = input.request
-        self.begin(f"proposal '{req.title}' by {req.proposer}", req.proposer, input.context)
+        await self.begin(input, f"proposal '{req.title}' by {req.proposer}", req.proposer)
         joined = await self.decide_in_parallel(
             [
                 self.approval_spec(

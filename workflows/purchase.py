@@ -8,7 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import PurchaseInput, PurchaseResult
 
-from workflows.human import HumanWorkflow
+from workflows.human import HumanWorkflow, loaded
 
 
 @workflow.defn(name="PurchaseApproval")
@@ -17,8 +17,8 @@ class PurchaseApproval(HumanWorkflow):
     async def run(self, input: PurchaseInput) -> PurchaseResult:
         req = input.request
         summary = f"purchase of {req.item} for {req.amount} {req.currency} ({req.category})"
-        self.begin(f"{summary} by {req.requester}", req.requester, input.context, req.amount)
-        route = input.table.evaluate({"amount": req.amount, "category": req.category})
+        input = await self.begin(input, f"{summary} by {req.requester}", req.requester, req.amount)
+        route = loaded(input.table).evaluate({"amount": req.amount, "category": req.category})
         self.log(
             f"routed by {route.table} v{route.version}: rules {', '.join(route.rules)}",
             step="route",

@@ -17,7 +17,7 @@ class MultiApproverSignOff(ParallelWorkflow):
     @workflow.run
     async def run(self, input: SignOffInput) -> SignOffResult:
         req = input.request
-        self.begin(f"sign-off of {req.subject}", req.requester, input.context)
+        await self.begin(input, f"sign-off of {req.subject}", req.requester)
         joined = await self.decide_in_parallel(
             [
                 self.approval_spec(

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         TicketResult,
     )
 
+from workflows.human import loaded
 from workflows.statemachine import MachineWorkflow
 
 
@@ -27,7 +28,7 @@ class SupportTicket(MachineWorkflow):
     async def run(self, input: TicketInput) -> TicketResult:
         req = input.request
         ticket = workflow.info().workflow_id
-        self.begin(f"ticket '{req.subject}' from {req.customer}", req.customer, input.context)
+        input = await self.begin(input, f"ticket '{req.subject}' from {req.customer}", req.customer)
 
         category, automatic = req.category, req.category is None
         if category is None:
@@ -38,7 +39,7 @@ class SupportTicket(MachineWorkflow):
                 summary="categorise the ticket from its text",
             )
             category = found.category
-        route = input.triage.evaluate({"category": category, "severity": req.severity})
+        route = loaded(input.triage).evaluate({"category": category, "severity": req.severity})
         outputs = route.hits[0].outputs
         self.system_decision("triage", outputs["route"], f"rule {route.rules[0]}, {category}")
         assigned: AssignOutput = await self.automated(
@@ -51,7 +52,7 @@ class SupportTicket(MachineWorkflow):
             ),
             summary="assign an agent",
         )
-        self.start_machine(input.machine, owner=assigned.agent)
+        self.start_machine(loaded(input.machine), owner=assigned.agent)
         await self.notify(
             "info",
             req.customer,

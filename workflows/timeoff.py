@@ -17,10 +17,10 @@ class TimeOffRequestWorkflow(HumanWorkflow):
     @workflow.run
     async def run(self, input: TimeOffInput) -> TimeOffResult:
         req = input.request
-        self.begin(
+        await self.begin(
+            input,
             f"{req.kind} for {req.employee}, {req.first_day}..{req.last_day} ({req.days} days)",
             req.employee,
-            input.context,
         )
 
         approval = await self.approval("manager_approval", "manager", escalate_to="director")

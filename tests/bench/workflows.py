@@ -10,7 +10,7 @@ from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
     from valuechain.join import JoinPolicy
-    from valuechain.models.common import Model, RunContext
+    from valuechain.models.common import Model, WorkflowInput
     from valuechain.models.parallel import BranchVerdict
     from valuechain.models.result import RunResult
 
@@ -35,9 +35,8 @@ class BenchActivities:
         return Done(n=input.n)
 
 
-class BenchInput(Model):
+class BenchInput(WorkflowInput):
     steps: int
-    context: RunContext
 
 
 class BenchResult(RunResult):
@@ -52,7 +51,7 @@ class BenchResult(RunResult):
 class ChainA(HumanWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        self.begin(f"chain of {input.steps}", "bench", input.context)
+        await self.begin(input, f"chain of {input.steps}", "bench")
         for i in range(input.steps):
             await self.automated(f"step_{i}", BenchActivities.work, Work(n=i), f"step {i}")
         return await self.finish(BenchResult, "done", "done", done=input.steps)
@@ -62,7 +61,7 @@ class ChainA(HumanWorkflow):
 class FanOutA(ParallelWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        self.begin(f"fan-out of {input.steps}", "bench", input.context)
+        await self.begin(input, f"fan-out of {input.steps}", "bench")
 
         async def branch(i: int) -> BranchVerdict:
             await self.automated(f"branch_{i}", BenchActivities.work, Work(n=i), f"branch {i}")
@@ -81,7 +80,7 @@ class FanOutA(ParallelWorkflow):
 class HumanA(HumanWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        self.begin("two human steps", "bench", input.context)
+        await self.begin(input, "two human steps", "bench")
         for step in ("first", "second"):
             await self.human_step(self.spec(step, "manager", ["approve"], escalate_to="director"))
         return await self.finish(BenchResult, "done", "done", done=2)

@@ -27,6 +27,7 @@ from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
 from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
+from activities.setup import SetupActivities
 from activities.support import SupportActivities
 from starters.simulation.people import Signers
 from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
@@ -34,7 +35,8 @@ from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext, Tr
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
-from workers.registry import ALL_WORKFLOWS
+from valuechain.settings import Settings
+from workers.registry import ALL_WORKFLOWS, WORKFLOW_INTERCEPTORS
 from workflows.human import HumanWorkflow
 
 LONG = timedelta(hours=1)
@@ -152,6 +154,7 @@ def worker(
         *OrderActivities(store).all(),
         *OnboardingActivities(store).all(),
         NotifierActivities(store).notify,
+        SetupActivities(worker_settings(task_queue)).load_run_setup,
     ]
     kept = [fn for fn in real if fn.__name__ not in replace]
     return Worker(
@@ -160,6 +163,19 @@ def worker(
         workflows=ALL_WORKFLOWS,
         activities=[*kept, *replace.values()],
         activity_executor=ACTIVITY_THREADS,
+        interceptors=WORKFLOW_INTERCEPTORS,
+    )
+
+
+def worker_settings(task_queue: str) -> Settings:
+    """What a test worker loads a run's context from when its starter gave none: the
+    shipped roster, tables and machines, the session's trusted keys, notices on
+    `task_queue`; clocks and retries as shipped."""
+    return Settings(
+        approvals_queue=task_queue,
+        orders_queue=task_queue,
+        notifications_queue=task_queue,
+        trust_file=str(key_files().trust),
     )
 
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from temporalio.exceptions import ApplicationError
+
+from valuechain import errors
+from valuechain.validation import describe_validation_error
 
 NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
 
@@ -109,12 +122,69 @@ class RunContext(Model):
     trust: Trust = Trust()
 
 
+class Loads(Model):
+    """What a run started without some of its context asks its worker for, by name:
+    the roster, clocks, retry policy and trust come always; these fill input fields."""
+
+    tables: dict[str, str] = {}  # input field -> decision table
+    machines: dict[str, str] = {}  # input field -> state machine
+    order_settings: str | None = None  # input field for the order-to-cash clocks
+
+
+class WorkflowInput(Model):
+    """What every workflow run takes. The run context is optional: a run started
+    without it (from the `temporal` CLI, the Web UI or a Schedule) has its worker load
+    it, and what the worker loaded, recorded in the history, holds for the run's life.
+
+    An input that does not validate fails the run at once (`InvalidInput`, not
+    retryable) naming each wrong field, rather than failing its first workflow task for
+    ever: pydantic lets the validator's `ApplicationError` through, and the SDK fails
+    the workflow on an `ApplicationError` raised while decoding its input."""
+
+    context: RunContext | None = None
+    # The input fields its worker fills when the starter did not (see `Loads`).
+    loads: ClassVar[Loads] = Loads()
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refuse_at_once(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        try:
+            return handler(data)
+        except ValidationError as err:
+            raise ApplicationError(
+                describe_validation_error(f"input for {cls.__name__}", err),
+                type=errors.INVALID_INPUT,
+                non_retryable=True,
+            ) from None
+
+    def missing(self) -> Loads | None:
+        """What the worker must load for this run; None when the starter gave it all."""
+        wants = Loads(
+            tables={f: n for f, n in self.loads.tables.items() if getattr(self, f) is None},
+            machines={f: n for f, n in self.loads.machines.items() if getattr(self, f) is None},
+            order_settings=(
+                self.loads.order_settings
+                if self.loads.order_settings and getattr(self, self.loads.order_settings) is None
+                else None
+            ),
+        )
+        if self.context is None or wants != Loads():
+            return wants
+        return None
+
+    def completed(self, context: RunContext, parts: Mapping[str, Any]) -> Self:
+        """This input with what the worker loaded where the starter gave nothing."""
+        update = {f: v for f, v in parts.items() if getattr(self, f) is None}
+        if self.context is None:
+            update["context"] = context
+        return self.model_copy(update=update)
+
+
 Request = TypeVar("Request", bound=Model)
 
 
-class RunInput(Model, Generic[Request]):
-    """What every workflow run takes: its request, and the run context whose rules hold
-    for the run's whole life. Each workflow names its own (`ExpenseInput`, ...)."""
+class RunInput(WorkflowInput, Generic[Request]):
+    """A workflow's input from its starter: the request, and the run context whose
+    rules hold for the run's whole life. Each workflow names its own (`ExpenseInput`)."""
 
     request: Request
-    context: RunContext

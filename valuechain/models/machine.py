@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from valuechain.machines import StateMachine
-from valuechain.models.common import Line, Login, Model, RunInput, Text
+from valuechain.models.common import Line, Loads, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 from valuechain.models.rules_driven import ComplaintCategory, Severity
 from valuechain.rules import DecisionTable, TableDecision
@@ -36,7 +36,8 @@ class ComplianceRequest(Model):
 
 
 class ComplianceInput(RunInput[ComplianceRequest]):
-    machine: StateMachine
+    machine: StateMachine | None = None
+    loads: ClassVar[Loads] = Loads(machines={"machine": "compliance_review"})
 
 
 class Revision(Model):
@@ -69,8 +70,11 @@ class TicketRequest(Model):
 
 
 class TicketInput(RunInput[TicketRequest]):
-    machine: StateMachine
-    triage: DecisionTable
+    machine: StateMachine | None = None
+    triage: DecisionTable | None = None
+    loads: ClassVar[Loads] = Loads(
+        machines={"machine": "support_ticket"}, tables={"triage": "complaint_triage"}
+    )
 
 
 class TicketResult(RunResult):

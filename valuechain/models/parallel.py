@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
-from valuechain.models.common import Item, Line, Login, Model, RunContext, RunInput, Text
+from valuechain.models.common import Item, Line, Login, Model, RunInput, Text, WorkflowInput
 from valuechain.models.result import RunResult
 
 
@@ -127,11 +127,10 @@ class LaunchInput(RunInput[LaunchRequest]):
     """A product launch: its branches, then the launch date."""
 
 
-class BranchInput(Model):
+class BranchInput(WorkflowInput):
     product: str
     owner: str
     branch: LaunchBranchSpec
-    context: RunContext
 
 
 class BranchResult(RunResult):

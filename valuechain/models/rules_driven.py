@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Currency, Line, Login, Model, RunInput
+from valuechain.models.common import Currency, Line, Loads, Login, Model, RunInput
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
 
@@ -30,7 +30,8 @@ class PurchaseRequest(Model):
 
 
 class PurchaseInput(RunInput[PurchaseRequest]):
-    table: DecisionTable
+    table: DecisionTable | None = None
+    loads: ClassVar[Loads] = Loads(tables={"table": "purchase_approval"})
 
 
 class PurchaseResult(RunResult):
@@ -54,7 +55,8 @@ class InvoiceRequest(Model):
 
 
 class InvoiceInput(RunInput[InvoiceRequest]):
-    table: DecisionTable
+    table: DecisionTable | None = None
+    loads: ClassVar[Loads] = Loads(tables={"table": "invoice_approval"})
 
 
 class InvoiceResult(RunResult):
@@ -81,7 +83,8 @@ class ComplaintRequest(Model):
 
 
 class ComplaintInput(RunInput[ComplaintRequest]):
-    table: DecisionTable
+    table: DecisionTable | None = None
+    loads: ClassVar[Loads] = Loads(tables={"table": "complaint_triage"})
 
 
 class ComplaintResult(RunResult):

@@ -14,6 +14,7 @@ timeouts and retries come from the workflow input, never from the environment.
 from __future__ import annotations
 
 from workflows.human.rounds import Reviewed, ReviewRounds
+from workflows.human.run import loaded
 from workflows.human.system import SystemSteps
 
 
@@ -21,4 +22,4 @@ class HumanWorkflow(ReviewRounds, SystemSteps):
     """Base class for workflows whose steps people decide."""
 
 
-__all__ = ["HumanWorkflow", "Reviewed"]
+__all__ = ["HumanWorkflow", "Reviewed", "loaded"]

@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -16,13 +16,36 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
+    from activities.setup import SetupActivities
     from valuechain import errors, search
-    from valuechain.models.common import RunContext
+    from valuechain.models.common import ActivityPolicy, RunContext, WorkflowInput
     from valuechain.models.human import DecisionInput, HumanStepSpec, OpenTask, StepRecord
     from valuechain.models.notify import NotificationKind, NotifyInput
     from valuechain.steps import activity_summary
 
 NOTIFY_TIMEOUT = timedelta(seconds=10)
+# Loading a run's context comes before the run has its own retry policy: the defaults.
+_DEFAULT_POLICY = ActivityPolicy()
+SETUP_TIMEOUT = _DEFAULT_POLICY.start_to_close
+SETUP_RETRY = RetryPolicy(
+    initial_interval=_DEFAULT_POLICY.initial_interval,
+    backoff_coefficient=_DEFAULT_POLICY.backoff,
+    maximum_interval=_DEFAULT_POLICY.maximum_interval,
+    maximum_attempts=_DEFAULT_POLICY.maximum_attempts,
+    non_retryable_error_types=errors.NON_RETRYABLE,
+)
+
+In = TypeVar("In", bound=WorkflowInput)
+T = TypeVar("T")
+
+
+def loaded(part: T | None) -> T:
+    """A part of the input that `begin` filled in when the starter gave none."""
+    if part is None:
+        # Reading the input's context before `begin` is a bug in the workflow's code: a
+        # workflow task failure, fixed by a new worker, not a failed run.
+        raise RuntimeError("a run context part read before begin() loaded it")
+    return part
 
 
 @dataclass
@@ -58,16 +81,30 @@ class RunBase:
 
     # -- set-up -----------------------------------------------------------------------
 
-    def begin(
-        self, subject: str, requester: str, context: RunContext, amount: Decimal | None = None
-    ) -> None:
+    async def begin(
+        self, input: In, subject: str, requester: str, amount: Decimal | None = None
+    ) -> In:
+        """Start the run's record; returns the input whole. A run started without (some
+        of) its context has its worker load it first: one activity, recorded in the
+        history, so the run keeps those rules for its life and replays with them."""
+        wants = input.missing()
+        if wants is not None:
+            setup = await workflow.execute_activity_method(
+                SetupActivities.load_run_setup,
+                wants,
+                start_to_close_timeout=SETUP_TIMEOUT,
+                retry_policy=SETUP_RETRY,
+                summary="load the run context from the worker's settings",
+            )
+            input = input.completed(setup.context, setup.parts())
         self._run.subject = subject
         self._run.requester = requester
         self._run.status = "running"
-        self._context = context
+        self._context = loaded(input.context)
         if amount is not None:
             workflow.upsert_search_attributes([search.AMOUNT.value_set(float(amount))])
         self.log(f"started: {subject}", step="start")
+        return input
 
     def set_stage(self, stage: str) -> None:
         """Publish where the run is (a state, step or stage) for the UI and list queries."""

@@ -34,7 +34,7 @@ class Invoicing(OrderStage):
     @workflow.run
     async def run(self, input: InvoiceIssueInput) -> InvoicingResult:
         order = input.order
-        self.begin_stage("invoicing", order, input.context)
+        await self.begin_stage(input, "invoicing", order)
         issued_at = workflow.now()
         due_at = issued_at + input.payment_terms
         booked = await self.automated(
@@ -119,10 +119,10 @@ class Collection(OrderStage):
     async def run(self, input: CollectionInput) -> CollectionResult:
         invoice = input.invoice
         reminders = input.reminders_sent
-        self.begin(
+        await self.begin(
+            input,
             f"collection of {invoice.number} ({invoice.amount})",
             invoice.customer,
-            input.context,
             amount=invoice.amount,
         )
         self.tag(invoice.order_id, invoice.customer)

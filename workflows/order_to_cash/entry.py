@@ -25,7 +25,7 @@ class OrderEntry(OrderStage):
     @workflow.run
     async def run(self, input: OrderEntryInput) -> OrderEntryResult:
         req = input.request
-        self.begin(f"order entry for order {req.order_id}", req.customer, input.context)
+        await self.begin(input, f"order entry for order {req.order_id}", req.customer)
         self.tag(req.order_id, req.customer)
         order: PricedOrder = await self.automated(
             "price", OrderActivities.price_order, PriceInput(request=req), "price the order"
@@ -40,7 +40,7 @@ class CreditCheck(OrderStage):
     @workflow.run
     async def run(self, input: CreditInput) -> CreditResult:
         order = input.order
-        self.begin_stage("credit check", order, input.context)
+        await self.begin_stage(input, "credit check", order)
         decision: CreditDecision = await self.automated(
             "check_credit",
             OrderActivities.check_credit,

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from valuechain.models.result import RunResult, StageOutcome
 
+from workflows.human import loaded
 from workflows.order_to_cash.events import OrderEvents
 from workflows.order_to_cash.stages import (
     Collection,
@@ -73,10 +74,11 @@ UNDO: list[tuple[str, Callable[[Any, UndoInput], UndoOutput]]] = [
 class OrderToCash(OrderEvents):
     @workflow.run
     async def run(self, input: OrderToCashInput) -> OrderToCashResult:
-        req, cfg, ctx = input.request, input.settings, input.context
+        req = input.request
         order_id = workflow.info().workflow_id
         self._customer = req.customer
-        self.begin(f"order {req.order_id} from {req.customer}", req.customer, ctx)
+        input = await self.begin(input, f"order {req.order_id} from {req.customer}", req.customer)
+        cfg, ctx = loaded(input.settings), self.context
         workflow.upsert_search_attributes(
             [search.ORDER_ID.value_set(req.order_id), search.CUSTOMER_ID.value_set(req.customer)]
         )
@@ -163,7 +165,7 @@ class OrderToCash(OrderEvents):
             plan = await stage(
                 "shipment_planning",
                 ShipmentPlanning.run,
-                PlanInput(order=order, context=ctx, table=input.shipment_table),
+                PlanInput(order=order, context=ctx, table=loaded(input.shipment_table)),
             )
             await stage(
                 "shipping",

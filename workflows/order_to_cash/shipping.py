@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
         ShipResult,
     )
 
+from workflows.human import loaded
 from workflows.order_to_cash.stage import OrderStage
 
 
@@ -32,7 +33,7 @@ class PickPack(OrderStage):
     @workflow.run
     async def run(self, input: PackInput) -> PackResult:
         order = input.order
-        self.begin_stage("pick and pack", order, input.context)
+        await self.begin_stage(input, "pick and pack", order)
         packed: PackOutput = await self.automated(
             "pack",
             OrderActivities.pack_order,
@@ -56,9 +57,9 @@ class ShipmentPlanning(OrderStage):
     @workflow.run
     async def run(self, input: PlanInput) -> PlanResult:
         order = input.order
-        self.begin_stage("shipment planning", order, input.context)
+        input = await self.begin_stage(input, "shipment planning", order)
         days_to_due = (order.due_date - workflow.now().date()).days
-        route = input.table.evaluate(
+        route = loaded(input.table).evaluate(
             {
                 "weight_kg": order.weight_kg,
                 "distance_km": order.distance_km,
@@ -111,7 +112,7 @@ class Shipping(OrderStage):
     @workflow.run
     async def run(self, input: ShipInput) -> ShipResult:
         order = input.order
-        self.begin_stage(f"{input.mode} shipping", order, input.context)
+        await self.begin_stage(input, f"{input.mode} shipping", order)
         shipped = await self.automated(
             "ship",
             OrderActivities.ship_order,

@@ -4,16 +4,20 @@ and tags itself with the order and customer so the Web UI lists an order with it
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from valuechain import search
-    from valuechain.models.common import RunContext
+    from valuechain.models.common import WorkflowInput
     from valuechain.models.orders import (
         PricedOrder,
     )
 
 from workflows.human import HumanWorkflow
+
+In = TypeVar("In", bound=WorkflowInput)
 
 
 class OrderStage(HumanWorkflow):
@@ -24,6 +28,9 @@ class OrderStage(HumanWorkflow):
             [search.ORDER_ID.value_set(order_id), search.CUSTOMER_ID.value_set(customer)]
         )
 
-    def begin_stage(self, what: str, order: PricedOrder, context: RunContext) -> None:
-        self.begin(f"{what} for order {order.order_id}", order.customer, context, order.total)
+    async def begin_stage(self, input: In, what: str, order: PricedOrder) -> In:
+        input = await self.begin(
+            input, f"{what} for order {order.order_id}", order.customer, order.total
+        )
         self.tag(order.order_id, order.customer)
+        return input

@@ -26,7 +26,7 @@ class StockCheck(OrderStage):
     @workflow.run
     async def run(self, input: StockInput) -> StockResult:
         order = input.order
-        self.begin_stage("stock check", order, input.context)
+        await self.begin_stage(input, "stock check", order)
         reservations: list[str] = []
         produced: list[str] = []
         for line in order.lines:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from valuechain.models.common import Model, RunInput, Text
+from valuechain.models.common import Loads, Model, RunInput, Text
 from valuechain.models.result import RunResult, StageOutcome
 from valuechain.rules import DecisionTable
 
@@ -81,8 +81,11 @@ class PricedOrder(Model):
 
 
 class OrderToCashInput(RunInput[OrderRequest]):
-    shipment_table: DecisionTable
-    settings: O2CSettings = O2CSettings()
+    shipment_table: DecisionTable | None = None
+    settings: O2CSettings | None = None
+    loads: ClassVar[Loads] = Loads(
+        tables={"shipment_table": "shipment_mode"}, order_settings="settings"
+    )
 
 
 class CancelInput(Model):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Model, RunContext, RunInput, Signature
+from valuechain.models.common import Loads, Model, RunInput, Signature, WorkflowInput
 from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable
@@ -27,9 +27,8 @@ class OrderEntryResult(RunResult):
 # -- stage 2: credit check -----------------------------------------------------------
 
 
-class CreditInput(Model):
+class CreditInput(WorkflowInput):
     order: PricedOrder
-    context: RunContext
 
 
 class CreditDecision(Model):
@@ -47,9 +46,8 @@ class CreditResult(RunResult):
 # -- stage 3: stock check --------------------------------------------------------------
 
 
-class StockInput(Model):
+class StockInput(WorkflowInput):
     order: PricedOrder
-    context: RunContext
     production_lead_time: timedelta = timedelta(days=2)
 
 
@@ -62,9 +60,8 @@ class StockResult(RunResult):
 # -- stage 4: pick and pack ------------------------------------------------------------
 
 
-class PackInput(Model):
+class PackInput(WorkflowInput):
     order: PricedOrder
-    context: RunContext
 
 
 class PackResult(RunResult):
@@ -77,10 +74,10 @@ class PackResult(RunResult):
 # -- stage 5: shipment planning and shipping ---------------------------------------------
 
 
-class PlanInput(Model):
+class PlanInput(WorkflowInput):
     order: PricedOrder
-    context: RunContext
-    table: DecisionTable
+    table: DecisionTable | None = None
+    loads: ClassVar[Loads] = Loads(tables={"table": "shipment_mode"})
 
 
 class PlanResult(RunResult):
@@ -92,12 +89,11 @@ class PlanResult(RunResult):
     rule: str
 
 
-class ShipInput(Model):
+class ShipInput(WorkflowInput):
     order: PricedOrder
     mode: str
     carrier: str
     transit_days: int
-    context: RunContext
     delivery_grace: timedelta = timedelta(days=2)
 
 
@@ -125,9 +121,8 @@ class ShipResult(RunResult):
 # -- stage 6: invoicing ----------------------------------------------------------------
 
 
-class InvoiceIssueInput(Model):
+class InvoiceIssueInput(WorkflowInput):
     order: PricedOrder
-    context: RunContext
     payment_terms: timedelta = timedelta(days=30)
 
 
@@ -169,9 +164,8 @@ class Payment(Model):
     reference: str
 
 
-class CollectionInput(Model):
+class CollectionInput(WorkflowInput):
     invoice: IssuedInvoice
-    context: RunContext
     dunning_every: timedelta = timedelta(days=7)
     # Carried across continue-as-new: what earlier runs of this collection saw.
     payments: list[Payment] = []
