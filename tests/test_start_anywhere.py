@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError, WorkflowHandle
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.worker import Replayer
 
 from activities.setup import SetupActivities
@@ -26,8 +26,10 @@ from tests.helpers.orders import seeded
 from valuechain import errors
 from valuechain.converter import DATA_CONVERTER
 from valuechain.models.common import RunInput, WorkflowInput
+from valuechain.models.rules_driven import PurchaseInput
 from valuechain.runcontext import load_roster
 from workers.registry import ALL_WORKFLOWS, type_name
+from workflows.purchase import PurchaseApproval
 
 
 def example_requests() -> dict[str, BaseModel]:
@@ -98,7 +100,8 @@ async def test_a_run_started_with_its_context_loads_nothing(app: App) -> None:
     async with app.worker():
         settings = worker_settings(app.task_queue)
         arg = start.prepare(start.BY_NAME["purchase"], settings, requests["purchase"])
-        handle = await app.start(start.BY_NAME["purchase"].workflow.run, arg, "with-context")
+        assert isinstance(arg, PurchaseInput)
+        handle = await app.start(PurchaseApproval.run, arg, "with-context")
         await act_as_people(
             app.client, [app.task_queue], [handle.id], load_roster(), SIGNERS, lambda _: None
         )
@@ -137,7 +140,7 @@ async def failed_at_once(handle: WorkflowHandle[Any, Any]) -> ApplicationError:
 async def test_a_malformed_input_fails_the_run_at_once_naming_each_field(
     app: App, workflow_class: type
 ) -> None:
-    input_type = typing.get_type_hints(workflow_class.run)["input"]
+    input_type = typing.get_type_hints(workflow_class.run)["input"]  # type: ignore[attr-defined]
     async with app.worker():
         handle = await app.client.start_workflow(
             type_name(workflow_class),
@@ -204,7 +207,9 @@ async def test_a_bad_settings_file_on_the_worker_fails_the_run_naming_it(
         )  # fmt: skip
         with pytest.raises(WorkflowFailureError) as raised:
             await handle.result()
-    cause = raised.value.cause.cause  # the activity's failure, under the ActivityError
+    activity_error = raised.value.cause
+    assert isinstance(activity_error, ActivityError)
+    cause = activity_error.cause  # the activity's own failure
     assert isinstance(cause, ApplicationError)
     assert cause.type == errors.SETUP_FAILED
     assert str(roster) in cause.message
