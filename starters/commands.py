@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from starters import admin, keys, report, start, tasks, users
+from starters import admin, keys, report, schedule, start, tasks, users
 from starters.cli import app
 from starters.codec import serve as codec_serve
 from starters.orders import order_app, orders_app
 from starters.tasklist import serve
 
 app.command(start.app)
+app.command(schedule.app)
 app.command(tasks.app)
 app.command(order_app)
 app.command(orders_app)

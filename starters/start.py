@@ -78,6 +78,9 @@ class Startable:
     # Filled in when neither a flag nor the file gives them.
     defaults: Callable[[], dict[str, Any]] = field(default=lambda: {})
 
+    def task_queue(self, settings: Settings) -> str:
+        return settings.orders_queue if self.queue == "orders" else settings.approvals_queue
+
 
 STARTABLE: list[Startable] = [
     Startable("expense", "Submit an expense report for reimbursement.",
@@ -204,7 +207,7 @@ async def launch(
             row.workflow.run,  # type: ignore[attr-defined]
             arg,
             id=workflow_id,
-            task_queue=settings.orders_queue if row.queue == "orders" else settings.approvals_queue,
+            task_queue=row.task_queue(settings),
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=reuse,
         )
@@ -261,14 +264,21 @@ def command_for(row: Startable) -> Callable[..., int]:
     return start
 
 
-app = App(
-    name="start",
-    help="Start a workflow: `valuechain start` lists them, `valuechain start <workflow> "
-    "--help` its flags.",
-    config=[request_sources],
+def per_workflow(name: str, help: str, command: Callable[[Startable], Callable[..., int]]) -> App:
+    """An app with one command per workflow (`start expense`, `schedule create expense`),
+    each taking its request's flags, filled from `--input FILE` as well."""
+    made = App(name=name, help=help, config=[request_sources])
+    for row in STARTABLE:
+        made.command(command(row), name=row.name)
+    return made
+
+
+app = per_workflow(
+    "start",
+    "Start a workflow: `valuechain start` lists them, `valuechain start <workflow> --help` "
+    "its flags.",
+    command_for,
 )
-for _row in STARTABLE:
-    app.command(command_for(_row), name=_row.name)
 
 
 @app.default

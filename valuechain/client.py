@@ -37,7 +37,12 @@ async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
 
 
 def ui_workflow_url(settings: Settings, workflow_id: str) -> str:
-    return (
-        f"http://localhost:{settings.ui_port}/namespaces/{settings.namespace}"
-        f"/workflows/{workflow_id}"
-    )
+    return f"{_ui_namespace(settings)}/workflows/{workflow_id}"
+
+
+def ui_schedule_url(settings: Settings, schedule_id: str) -> str:
+    return f"{_ui_namespace(settings)}/schedules/{schedule_id}"
+
+
+def _ui_namespace(settings: Settings) -> str:
+    return f"http://localhost:{settings.ui_port}/namespaces/{settings.namespace}"
