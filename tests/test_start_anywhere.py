@@ -214,3 +214,11 @@ async def test_a_bad_settings_file_on_the_worker_fails_the_run_naming_it(
     assert cause.type == errors.SETUP_FAILED
     assert str(roster) in cause.message
     assert await activity_types(handle) == ["load_run_setup"]  # tried once: not retryable
+
+
+@pytest.mark.parametrize("workflow_class", ALL_WORKFLOWS, ids=type_name)
+def test_every_input_takes_the_run_context_optionally(workflow_class: type) -> None:
+    input_type = typing.get_type_hints(workflow_class.run)["input"]  # type: ignore[attr-defined]
+    assert issubclass(input_type, WorkflowInput)
+    field = input_type.model_fields["context"]
+    assert not field.is_required()

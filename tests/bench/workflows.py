@@ -10,7 +10,7 @@ from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
     from valuechain.join import JoinPolicy
-    from valuechain.models.common import Model, WorkflowInput
+    from valuechain.models.common import Model, RunContext, WorkflowInput
     from valuechain.models.parallel import BranchVerdict
     from valuechain.models.result import RunResult
 
@@ -37,6 +37,7 @@ class BenchActivities:
 
 class BenchInput(WorkflowInput):
     steps: int
+    context: RunContext | None = None
 
 
 class BenchResult(RunResult):

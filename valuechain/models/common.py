@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -141,7 +141,10 @@ class WorkflowInput(Model):
     ever: pydantic lets the validator's `ApplicationError` through, and the SDK fails
     the workflow on an `ApplicationError` raised while decoding its input."""
 
-    context: RunContext | None = None
+    if TYPE_CHECKING:
+        # Each input declares it where it reads best: after the request, which is what a
+        # person looks for first in the Web UI (a parent's field would come first).
+        context: RunContext | None
     # The input fields its worker fills when the starter did not (see `Loads`).
     loads: ClassVar[Loads] = Loads()
 
@@ -188,3 +191,4 @@ class RunInput(WorkflowInput, Generic[Request]):
     rules hold for the run's whole life. Each workflow names its own (`ExpenseInput`)."""
 
     request: Request
+    context: RunContext | None = None

@@ -8,7 +8,16 @@ from typing import Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
-from valuechain.models.common import Item, Line, Login, Model, RunInput, Text, WorkflowInput
+from valuechain.models.common import (
+    Item,
+    Line,
+    Login,
+    Model,
+    RunContext,
+    RunInput,
+    Text,
+    WorkflowInput,
+)
 from valuechain.models.result import RunResult
 
 
@@ -131,6 +140,7 @@ class BranchInput(WorkflowInput):
     product: str
     owner: str
     branch: LaunchBranchSpec
+    context: RunContext | None = None
 
 
 class BranchResult(RunResult):

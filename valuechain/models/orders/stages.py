@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Loads, Model, RunInput, Signature, WorkflowInput
+from valuechain.models.common import Loads, Model, RunContext, RunInput, Signature, WorkflowInput
 from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable
@@ -29,6 +29,7 @@ class OrderEntryResult(RunResult):
 
 class CreditInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
 
 
 class CreditDecision(Model):
@@ -48,6 +49,7 @@ class CreditResult(RunResult):
 
 class StockInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
     production_lead_time: timedelta = timedelta(days=2)
 
 
@@ -62,6 +64,7 @@ class StockResult(RunResult):
 
 class PackInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
 
 
 class PackResult(RunResult):
@@ -76,6 +79,7 @@ class PackResult(RunResult):
 
 class PlanInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
     table: DecisionTable | None = None
     loads: ClassVar[Loads] = Loads(tables={"table": "shipment_mode"})
 
@@ -91,6 +95,7 @@ class PlanResult(RunResult):
 
 class ShipInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
     mode: str
     carrier: str
     transit_days: int
@@ -123,6 +128,7 @@ class ShipResult(RunResult):
 
 class InvoiceIssueInput(WorkflowInput):
     order: PricedOrder
+    context: RunContext | None = None
     payment_terms: timedelta = timedelta(days=30)
 
 
@@ -166,6 +172,7 @@ class Payment(Model):
 
 class CollectionInput(WorkflowInput):
     invoice: IssuedInvoice
+    context: RunContext | None = None
     dunning_every: timedelta = timedelta(days=7)
     # Carried across continue-as-new: what earlier runs of this collection saw.
     payments: list[Payment] = []
