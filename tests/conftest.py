@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App
 from tests.helpers.browser import launched_chromium
+from tests.helpers.cli import free_port
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli
 from valuechain.converter import DATA_CONVERTER
@@ -33,6 +34,23 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_startup_timeout=timedelta(seconds=120),
     )
     yield environment
+    await environment.shutdown()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def ui_env() -> AsyncIterator[tuple[WorkflowEnvironment, int]]:
+    """A dev server of its own, with the Web UI on a free port."""
+    path = find_temporal_cli()
+    ui_port = free_port()
+    environment = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(path) if path else None,
+        data_converter=DATA_CONVERTER,
+        search_attributes=search.ALL,
+        ui=True,
+        ui_port=ui_port,
+        dev_server_startup_timeout=timedelta(seconds=120),
+    )
+    yield environment, ui_port
     await environment.shutdown()
 
 

@@ -7,20 +7,13 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import urllib.parse
-from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
-import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import listed, worker
-from tests.helpers.cli import free_port
 from tests.helpers.needs import need_chromium
 from tests.helpers.orders import order_input, seeded, start_order, wait_order
-from valuechain import search
-from valuechain.cluster.binaries import find_temporal_cli
-from valuechain.converter import DATA_CONVERTER
 from valuechain.records.store import SystemOfRecord
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -32,23 +25,6 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 
 CHROMIUM = need_chromium()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def ui_env() -> AsyncIterator[tuple[WorkflowEnvironment, int]]:
-    """A dev server of its own, with the Web UI on a free port."""
-    path = find_temporal_cli()
-    ui_port = free_port()
-    environment = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(path) if path else None,
-        data_converter=DATA_CONVERTER,
-        search_attributes=search.ALL,
-        ui=True,
-        ui_port=ui_port,
-        dev_server_startup_timeout=timedelta(seconds=120),
-    )
-    yield environment, ui_port
-    await environment.shutdown()
 
 
 async def run_chromium(*args: str) -> bytes:

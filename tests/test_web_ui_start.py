@@ -6,12 +6,9 @@ with a malformed one fails the run at once naming the field; a schedule made wit
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
@@ -19,29 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App, eventually, worker
 from tests.helpers.browser import SEEN, shot
-from tests.helpers.cli import cli_env, free_port, run_cli
-from valuechain import errors, search
-from valuechain.cluster.binaries import find_temporal_cli
-from valuechain.converter import DATA_CONVERTER
+from tests.helpers.cli import cli_env, run_cli
+from valuechain import errors
 
 SMALL_PURCHASE = {"requester": "alice", "item": "Stapler", "amount": "24.90",
                   "category": "office", "vendor": "staples"}  # fmt: skip
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def ui_server() -> AsyncIterator[tuple[WorkflowEnvironment, str]]:
-    """A dev server of its own, with the Web UI on a free port."""
-    path, ui_port = find_temporal_cli(), free_port()
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(path) if path else None,
-        data_converter=DATA_CONVERTER,
-        search_attributes=search.ALL,
-        ui=True,
-        ui_port=ui_port,
-        dev_server_startup_timeout=timedelta(seconds=120),
-    )
-    yield env, f"http://localhost:{ui_port}"
-    await env.shutdown()
 
 
 async def start_from_the_form(page: Page, ui: str, workflow_id: str, queue: str, data: Any) -> None:
@@ -62,9 +41,9 @@ async def start_from_the_form(page: Page, ui: str, workflow_id: str, queue: str,
 
 
 async def test_the_web_ui_start_form_runs_a_request_and_fails_a_malformed_one(
-    app: App, ui_server: tuple[WorkflowEnvironment, str], chromium: Browser
+    app: App, ui_env: tuple[WorkflowEnvironment, int], chromium: Browser
 ) -> None:
-    env, ui = ui_server
+    env, ui = ui_env[0], f"http://localhost:{ui_env[1]}"
     page = await chromium.new_page(viewport={"width": 1400, "height": 1000})
     good, bad = f"ui-good-{app.task_queue}", f"ui-bad-{app.task_queue}"
     async with worker(env.client, app.task_queue, app.store):
@@ -86,9 +65,9 @@ async def test_the_web_ui_start_form_runs_a_request_and_fails_a_malformed_one(
 
 
 async def test_the_web_ui_shows_a_schedule(
-    app: App, ui_server: tuple[WorkflowEnvironment, str], chromium: Browser
+    app: App, ui_env: tuple[WorkflowEnvironment, int], chromium: Browser
 ) -> None:
-    env, ui = ui_server
+    env, ui = ui_env[0], f"http://localhost:{ui_env[1]}"
     address = env.client.service_client.config.target_host
     schedule_id = f"ui-weekly-{app.task_queue}"
     made = await run_cli(
