@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import (
+    WithStartWorkflowOperation,
     WorkflowExecutionStatus,
     WorkflowFailureError,
+    WorkflowUpdateFailedError,
 )
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
 from tests.helpers import (
@@ -30,6 +33,7 @@ from tests.helpers.orders import (
     FAST,
     SHIPMENT_TABLE,
     deliver,
+    from_partner,
     order_input,
     pay,
     place_order,
@@ -185,6 +189,29 @@ async def test_partial_payments_and_refused_events(app: App) -> None:
         await record_history(h, "o2c-partial")
     assert (result.status, result.paid) == ("paid", Decimal("899.00"))
     assert sorted(b.payload["payment_id"] for b in store.bookings("payment")) == ["P-1", "P-2"]
+
+
+async def test_an_event_in_the_orders_first_moment_is_checked_for_what_it_is(app: App) -> None:
+    """Sent with the start (update-with-start), the bank's payment comes in the run's
+    first activation, before run() begins: the order checks its signature against the
+    context it took in its constructor, then refuses it for having no invoice yet."""
+    seeded(app.store)
+    inp = order_input(app.task_queue, {"KETTLE-2": 1})
+    order_id = inp.request.order_id
+    start = WithStartWorkflowOperation(
+        OrderToCash.run, inp, id=order_id, task_queue=app.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+    )  # fmt: skip
+    early = PaymentInput(payment_id="P-0", amount=Decimal(1))
+    async with app.worker():
+        with pytest.raises(WorkflowUpdateFailedError) as raised:
+            await app.client.execute_update_with_start_workflow(
+                OrderToCash.payment_received,
+                from_partner(order_id, OrderToCash.payment_received, early),
+                start_workflow_operation=start,
+            )
+        await (await start.workflow_handle()).terminate("test done")
+    assert "no invoice has been issued" in str(raised.value.cause)
 
 
 def held(name: str) -> Any:

@@ -111,6 +111,37 @@ async def test_the_temporal_cli_filters_by_search_attributes_over_mtls(
     assert counted.out.split() == ["Total:", "3"], counted.out
 
 
+async def test_a_schedule_runs_on_the_cluster(
+    cluster: Cluster, client: Client, records: SystemOfRecord, task_queue: str, tmp_path: Path
+) -> None:
+    """Temporal's scheduler (the cluster's worker service) starts the runs; the worker
+    services load each run's context from their own settings; `temporal schedule list`
+    shows it over mutual TLS."""
+    worker_env, command_env = envs(cluster, task_queue, records, tmp_path)
+    schedule_id = f"{task_queue}-every-2s"
+    async with running_workers(["approvals", "notifications"], worker_env, tmp_path):
+        made = await run_cli(
+            "schedule", "create", "purchase", "--requester", "alice", "--item", "Stapler",
+            "--amount", "24.90", "--category", "office", "--vendor", "staples",
+            "--every", "2s", "--schedule-id", schedule_id, env=command_env,
+        )  # fmt: skip
+        assert made.code == 0, made.err
+        query = f'TemporalScheduledById="{schedule_id}" AND ExecutionStatus="Completed"'
+
+        async def completed() -> list[str]:
+            return [w.id async for w in client.list_workflows(query)]
+
+        done = await eventually(completed, lambda ids: len(ids) >= 2, "two scheduled runs")
+        listed = await temporal_cli(cluster, "schedule", "list")
+        deleted = await run_cli("schedule", "delete", schedule_id, env=command_env)
+    assert deleted.code == 0, deleted.err
+    assert listed.code == 0, listed.err
+    assert schedule_id in listed.out
+    for workflow_id in done[:2]:
+        result = await client.get_workflow_handle(workflow_id).result()
+        assert result["status"] == "approved"
+
+
 async def test_compose_services_render_the_same_template() -> None:
     """The server renders the repository's template with each compose service's own
     environment: PostgreSQL by its service name, mutual TLS from the shared layout."""

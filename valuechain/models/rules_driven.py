@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Currency, Line, Loads, Login, Model, RunInput
+from valuechain.models.common import Currency, Line, Loads, Login, Model, Request, RunInput
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
+
+
+class RoutedInput(RunInput[Request], Generic[Request]):
+    """A request routed by a decision table: the one its starter gave, or the one named
+    by `loads`, loaded by the run's worker."""
+
+    table: DecisionTable | None = None
+
 
 PurchaseCategory = Literal["it", "office", "travel", "services", "facilities", "other"]
 
@@ -29,15 +37,19 @@ class PurchaseRequest(Model):
     """who sells it"""
 
 
-class PurchaseInput(RunInput[PurchaseRequest]):
-    table: DecisionTable | None = None
+class PurchaseInput(RoutedInput[PurchaseRequest]):
     loads: ClassVar[Loads] = Loads(tables={"table": "purchase_approval"})
 
 
-class PurchaseResult(RunResult):
+class RoutedApproval(RunResult):
+    """How an approval routed by a table ended, and the route it took."""
+
     status: Literal["approved", "rejected"]
     amount: Decimal
     route: TableDecision
+
+
+class PurchaseResult(RoutedApproval):
     approvers: list[str]  # the roles that approved, in order ([] when automatic)
 
 
@@ -54,15 +66,12 @@ class InvoiceRequest(Model):
     """who submits it (a roster name)"""
 
 
-class InvoiceInput(RunInput[InvoiceRequest]):
-    table: DecisionTable | None = None
+class InvoiceInput(RoutedInput[InvoiceRequest]):
     loads: ClassVar[Loads] = Loads(tables={"table": "invoice_approval"})
 
 
-class InvoiceResult(RunResult):
-    status: Literal["approved", "rejected"]
-    amount: Decimal
-    route: TableDecision
+class InvoiceResult(RoutedApproval):
+    """An invoice approved for payment, or rejected."""
 
 
 ComplaintCategory = Literal["safety", "billing", "product", "service", "other"]
@@ -82,8 +91,7 @@ class ComplaintRequest(Model):
     """how bad it is"""
 
 
-class ComplaintInput(RunInput[ComplaintRequest]):
-    table: DecisionTable | None = None
+class ComplaintInput(RoutedInput[ComplaintRequest]):
     loads: ClassVar[Loads] = Loads(tables={"table": "complaint_triage"})
 
 

@@ -72,6 +72,14 @@ UNDO: list[tuple[str, Callable[[Any, UndoInput], UndoOutput]]] = [
 
 @workflow.defn(name="OrderToCash")
 class OrderToCash(OrderEvents):
+    @workflow.init
+    def __init__(self, input: OrderToCashInput) -> None:
+        # From the input, not in run(): a partner's event can come in the run's first
+        # moment, before run() begins, and its signature is checked against the context
+        # (a run started without one refuses such an event until its worker loaded it).
+        super().__init__()
+        self._context = input.context
+
     @workflow.run
     async def run(self, input: OrderToCashInput) -> OrderToCashResult:
         req = input.request

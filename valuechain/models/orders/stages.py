@@ -24,12 +24,18 @@ class OrderEntryResult(RunResult):
     order: PricedOrder
 
 
+class StageInput(WorkflowInput):
+    """A stage's input: the order as the previous stage left it, and the run context."""
+
+    order: PricedOrder
+    context: RunContext | None = None
+
+
 # -- stage 2: credit check -----------------------------------------------------------
 
 
-class CreditInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class CreditInput(StageInput):
+    """The priced order, for its customer's credit."""
 
 
 class CreditDecision(Model):
@@ -47,9 +53,7 @@ class CreditResult(RunResult):
 # -- stage 3: stock check --------------------------------------------------------------
 
 
-class StockInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class StockInput(StageInput):
     production_lead_time: timedelta = timedelta(days=2)
 
 
@@ -62,9 +66,8 @@ class StockResult(RunResult):
 # -- stage 4: pick and pack ------------------------------------------------------------
 
 
-class PackInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class PackInput(StageInput):
+    """The reserved order, to pick and pack."""
 
 
 class PackResult(RunResult):
@@ -77,9 +80,7 @@ class PackResult(RunResult):
 # -- stage 5: shipment planning and shipping ---------------------------------------------
 
 
-class PlanInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class PlanInput(StageInput):
     table: DecisionTable | None = None
     loads: ClassVar[Loads] = Loads(tables={"table": "shipment_mode"})
 
@@ -93,9 +94,7 @@ class PlanResult(RunResult):
     rule: str
 
 
-class ShipInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class ShipInput(StageInput):
     mode: str
     carrier: str
     transit_days: int
@@ -126,9 +125,7 @@ class ShipResult(RunResult):
 # -- stage 6: invoicing ----------------------------------------------------------------
 
 
-class InvoiceIssueInput(WorkflowInput):
-    order: PricedOrder
-    context: RunContext | None = None
+class InvoiceIssueInput(StageInput):
     payment_terms: timedelta = timedelta(days=30)
 
 
