@@ -136,7 +136,10 @@ async def _schedules(client: Client) -> list[dict[str, Any]]:
 
 
 async def _row_of(entry: ScheduleListDescription) -> dict[str, Any]:
-    memo = await entry.memo()
+    try:
+        memo = await entry.memo()
+    except Exception:  # encrypted under a key this command has not: times from the spec
+        memo = {}
     listed, info = entry.schedule, entry.info
     recent = info.recent_actions if info else []
     return {

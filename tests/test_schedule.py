@@ -18,6 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from tests.helpers import App, eventually
 from tests.helpers.cli import run_cli, run_temporal_cli
+from valuechain.codec import ENCODING, add_payload_key
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # A purchase under 500 for the office: the table approves it without a person.
@@ -157,3 +158,26 @@ async def test_the_readme_examples_create_their_schedules(app: App) -> None:
     finally:
         for schedule_id in ids:
             await app.client.get_schedule_handle(schedule_id).delete()
+
+
+async def test_a_schedule_keeps_its_request_encrypted(app: App, tmp_path: Path) -> None:
+    """With a payload key, the request the schedule starts each run with is stored
+    encrypted in the schedule; a `schedule list` without the key still lists it."""
+    keys_file = tmp_path / "payload-keys.toml"
+    add_payload_key(keys_file, "k1")
+    schedule_id = f"sealed-{uuid.uuid4().hex[:8]}"
+    made = await run_cli("schedule", "create", *INVOICE, "--every", "7d", "--paused",
+                         "--schedule-id", schedule_id,
+                         env=app.process_env(VALUECHAIN_PAYLOAD_KEYS=str(keys_file)))  # fmt: skip
+    assert made.code == 0, made.err
+    try:
+        raw = (await app.client.get_schedule_handle(schedule_id).describe()).raw_description
+        [stored] = raw.schedule.action.start_workflow.input.payloads
+        assert stored.metadata["encoding"] == ENCODING
+        assert b"globex" not in stored.data
+        assert b"INV-W" not in stored.data
+        shown = await eventually(lambda: listed(app.process_env()),
+                                 lambda s: schedule_id in s, "the schedule listed")  # fmt: skip
+        assert shown[schedule_id]["when"] == "every 7d"
+    finally:
+        await app.client.get_schedule_handle(schedule_id).delete()
