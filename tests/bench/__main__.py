@@ -10,8 +10,9 @@ and reads the server's and PostgreSQL's CPU beside the workers'.
 
 Per scenario and variant: workflows per second, p50 and p95 end-to-end latency, worker
 CPU seconds per workflow and peak worker memory (from the worker process's /proc), and
-history events per workflow; medians over the rounds, the ratio A/B (throughput, higher
-is better for A) and C/A (what encryption costs). Results are printed and saved as JSON.
+history events and bytes per workflow; medians over the rounds, the ratio A/B
+(throughput, higher is better for A) and C/A (what encryption costs). Results are
+printed and saved as JSON.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Sample:
     cpu_seconds: float
     peak_memory_mb: float
     history_events: int
+    history_bytes: int  # the history's events as stored (payloads encoded: C's encrypted)
     server_cpu_seconds: float | None = None  # per workflow, where the server is measured
     database_cpu_seconds: float | None = None
 
@@ -347,9 +349,10 @@ async def measure(target: Target, scenario: Scenario, variant: str, procs: int) 
         server = per_workflow(server0, target.server_cpu(), scenario.count)
         database = per_workflow(db0, target.database_cpu(), scenario.count)
         peak = worker.peak_mb()
-    events = len((await client.get_workflow_handle(ids[0]).fetch_history()).events)
-    return Sample(scenario.count, seconds, sorted(latencies), cpu / scenario.count, peak, events,
-                  server, database)  # fmt: skip
+    history = await client.get_workflow_handle(ids[0]).fetch_history()
+    size = sum(event.ByteSize() for event in history.events)
+    return Sample(scenario.count, seconds, sorted(latencies), cpu / scenario.count, peak,
+                  len(history.events), size, server, database)  # fmt: skip
 
 
 def pct(values: list[float], p: float) -> float:
@@ -368,6 +371,7 @@ def summarise(samples: list[Sample]) -> dict[str, float | None]:
         "server_cpu_seconds_per_workflow": med(server) if server else None,
         "database_cpu_seconds_per_workflow": med(database) if database else None,
         "history_events_per_workflow": med(s.history_events for s in samples),
+        "history_bytes_per_workflow": med(s.history_bytes for s in samples),
         "peak_worker_memory_mb": med(s.peak_memory_mb for s in samples),
     }
 
@@ -449,7 +453,8 @@ def table(report: dict[str, Any]) -> str:
     CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured;
     the ratio is A/B on A's row, C/A (the codec's cost) on C's."""
     rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':1} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
-            f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'mem MB':>6}"
+            f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'KB':>5}"
+            f" {'mem MB':>6}"
             f" {'ratio':>5}"]  # fmt: skip
 
     def opt(value: float | None, width: int) -> str:
@@ -469,6 +474,7 @@ def table(report: dict[str, Any]) -> str:
                 f" {opt(m.get('server_cpu_seconds_per_workflow'), 8)}"
                 f" {opt(m.get('database_cpu_seconds_per_workflow'), 7)}"
                 f" {m['history_events_per_workflow']:6.0f}"
+                f" {m.get('history_bytes_per_workflow', 0) / 1024:5.1f}"
                 f" {m['peak_worker_memory_mb']:6.0f} {ratio_text}"
             )
     return "\n".join(rows)
