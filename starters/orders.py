@@ -6,6 +6,7 @@ reason and exits 1."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import sys
 import time
@@ -46,6 +47,7 @@ from workflows.order_to_cash import OrderToCash
 
 order_app = App(name="order", help="Send one order the carrier's, bank's or customer's events.")
 orders_app = App(name="orders", help="Many orders at once.")
+log = logging.getLogger("valuechain.orders")
 
 
 async def _view(client: Client, order_id: str) -> OrderView:
@@ -213,6 +215,8 @@ async def run_batch(
                 try:
                     result = await settle(client, order.order_id, key)
                 except Exception as err:  # one order's trouble must not stop the batch
+                    # Counted as "not settled"; the log says what stopped it.
+                    log.warning(f"order {order.order_id} not settled: {err!r}")
                     result = err
             outcomes[result if isinstance(result, str) else outcome(result)] += 1
             if progress is not None and task is not None:
