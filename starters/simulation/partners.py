@@ -25,6 +25,8 @@ PASSING = (
     RPCStatusCode.NOT_FOUND,  # a workflow a moment after its start
     RPCStatusCode.UNAVAILABLE,
     RPCStatusCode.DEADLINE_EXCEEDED,
+    # The client's own call timeout ("Timeout expired") while a history instance is down.
+    RPCStatusCode.CANCELLED,
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
 
