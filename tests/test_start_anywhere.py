@@ -5,8 +5,10 @@ validate, or no input at all, fails the run at once naming what is wrong."""
 from __future__ import annotations
 
 import json
+import shlex
 import typing
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -222,3 +224,25 @@ def test_every_input_takes_the_run_context_optionally(workflow_class: type) -> N
     assert issubclass(input_type, WorkflowInput)
     field = input_type.model_fields["context"]
     assert not field.is_required()
+
+
+def readme_temporal_start() -> list[str]:
+    """The README's `temporal workflow start` example, as a shell reads it."""
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    block = readme.read_text().split("### From any Temporal client", 1)[1]
+    start = block.index("temporal workflow start ")
+    command = block[start : block.index("}}'", start) + 3]  # the input's closing quote
+    return shlex.split(command.replace("\\\n", " "))[1:]
+
+
+async def test_the_readmes_temporal_cli_example_runs(app: App) -> None:
+    args = readme_temporal_start()
+    workflow_id = f"readme-{app.task_queue}"
+    args[args.index("--task-queue") + 1] = app.task_queue
+    args[args.index("--workflow-id") + 1] = workflow_id
+    address = app.client.service_client.config.target_host
+    async with app.worker():
+        ran = await run_temporal_cli(*args, "--address", address)
+        assert ran.code == 0, ran.err
+        result = await app.client.get_workflow_handle(workflow_id).result()
+    assert result["status"] == "approved"
