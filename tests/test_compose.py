@@ -102,3 +102,21 @@ def test_every_client_encrypts_with_the_key_file_made_once(services: dict[str, A
     assert ui["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8091"
     assert ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] == "true"
     assert "--ui-codec-endpoint=http://localhost:8091" in services["temporal-dev"]["command"]
+
+
+def test_workers_load_a_bare_runs_context_from_the_starters_trust_file(
+    services: dict[str, Any],
+) -> None:
+    """A run started with its request alone (a schedule, the Web UI) gets its trusted
+    keys from its worker: the same trust file the task list and the orders starter write."""
+    writers = {
+        services[name]["environment"]["VALUECHAIN_TRUST_FILE"] for name in ("tasklist", "orders")
+    }
+    assert writers == {"/keys/trust.toml"}
+    workers = [
+        n for n, s in services.items() if s.get("command", [])[:2] == ["valuechain", "worker"]
+    ]
+    assert len(workers) == 6
+    for name in workers:
+        assert services[name]["environment"]["VALUECHAIN_TRUST_FILE"] == "/keys/trust.toml", name
+        assert "valuechain-keys:/keys:ro" in services[name]["volumes"], name
