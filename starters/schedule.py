@@ -69,7 +69,9 @@ async def create_schedule(
             memo={"when": when.text(), "workflow": row.name},
         )
     except ScheduleAlreadyRunningError as err:
-        raise Failed(f"schedule {schedule_id} already exists; nothing created", 1) from err
+        raise Failed(
+            f"schedule {schedule_id} already exists; nothing created", cli.EXIT_FAILED
+        ) from err
     except RPCError as err:
         if err.status == RPCStatusCode.INVALID_ARGUMENT and "schedule spec" in err.message:
             # The server's own cron parser refused what the local check let through.
