@@ -17,13 +17,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from tests.helpers import App, eventually
+from tests.helpers.cases import SMALL_PURCHASE as PURCHASE_REQUEST
+from tests.helpers.cases import as_flags
 from tests.helpers.cli import run_cli, run_temporal_cli
 from valuechain.codec import ENCODING, add_payload_key
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-# A purchase under 500 for the office: the table approves it without a person.
-SMALL_PURCHASE = ["purchase", "--requester", "alice", "--item", "Stapler", "--amount", "24.90",
-                  "--category", "office", "--vendor", "staples"]  # fmt: skip
+SMALL_PURCHASE = ["purchase", *as_flags(PURCHASE_REQUEST)]
 INVOICE = ["invoice", "--invoice-number", "INV-W", "--vendor", "globex", "--amount", "120.00",
            "--submitted-by", "adam"]  # fmt: skip
 

@@ -23,6 +23,7 @@ from starters import start
 from starters.run import SUCCESS
 from starters.simulation.people import act_as_people, demos, more_demos
 from tests.helpers import SIGNERS, App, record_history, worker_settings
+from tests.helpers.cases import SMALL_PURCHASE
 from tests.helpers.cli import run_temporal_cli
 from tests.helpers.orders import seeded
 from valuechain import errors
@@ -177,8 +178,7 @@ async def test_the_temporal_cli_starts_a_workflow_with_a_request(app: App) -> No
     address = app.client.service_client.config.target_host
     common = ["--address", address, "--task-queue", app.task_queue, "--type", "PurchaseApproval"]
     bad = {"request": {"requester": "alice", "amount": "abc"}}
-    good = {"request": {"requester": "alice", "item": "Stapler", "amount": "24.90",
-                        "category": "office", "vendor": "staples"}}  # fmt: skip
+    good = {"request": SMALL_PURCHASE}
     async with app.worker():
         for name, given in (("bad", bad), ("good", good)):
             ran = await run_temporal_cli(

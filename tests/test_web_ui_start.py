@@ -16,11 +16,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App, eventually, worker
 from tests.helpers.browser import SEEN, shot
+from tests.helpers.cases import SMALL_PURCHASE
 from tests.helpers.cli import cli_env, run_cli
 from valuechain import errors
-
-SMALL_PURCHASE = {"requester": "alice", "item": "Stapler", "amount": "24.90",
-                  "category": "office", "vendor": "staples"}  # fmt: skip
 
 
 async def start_from_the_form(page: Page, ui: str, workflow_id: str, queue: str, data: Any) -> None:

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from starters.run import SUCCESS, launch_examples
 from starters.simulation.people import act_as_people
 from tests.helpers import SIGNERS, eventually
+from tests.helpers.cases import SMALL_PURCHASE, as_flags
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
 from valuechain.cluster import binaries, topology
@@ -121,9 +122,8 @@ async def test_a_schedule_runs_on_the_cluster(
     schedule_id = f"{task_queue}-every-2s"
     async with running_workers(["approvals", "notifications"], worker_env, tmp_path):
         made = await run_cli(
-            "schedule", "create", "purchase", "--requester", "alice", "--item", "Stapler",
-            "--amount", "24.90", "--category", "office", "--vendor", "staples",
-            "--every", "2s", "--schedule-id", schedule_id, env=command_env,
+            "schedule", "create", "purchase", *as_flags(SMALL_PURCHASE), "--every", "2s",
+            "--schedule-id", schedule_id, env=command_env,
         )  # fmt: skip
         assert made.code == 0, made.err
         query = f'TemporalScheduledById="{schedule_id}" AND ExecutionStatus="Completed"'

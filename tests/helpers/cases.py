@@ -267,3 +267,14 @@ async def walk_happy_path(
     for i, step in enumerate(case.happy_path):
         actor = first_actor if i == 0 and first_actor else step.actor
         await decide(handle, step.step, actor, step.decision, **step.fields)
+
+
+# A purchase under 500 for the office: the purchase_approval table approves it alone, so a
+# run of it completes with no person (the Temporal CLI, the Web UI and schedule tests).
+SMALL_PURCHASE = {"requester": "alice", "item": "Stapler", "amount": "24.90",
+                  "category": "office", "vendor": "staples"}  # fmt: skip
+
+
+def as_flags(request: dict[str, str]) -> list[str]:
+    """A request as `valuechain start` / `schedule create` flags."""
+    return [part for k, v in request.items() for part in (f"--{k.replace('_', '-')}", v)]
