@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 from valuechain import errors
@@ -53,6 +54,16 @@ class ActivityPolicy(Model):
     backoff: float = Field(default=2.0, ge=1.0)
     maximum_interval: timedelta = Field(default=timedelta(seconds=60), gt=timedelta(0))
     maximum_attempts: int = Field(default=10, ge=0)
+
+    def retry_policy(self) -> RetryPolicy:
+        """The SDK's retry policy for it; domain errors are never retried."""
+        return RetryPolicy(
+            initial_interval=self.initial_interval,
+            backoff_coefficient=self.backoff,
+            maximum_interval=self.maximum_interval,
+            maximum_attempts=self.maximum_attempts,
+            non_retryable_error_types=errors.NON_RETRYABLE,
+        )
 
 
 class Roster(Model):

@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, CancelledErro
 with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
     from activities.setup import SetupActivities
-    from valuechain import errors, search
+    from valuechain import search
     from valuechain.models.common import ActivityPolicy, RunContext, WorkflowInput
     from valuechain.models.human import DecisionInput, HumanStepSpec, OpenTask, StepRecord
     from valuechain.models.notify import NotificationKind, NotifyInput
@@ -27,13 +27,7 @@ NOTIFY_TIMEOUT = timedelta(seconds=10)
 # Loading a run's context comes before the run has its own retry policy: the defaults.
 _DEFAULT_POLICY = ActivityPolicy()
 SETUP_TIMEOUT = _DEFAULT_POLICY.start_to_close
-SETUP_RETRY = RetryPolicy(
-    initial_interval=_DEFAULT_POLICY.initial_interval,
-    backoff_coefficient=_DEFAULT_POLICY.backoff,
-    maximum_interval=_DEFAULT_POLICY.maximum_interval,
-    maximum_attempts=_DEFAULT_POLICY.maximum_attempts,
-    non_retryable_error_types=errors.NON_RETRYABLE,
-)
+SETUP_RETRY = _DEFAULT_POLICY.retry_policy()
 
 In = TypeVar("In", bound=WorkflowInput)
 T = TypeVar("T")
@@ -166,14 +160,7 @@ class RunBase:
         return [tid for tid, t in self._run.tasks.items() if t.decision is None]
 
     def retry_policy(self) -> RetryPolicy:
-        policy = self.context.activities
-        return RetryPolicy(
-            initial_interval=policy.initial_interval,
-            backoff_coefficient=policy.backoff,
-            maximum_interval=policy.maximum_interval,
-            maximum_attempts=policy.maximum_attempts,
-            non_retryable_error_types=errors.NON_RETRYABLE,
-        )
+        return self.context.activities.retry_policy()
 
     async def notify(
         self,
