@@ -1,8 +1,11 @@
 """A worker process killed (SIGKILL) in the middle of an order: a new worker picks the
-chain up where it was, the order completes, and nothing is booked twice."""
+chain up where it was, the order completes, and nothing is booked twice. The new one
+runs its workflows without Temporal's sandbox (VALUECHAIN_WORKFLOW_SANDBOX=false): what
+a run does does not depend on it."""
 
 from __future__ import annotations
 
+import json
 import signal
 from collections import Counter
 from datetime import timedelta
@@ -32,7 +35,8 @@ async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
 
         first.send_signal(signal.SIGKILL)  # no goodbye: the worker just vanishes
         assert await first.wait() == -signal.SIGKILL
-        second = await spawn_worker("orders", env_vars, log)
+        unsandboxed = {**env_vars, "VALUECHAIN_WORKFLOW_SANDBOX": "false"}
+        second = await spawn_worker("orders", unsandboxed, log)
 
         result = await settle(h)
     finally:
@@ -42,6 +46,10 @@ async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
                 await proc.wait()
 
     assert result.status == "paid"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    started = [line for line in lines if line["event"] == "worker started"]
+    sandbox = [line["workflow_sandbox"] for line in started if line["worker"] == "orders"]
+    assert sandbox == [True, False]
     booked = Counter(b.kind for b in store.bookings())
     assert booked == Counter(
         {

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 # This module defines a workflow (below), so the sandbox imports it again: what it uses
 # besides the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
-    from tests.helpers import ENCRYPTED_HISTORIES, HISTORY_KEYS
+    from tests.helpers import ENCRYPTED_HISTORIES, HISTORY_KEYS, replayer
     from valuechain.codec import encrypting, load_payload_keys
     from valuechain.converter import DATA_CONVERTER
     from valuechain.models.expense import ExpenseInput, ExpenseResult
@@ -57,30 +56,30 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem.split("@")[0])
 async def test_history_replays(path: Path) -> None:
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)
-    await replayer.replay_workflow(load(path))
+    replaying = replayer()
+    await replaying.replay_workflow(load(path))
 
 
 @pytest.mark.parametrize("path", ENCRYPTED, ids=lambda p: p.stem.split("@")[0])
 async def test_encrypted_history_replays_with_its_keys(path: Path) -> None:
     sealed = encrypting(DATA_CONVERTER, load_payload_keys(HISTORY_KEYS))
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=sealed)
-    await replayer.replay_workflow(load(path))
+    replaying = replayer(sealed)
+    await replaying.replay_workflow(load(path))
 
 
 async def test_an_encrypted_history_without_its_key_names_the_key(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert len(ENCRYPTED) >= 3  # an expense, one across a key rotation, an order
-    replayer = Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)
-    result = await replayer.replay_workflow(load(ENCRYPTED[0]), raise_on_replay_failure=False)
+    replaying = replayer()
+    result = await replaying.replay_workflow(load(ENCRYPTED[0]), raise_on_replay_failure=False)
     assert result.replay_failure is not None  # ciphertext is not a request
     keys = load_payload_keys(HISTORY_KEYS)
     only_k1 = keys.model_copy(
         update={"primary": "test-k1", "keys": {"test-k1": keys.keys["test-k1"]}}
     )
     rotated = next(p for p in ENCRYPTED if p.stem.startswith("expense-rotated@"))
-    lacking = Replayer(workflows=ALL_WORKFLOWS, data_converter=encrypting(DATA_CONVERTER, only_k1))
+    lacking = replayer(encrypting(DATA_CONVERTER, only_k1))
     result = await lacking.replay_workflow(load(rotated), raise_on_replay_failure=False)
     assert result.replay_failure is not None
     # The failure itself is encoded (its message is business data); the log names the key.
@@ -103,7 +102,7 @@ class FinanceSkippingExpense(ExpenseReimbursement):
 
 
 async def test_replay_catches_an_incompatible_change() -> None:
-    replayer = Replayer(workflows=[FinanceSkippingExpense], data_converter=DATA_CONVERTER)
+    replaying = replayer(workflows=[FinanceSkippingExpense])
     expense = next(p for p in HISTORIES if p.stem.startswith("expense@"))
-    result = await replayer.replay_workflow(load(expense), raise_on_replay_failure=False)
+    result = await replaying.replay_workflow(load(expense), raise_on_replay_failure=False)
     assert isinstance(result.replay_failure, NondeterminismError)

@@ -16,18 +16,16 @@ from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.worker import Replayer
 
 from activities.setup import SetupActivities
 from starters import start
 from starters.run import SUCCESS
 from starters.simulation.people import act_as_people, demos, more_demos
-from tests.helpers import SIGNERS, App, record_history, worker_settings
+from tests.helpers import SIGNERS, App, record_history, replayer, worker_settings
 from tests.helpers.cases import SMALL_PURCHASE
 from tests.helpers.cli import run_temporal_cli
 from tests.helpers.orders import seeded
 from valuechain import errors
-from valuechain.converter import DATA_CONVERTER
 from valuechain.models.common import RunInput, WorkflowInput
 from valuechain.models.rules_driven import PurchaseInput
 from valuechain.runcontext import load_roster
@@ -93,8 +91,7 @@ async def test_every_workflow_type_completes_from_its_request_alone(app: App) ->
             await record_history(app.client.get_workflow_handle(ids[kind]), f"{kind}-bare")
         # Replayed without any activity or settings file: the loaded rules are in history.
         history = await app.client.get_workflow_handle(ids["ticket"]).fetch_history()
-        replayed = await Replayer(workflows=ALL_WORKFLOWS, data_converter=DATA_CONVERTER)\
-            .replay_workflow(history)  # fmt: skip
+        replayed = await replayer().replay_workflow(history)
         assert replayed.replay_failure is None
 
 

@@ -76,3 +76,28 @@ def test_the_worker_command_knows_every_worker_service() -> None:
     from workers.registry import SERVICES, WorkerName
 
     assert set(get_args(WorkerName)) == set(SERVICES)
+
+
+def test_the_sandbox_imports_once_exactly_the_shared_mechanisms() -> None:
+    """`workflows.PASSED_THROUGH` names the modules every run would otherwise import again
+    (the bases the workflows build on) and no module that defines a workflow (the sandbox
+    goes on checking those at every run)."""
+    from workers.registry import ALL_WORKFLOWS
+    from workflows import PASSED_THROUGH
+
+    def passed(module: str) -> bool:
+        return any(module == p or module.startswith(f"{p}.") for p in PASSED_THROUGH)
+
+    defining = {w.__module__ for w in ALL_WORKFLOWS}
+    assert not [m for m in defining if passed(m)]
+    # Each base of a workflow from a module that defines none: a shared mechanism.
+    bases = {
+        base.__module__
+        for w in ALL_WORKFLOWS
+        for base in w.__mro__[1:]
+        if base.__module__.startswith("workflows.") and base.__module__ not in defining
+    }
+    assert bases
+    assert all(passed(m) for m in bases), sorted(bases)
+    # And nothing else: each name passed through is a module those bases come from.
+    assert all(any(passed(m) and m.startswith(p) for m in bases) for p in PASSED_THROUGH)

@@ -7,6 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
 from activities.bookings import BookingActivities
 from activities.mail import Directory, MailServer
 from activities.notifier import NotifierActivities
@@ -17,7 +20,7 @@ from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
-from workflows import order_to_cash
+from workflows import PASSED_THROUGH, order_to_cash
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
@@ -68,6 +71,17 @@ ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
 
 # On every worker that runs workflows (and the tests' and the benchmark's).
 WORKFLOW_INTERCEPTORS = [OneInput()]
+# The sandbox, with the workflows' shared mechanisms imported once: the tests' workers and
+# the replayers always, the worker services unless `workflow_sandbox` is off.
+WORKFLOW_RUNNER = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+)
+
+
+def workflow_runner(sandbox: bool) -> WorkflowRunner:
+    """The sandbox checks a workflow at every run (a clock, a file, a random number is
+    refused); the tests run every workflow in it, so a worker may do without it."""
+    return WORKFLOW_RUNNER if sandbox else UnsandboxedWorkflowRunner()
 
 
 # The one workflow type registered under a name other than its class's; recorded

@@ -25,7 +25,7 @@ from valuechain.logging import get_logger
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
-from workers.registry import WORKFLOW_INTERCEPTORS, Service
+from workers.registry import WORKFLOW_INTERCEPTORS, Service, workflow_runner
 
 HEALTH_CHECK_TIMEOUT = timedelta(seconds=2)
 
@@ -102,6 +102,7 @@ async def serve(service: Service, settings: Settings) -> int:
         activities=activities,
         activity_executor=threads,
         interceptors=WORKFLOW_INTERCEPTORS,
+        workflow_runner=workflow_runner(settings.workflow_sandbox),
         max_concurrent_activities=settings.activity_threads,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
@@ -130,6 +131,7 @@ async def serve(service: Service, settings: Settings) -> int:
         activities=len(activities),
         temporal=settings.temporal_address,
         namespace=settings.namespace,
+        workflow_sandbox=settings.workflow_sandbox,
         metrics=f"http://{settings.listen_host}:{settings.metrics_port}/metrics"
         if settings.metrics_port
         else None,

@@ -6,28 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from temporalio import activity, workflow
+from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from valuechain.models.common import Model
+    from tests.bench.models import BaselineActivities, Step
 
 STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_planning",
           "shipping", "invoicing", "collection"]  # fmt: skip
 WAITS = {"shipping": "delivered", "collection": "paid"}
-
-
-class Step(Model):
-    order_id: str
-    stage: str
-
-
-class BaselineActivities:
-    @activity.defn(name="baseline_step")
-    async def step(self, input: Step) -> str:
-        return f"{input.order_id}:{input.stage}"
-
-    def all(self) -> list[Any]:
-        return [self.step]
 
 
 @workflow.defn(name="BaselineStage")

@@ -15,25 +15,31 @@ from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
 from activities.order_to_cash import OrderActivities
-from tests.bench.baseline_o2c import BASELINE_O2C, BaselineActivities
-from tests.bench.workflows import A, B, BenchActivities
+from tests.bench.baseline import B
+from tests.bench.baseline_o2c import BASELINE_O2C
+from tests.bench.models import BaselineActivities, BenchActivities
+from tests.bench.workflows import A
 from valuechain.client import connect
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
-from workers.registry import ORDER_WORKFLOWS
+from workers.registry import ORDER_WORKFLOWS, WORKFLOW_INTERCEPTORS, workflow_runner
 
 
 async def main(address: str, task_queue: str, database_url: str) -> None:
-    client = await connect(Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address}))
+    settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
+    client = await connect(settings)
     store = open_store(database_url)
     worker = Worker(
         client,
         task_queue=task_queue,
-        activity_executor=ThreadPoolExecutor(max_workers=Settings().activity_threads),
+        activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
         workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
         activities=[BenchActivities().work, NotifierActivities(store).notify,
                     *OrderActivities(store).all(), *BaselineActivities().all()],
+        # As the project's workers run (VALUECHAIN_WORKFLOW_SANDBOX as they read it).
+        interceptors=WORKFLOW_INTERCEPTORS,
+        workflow_runner=workflow_runner(settings.workflow_sandbox),
     )  # fmt: skip
     async with worker:
         print("ready", flush=True)

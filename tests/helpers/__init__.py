@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
@@ -30,13 +31,14 @@ from activities.order_to_cash import OrderActivities
 from activities.setup import SetupActivities
 from activities.support import SupportActivities
 from starters.simulation.people import Signers
+from valuechain.converter import DATA_CONVERTER
 from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
 from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext, Trust
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
-from workers.registry import ALL_WORKFLOWS, WORKFLOW_INTERCEPTORS
+from workers.registry import ALL_WORKFLOWS, WORKFLOW_INTERCEPTORS, WORKFLOW_RUNNER
 from workflows.human import HumanWorkflow
 
 LONG = timedelta(hours=1)
@@ -164,6 +166,19 @@ def worker(
         activities=[*kept, *replace.values()],
         activity_executor=ACTIVITY_THREADS,
         interceptors=WORKFLOW_INTERCEPTORS,
+        workflow_runner=WORKFLOW_RUNNER,
+    )
+
+
+def replayer(
+    converter: DataConverter = DATA_CONVERTER, workflows: list[type] = ALL_WORKFLOWS
+) -> Replayer:
+    """A replayer set up as the workers are (their sandbox and interceptors)."""
+    return Replayer(
+        workflows=workflows,
+        data_converter=converter,
+        interceptors=WORKFLOW_INTERCEPTORS,
+        workflow_runner=WORKFLOW_RUNNER,
     )
 
 

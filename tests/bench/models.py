@@ -1,0 +1,54 @@
+"""What the benchmark's workflows (A and B alike) take and return, and their activities:
+in a module of their own, passed through the sandbox as the project's models are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import activity
+
+from valuechain.models.common import Model, RunContext, WorkflowInput
+from valuechain.models.result import RunResult
+
+
+class Work(Model):
+    n: int
+
+
+class Done(Model):
+    n: int
+
+
+class BenchInput(WorkflowInput):
+    steps: int
+    context: RunContext | None = None
+
+
+class BenchResult(RunResult):
+    status: str
+    done: int
+
+
+class Decision(Model):
+    step: str
+
+
+class Step(Model):
+    order_id: str
+    stage: str
+
+
+class BenchActivities:
+    # A `def` on the activity threads, as every activity of the project's is.
+    @activity.defn(name="bench_work")
+    def work(self, input: Work) -> Done:
+        return Done(n=input.n)
+
+
+class BaselineActivities:
+    @activity.defn(name="baseline_step")
+    async def step(self, input: Step) -> str:
+        return f"{input.order_id}:{input.stage}"
+
+    def all(self) -> list[Any]:
+        return [self.step]
