@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run cluster test test-slow test-cluster bench bench-report lint typecheck compose-check \
+.PHONY: bytecode run cluster test test-slow test-cluster bench bench-report lint typecheck compose-check \
 	temporal temporal-cluster postgresql clean
 
 $(STAMP): pyproject.toml
@@ -16,8 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-temporal: $(STAMP)
+temporal: $(STAMP) bytecode
 	@$(BIN)/python -m valuechain.cluster.binaries cli >/dev/null
+
+# Temporal's sandbox imports a workflow's module afresh for every run: from its bytecode
+# when there is some, else compiled again each time (where PYTHONDONTWRITEBYTECODE is set,
+# Python never writes it). compileall writes it whatever that says; an image's install does.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q valuechain activities workflows workers starters tests \
+		>/dev/null
 
 # The cluster's binaries: temporal-server, temporal-sql-tool, the Web UI server.
 temporal-cluster: $(STAMP)

@@ -43,7 +43,7 @@ from valuechain.rules import TableError
 from valuechain.runcontext import load_setup
 from valuechain.settings import Settings, SettingsError
 from valuechain.validation import describe_validation_error
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 order_app = App(name="order", help="Send one order the carrier's, bank's or customer's events.")
 orders_app = App(name="orders", help="Many orders at once.")

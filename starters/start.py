@@ -50,7 +50,7 @@ from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
 from workflows.launch import ProductLaunch
 from workflows.onboarding import EmployeeOnboarding
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
 from workflows.signoff import MultiApproverSignOff

@@ -52,7 +52,7 @@ from valuechain.models.orders import (
     PlanInput,
 )
 from workflows.human import HumanWorkflow
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 from workflows.order_to_cash.stages import CreditCheck, OrderEntry, ShipmentPlanning, StockCheck
 
 STAGES = ["order_entry", "credit_check", "stock_check", "pick_pack", "shipment_planning",

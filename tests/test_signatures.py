@@ -38,7 +38,7 @@ from valuechain.identity.keys import (
 from valuechain.identity.signing import signature_refusal
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import DeliveryInput
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 DECISION = DecisionInput(task_id="manager_review-1", actor="maria", decision="approve")

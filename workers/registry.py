@@ -20,7 +20,7 @@ from activities.support import SupportActivities
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
-from workflows import PASSED_THROUGH, order_to_cash
+from workflows import PASSED_THROUGH
 from workflows.blog import BlogPublishing
 from workflows.complaint import ComplaintTriage
 from workflows.compliance import ComplianceReview
@@ -36,6 +36,7 @@ from workflows.onboarding import (
     EquipmentProvisioning,
     Training,
 )
+from workflows.order_to_cash.process import WORKFLOWS as ORDER_TO_CASH
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval
 from workflows.signoff import MultiApproverSignOff
@@ -65,7 +66,7 @@ HUMAN_WORKFLOWS: list[type] = [
 ]
 
 # The orders worker: order-to-cash and its stages (children run on their parent's queue).
-ORDER_WORKFLOWS: list[type] = order_to_cash.WORKFLOWS
+ORDER_WORKFLOWS: list[type] = ORDER_TO_CASH
 
 ALL_WORKFLOWS: list[type] = [*HUMAN_WORKFLOWS, *ORDER_WORKFLOWS]
 

@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from valuechain.identity.keys import SigningKey
 from valuechain.models.orders import DeliveryInput, PaymentInput
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 E = TypeVar("E", DeliveryInput, PaymentInput)
 POLL = 0.5  # seconds between looks at an order, as a carrier's or bank's system would

@@ -58,7 +58,7 @@ from valuechain.process import exit_process, peak_memory_mb
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
 from workflows.human import HumanWorkflow
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")

@@ -18,7 +18,7 @@ from tests.helpers.cluster import envs
 from tests.helpers.orders import wait_order
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 pytestmark = pytest.mark.cluster
 

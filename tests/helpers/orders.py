@@ -26,7 +26,7 @@ from valuechain.models.orders import (
 )
 from valuechain.records.store import SystemOfRecord
 from valuechain.rules import load_table
-from workflows.order_to_cash import OrderToCash
+from workflows.order_to_cash.process import OrderToCash
 
 E = TypeVar("E", DeliveryInput, PaymentInput)
 SHIPMENT_TABLE = load_table(

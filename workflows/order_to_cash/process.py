@@ -262,3 +262,18 @@ class OrderToCash(OrderEvents):
     ) -> OrderToCashResult:
         self._finished = True
         return await self.finish(result_type, status, message, **fields)
+
+
+# The process and every stage: the workflow types one worker runs together (a stage runs
+# on its process's task queue).
+WORKFLOWS: list[type] = [
+    OrderToCash,
+    OrderEntry,
+    CreditCheck,
+    StockCheck,
+    PickPack,
+    ShipmentPlanning,
+    Shipping,
+    Invoicing,
+    Collection,
+]
