@@ -202,8 +202,8 @@ class Settings(BaseSettings):
     workflow_sandbox: bool = Field(
         True,
         description="run workflows in Temporal's sandbox, which imports each run's workflow"
-        " afresh and refuses calls that would break replay; false: none of that, at about"
-        " half the worker CPU (README, Benchmarks)",
+        " afresh and refuses calls that would break replay; false: none of that, for 16-35%"
+        " less worker CPU (README, Benchmarks)",
     )
     shutdown_grace_seconds: float = Field(
         30.0, ge=0, description="how long a stopping worker lets running activities finish"
