@@ -14,8 +14,6 @@ with workflow.unsafe.imports_passed_through():
 from workflows.human import HumanWorkflow
 from workflows.parallel import ParallelWorkflow
 
-# -- A: the project's mechanisms -------------------------------------------------------
-
 
 @workflow.defn(name="BenchChainA")
 class ChainA(HumanWorkflow):
