@@ -1,13 +1,15 @@
 """Notices by email, against a real SMTP server on loopback (aiosmtpd): each reaches the
-people it is for, with a link to its task page, once per notice key even when the
-activity runs again; STARTTLS is used when set; an unreachable server makes the activity
-fail to be retried (the notice stays in the outbox), and never fails the run."""
+people it is for, with a link to its task page, once per notice key. Runs record their
+notices in the outbox and the notifications service's mailer sends them (a mail server
+down: they wait their turn, and the run goes on); runs that send notices on the queue
+have the notifier activity mail them, retried while the server is away."""
 
 from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -19,13 +21,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.mail import Directory, MailServer
-from activities.notifier import NotifierActivities
-from tests.helpers import App, decide, run_context
+from activities.notifier import MAIL_LEASE, NotifierActivities
+from tests.helpers import App, decide, eventually, open_task, run_context
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.cli import free_port
+from tests.helpers.cli import free_port, running_workers
 from valuechain.cluster.tls import ensure_certificates
 from valuechain.identity.users import set_user
 from valuechain.models.notify import NotifyInput
+from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 
 LINKS = "https://tasks.example.com"
@@ -143,6 +146,7 @@ def test_starttls(app: App, tmp_path: Path, directory: Directory) -> None:
 async def test_a_run_is_not_failed_by_a_dead_mail_server(app: App, directory: Directory) -> None:
     dead = NotifierActivities(app.store, server(free_port()), directory, LINKS)
     case = CASES[3]  # time off: one approval, then the HR record
+    # The notifier activity mails (notices on the queue): it gives up after two tries.
     ctx = run_context(app.task_queue, max_attempts=2)
     async with app.worker({"notify": dead.notify}):
         h = await start_case(app.client, case, app.task_queue, ctx)
@@ -152,3 +156,117 @@ async def test_a_run_is_not_failed_by_a_dead_mail_server(app: App, directory: Di
     kinds = {e.kind for e in app.store.outbox(workflow_id=h.id)}
     assert {"assigned", "outcome"} <= kinds  # on the record all the same
     assert all(e.mailed_at is None for e in app.store.outbox(workflow_id=h.id))
+
+
+def due(store: SystemOfRecord) -> list[int]:
+    """The outbox's notices the mailer would take now (and then leaves to be taken)."""
+    taken = store.claim_mail(timedelta(0))
+    return [entry.id for entry in taken]
+
+
+def test_the_mailer_mails_each_recorded_notice_once(
+    app: App, inbox: tuple[Inbox, int], directory: Directory
+) -> None:
+    box, port = inbox
+    worker = NotifierActivities(app.store, server(port), directory, LINKS)  # a run's worker
+    recorded = ActivityEnvironment().run(worker.record_notice, notice("wf-4:assigned"))
+    again = ActivityEnvironment().run(worker.record_notice, notice("wf-4:assigned"))  # retried
+    assert (recorded.duplicate, again.duplicate, again.outbox_id) == (
+        False,
+        True,
+        recorded.outbox_id,
+    )
+    assert box.messages == []  # recording is not mailing: the run never waits for it
+    mailer = NotifierActivities(app.store, server(port), directory, LINKS)
+    assert mailer.mail_due() == 1
+    assert mailer.mail_due() == 0  # nothing left to mail
+    [message] = box.messages
+    assert message["To"] == "maria@example.com"
+    assert f"{LINKS}/tasks/wf-1/manager_review-1" in body(message)
+    [entry] = app.store.outbox(workflow_id="wf-1")
+    assert entry.mailed_at is not None
+    # Recorded where no mail server is set: on the record, not for the mailer.
+    outbox_only = NotifierActivities(app.store)
+    ActivityEnvironment().run(outbox_only.record_notice, notice("wf-4:reminder"))
+    assert mailer.mail_due() == 0
+    assert len(box.messages) == 1
+
+
+def test_the_mailer_waits_out_a_mail_server_that_is_down(
+    app: App, inbox: tuple[Inbox, int], directory: Directory
+) -> None:
+    box, port = inbox
+    worker = NotifierActivities(app.store, server(port), directory, LINKS)
+    for key in ("wf-5:assigned", "wf-5:reminder"):
+        ActivityEnvironment().run(worker.record_notice, notice(key))
+    down = NotifierActivities(app.store, server(free_port()), directory, LINKS)
+    assert down.mail_due() == 2  # it tried the first, and put both off
+    assert due(app.store) == []  # put off for MAIL_RETRY, not lost
+    later = sorted(e.id for e in app.store.outbox(workflow_id="wf-1"))
+    for outbox_id in later:  # their time comes
+        app.store.mail_later(outbox_id, datetime.now(UTC))
+    up = NotifierActivities(app.store, server(port), directory, LINKS)
+    assert up.mail_due() == 2
+    assert up.mail_due() == 0
+    assert len(box.messages) == 2  # each once
+
+
+def test_a_notice_a_mailer_took_is_not_taken_twice(app: App, directory: Directory) -> None:
+    worker = NotifierActivities(app.store, server(free_port()), directory, LINKS)
+    ActivityEnvironment().run(worker.record_notice, notice("wf-6:assigned"))
+    [taken] = app.store.claim_mail(MAIL_LEASE)  # one mailer takes it...
+    assert app.store.claim_mail(MAIL_LEASE) == []  # ...another finds nothing due
+    # A mailer that died mid-send: once its lease is over the notice is due again.
+    app.store.mail_later(taken.id, datetime.now(UTC))
+    assert due(app.store) == [taken.id]
+
+
+def test_nobody_to_mail_is_done_not_mailed(
+    app: App, inbox: tuple[Inbox, int], directory: Directory
+) -> None:
+    box, port = inbox
+    mailer = NotifierActivities(app.store, server(port), directory, LINKS)
+    ActivityEnvironment().run(mailer.record_notice, notice("wf-7:outcome").model_copy(
+        update={"recipient": "dev"}))  # fmt: skip
+    assert mailer.mail_due() == 1
+    assert due(app.store) == []  # not tried again
+    assert box.messages == []
+    [entry] = app.store.outbox(workflow_id="wf-1")
+    assert entry.mailed_at is None
+
+
+async def test_the_notifications_service_mails_what_the_runs_record(
+    app: App, inbox: tuple[Inbox, int], directory: Directory, tmp_path: Path
+) -> None:
+    """As deployed: the approvals worker records a run's notices, the notifications
+    service mails them, and stops cleanly on SIGTERM."""
+    box, port = inbox
+    env = app.process_env(
+        VALUECHAIN_SMTP_HOST="127.0.0.1",
+        VALUECHAIN_SMTP_PORT=str(port),
+        VALUECHAIN_SMTP_STARTTLS="false",
+        VALUECHAIN_USERS_FILE=str(directory.users_file),
+        VALUECHAIN_TASKLIST_URL=LINKS,
+        VALUECHAIN_MAIL_POLL_SECONDS="0.2",
+    )
+    case = CASES[3]  # time off: maria approves as a manager
+    async with running_workers(["approvals", "notifications"], env, tmp_path):
+        ctx = run_context(app.task_queue, notices="local")
+        handle = await start_case(app.client, case, app.task_queue, ctx)
+        task = await open_task(handle, "manager_approval")
+
+        async def inbox_now() -> list[str]:
+            return [m["Subject"] for m in box.messages]
+
+        [subject] = await eventually(inbox_now, lambda s: len(s) == 1, "the assigned notice")
+        await decide(handle, "manager_approval", "maria", "approve")
+        assert (await handle.result()).status == "recorded"
+    [message] = box.messages  # the outcome goes to alice, who has no address here
+    assert message["To"] == "maria@example.com"
+    assert f"{LINKS}/tasks/{handle.id}/{task.task_id}" in body(message)
+    assert subject == message["Subject"]
+    kinds = {e.kind: e.mailed_at is not None for e in app.store.outbox(workflow_id=handle.id)}
+    assert kinds == {"assigned": True, "outcome": False}
+    log = (tmp_path / "notifications-1.log").read_text()
+    assert "mailer started" in log
+    assert "mailer stopped" in log

@@ -9,14 +9,20 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import App, new_id, run_context
 from tests.helpers.cases import CASES, start_case, walk_happy_path
 from tests.helpers.cli import ROOT, cli_env
+from valuechain.models.common import NoticeDelivery
 
 WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
 
 
-async def test_worker_processes_run_a_workflow_and_stop_cleanly(app: App, tmp_path: Path) -> None:
+@pytest.mark.parametrize("delivery", ["local", "queue"])
+async def test_worker_processes_run_a_workflow_and_stop_cleanly(
+    app: App, tmp_path: Path, delivery: NoticeDelivery
+) -> None:
     env, store, task_queue = app.env, app.store, app.task_queue
     case = CASES[0]  # expense: human steps, a booking and notices
     notices = f"{task_queue}-notices"  # each worker polls its own queue, as deployed
@@ -31,7 +37,7 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(app: App, tmp_pa
         )  # fmt: skip
     try:
         workflow_id = new_id(case.name)
-        ctx = run_context(notices)
+        ctx = run_context(notices, notices=delivery)
         handle = await start_case(env.client, case, task_queue, ctx, workflow_id=workflow_id)
         await walk_happy_path(handle, case)
         result = await handle.result()
@@ -57,7 +63,10 @@ async def test_worker_processes_run_a_workflow_and_stop_cleanly(app: App, tmp_pa
     events = [line["event"] for line in ours]
     assert any("escalated" not in e and "decided approve on manager_review-1" in e for e in events)
     assert any(e.startswith("payout booked as ") for e in events)
-    assert any(line.get("activity") == "notify" for line in ours)
+    # The notices: recorded by the run's own worker (a local activity), or by the
+    # notifications service from its queue.
+    where = {"local": (task_queue, "record_notice"), "queue": (notices, "notify")}[delivery]
+    assert any((line["task_queue"], line.get("activity")) == where for line in ours)
     stops = [line for line in lines if line["event"] == "worker stopped"]
     assert len(stops) == 2
 

@@ -28,6 +28,7 @@ from pydantic_settings import (
 from pydantic_settings.sources.utils import parse_env_vars
 
 from valuechain.connection import Connection, ConnectionSettingsError, load_connection
+from valuechain.models.common import NoticeDelivery
 
 PREFIX = "VALUECHAIN_"
 
@@ -88,6 +89,13 @@ class Settings(BaseSettings):
     notifications_queue: Name = Field(
         "valuechain-notifications", description="task queue of the notifier"
     )
+    notice_delivery: NoticeDelivery = Field(
+        "queue",
+        description="how runs started now send notices: queue, an activity on"
+        " notifications_queue records and mails each (six history events); local, the run's"
+        " own worker records it in the outbox (a local activity: one to four events) and the"
+        " notifications service mails it (README, Workers: a known issue with it)",
+    )
     orders_queue: Name = Field(
         "valuechain-orders", description="task queue of order-to-cash and its stages"
     )
@@ -134,6 +142,12 @@ class Settings(BaseSettings):
     smtp_username: str = Field("", description="mail server login; empty: none")
     smtp_password: str = Field("", description="mail server password")
     smtp_sender: str = Field("valuechain@localhost", description="the From address of notices")
+    mail_poll_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=3600,
+        description="how often the notifications service looks for notices to mail",
+    )
     users_file: str = Field(
         "", description="who may sign in to the task list (TOML); empty: state_dir/users.toml"
     )

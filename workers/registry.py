@@ -112,6 +112,7 @@ class Service:
     queue: Callable[[Settings], str]
     workflows: Sequence[type]
     activities: Callable[[SystemOfRecord, Settings], Sequence[Callable[..., Any]]]
+    mails: bool = False  # runs the mailer: mails the outbox's notices (a mail server set)
 
 
 def notifier(store: SystemOfRecord, settings: Settings) -> NotifierActivities:
@@ -133,6 +134,7 @@ SERVICES: dict[str, Service] = {
                 *BookingActivities(store).all(),
                 *SupportActivities(store).all(),
                 *OnboardingActivities(store).all(),
+                notifier(store, settings).record_notice,  # the runs' notices, locally
             ],
         ),
         Service(
@@ -142,14 +144,17 @@ SERVICES: dict[str, Service] = {
             lambda store, settings: [
                 *SetupActivities(settings).all(),
                 *OrderActivities(store).all(),
+                notifier(store, settings).record_notice,
             ],
         ),
-        # The one notifier activity: the log, the outbox, and email when a server is set.
+        # The mailer, and the notifier activity of the runs that send notices on the
+        # queue (the log, the outbox, and email when a server is set).
         Service(
             "notifications",
             lambda settings: settings.notifications_queue,
             [],
             lambda store, settings: [notifier(store, settings).notify],
+            mails=True,
         ),
     ]
 }

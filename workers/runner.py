@@ -25,7 +25,7 @@ from valuechain.logging import get_logger
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
-from workers.registry import WORKFLOW_INTERCEPTORS, Service, workflow_runner
+from workers.registry import WORKFLOW_INTERCEPTORS, Service, notifier, workflow_runner
 
 HEALTH_CHECK_TIMEOUT = timedelta(seconds=2)
 
@@ -107,6 +107,10 @@ async def serve(service: Service, settings: Settings) -> int:
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
     running = asyncio.create_task(worker.run())
+    mailer = None
+    if service.mails and settings.smtp_host:
+        mailing = notifier(store, settings).mail_until(stop, settings.mail_poll_seconds)
+        mailer = asyncio.create_task(mailing)
 
     async def status() -> dict[str, Any]:
         try:
@@ -132,6 +136,7 @@ async def serve(service: Service, settings: Settings) -> int:
         temporal=settings.temporal_address,
         namespace=settings.namespace,
         workflow_sandbox=settings.workflow_sandbox,
+        mailer=mailer is not None,
         metrics=f"http://{settings.listen_host}:{settings.metrics_port}/metrics"
         if settings.metrics_port
         else None,
@@ -144,6 +149,8 @@ async def serve(service: Service, settings: Settings) -> int:
     if stopped.done():
         await worker.shutdown()  # stops polling, waits up to the grace for activities
     await running  # re-raises if the worker died on its own
+    if mailer is not None:
+        await mailer  # ends its round, then sees the stop
     if health is not None:
         health.close()
     store.close()

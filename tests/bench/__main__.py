@@ -52,6 +52,7 @@ from valuechain.cluster.ports import Ports
 from valuechain.cluster.topology import Cluster
 from valuechain.codec import add_payload_key, encrypting
 from valuechain.converter import DATA_CONVERTER
+from valuechain.models.common import RunContext
 from valuechain.models.human import DecisionInput
 from valuechain.models.orders import O2CSettings, OrderLine, OrderRequest, OrderToCashInput
 from valuechain.process import exit_process, peak_memory_mb
@@ -205,10 +206,16 @@ async def run_many(
     return await asyncio.gather(*(gated() for _ in range(count)))
 
 
+def bench_context(task_queue: str) -> RunContext:
+    """The tests' run context, notices sent as VALUECHAIN_NOTICE_DELIVERY says (as the
+    settings give every run started from a starter)."""
+    return run_context(task_queue, notices=Settings.from_env(os.environ).notice_delivery)
+
+
 def workflow_driver(workflow: Any, steps: int) -> Driver:
     async def one(client: Client, task_queue: str, wid: str) -> float:
         started = time.perf_counter()
-        inp = BenchInput(steps=steps, context=run_context(task_queue))
+        inp = BenchInput(steps=steps, context=bench_context(task_queue))
         await client.execute_workflow(workflow, inp, id=wid, task_queue=task_queue)
         return time.perf_counter() - started
 
@@ -225,7 +232,7 @@ def human_driver(variant: str) -> Driver:
     """Latency here is the round trip: a decision sent to the next step started."""
 
     async def one(client: Client, task_queue: str, wid: str) -> float:
-        inp = BenchInput(steps=2, context=run_context(task_queue))
+        inp = BenchInput(steps=2, context=bench_context(task_queue))
         if variant == "A":
             h = await client.start_workflow(HumanA.run, inp, id=wid, task_queue=task_queue)
             first = await wait_for(lambda: h.query(HumanWorkflow.state),
@@ -261,7 +268,7 @@ def o2c_driver(variant: str) -> Driver:
                                    due_date=date.today() + timedelta(days=30))  # fmt: skip
             await client.start_workflow(
                 OrderToCash.run,
-                OrderToCashInput(request=request, context=run_context(task_queue),
+                OrderToCashInput(request=request, context=bench_context(task_queue),
                                  shipment_table=SHIPMENT_TABLE, settings=settings),
                 id=wid, task_queue=task_queue,
             )  # fmt: skip
@@ -494,12 +501,14 @@ def main() -> int:
     report["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     # The workers read it as the services do (VALUECHAIN_WORKFLOW_SANDBOX); A and B alike.
     report["workflow_sandbox"] = Settings.from_env(os.environ).workflow_sandbox
+    report["notice_delivery"] = Settings.from_env(os.environ).notice_delivery
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(table(report))
     sandbox = "in the sandbox" if report["workflow_sandbox"] else "without the sandbox"
-    print(f"\n{report['seconds']:.0f}s, workflows run {sandbox}; JSON in {out}")
+    notices = report["notice_delivery"]
+    print(f"\n{report['seconds']:.0f}s, workflows run {sandbox}, notices {notices}; JSON in {out}")
     return 0
 
 

@@ -36,6 +36,7 @@ async def main(address: str, task_queue: str, database_url: str) -> None:
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
         workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
         activities=[BenchActivities().work, NotifierActivities(store).notify,
+                    NotifierActivities(store).record_notice,
                     *OrderActivities(store).all(), *BaselineActivities().all()],
         # As the project's workers run (VALUECHAIN_WORKFLOW_SANDBOX as they read it).
         interceptors=WORKFLOW_INTERCEPTORS,

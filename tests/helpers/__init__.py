@@ -33,7 +33,13 @@ from activities.support import SupportActivities
 from starters.simulation.people import Signers
 from valuechain.converter import DATA_CONVERTER
 from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
-from valuechain.models.common import ActivityPolicy, ClockPolicy, RunContext, Trust
+from valuechain.models.common import (
+    ActivityPolicy,
+    ClockPolicy,
+    NoticeDelivery,
+    RunContext,
+    Trust,
+)
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
@@ -97,8 +103,10 @@ def run_context(
     due: timedelta = LONG,
     remind: timedelta = LONG,
     max_attempts: int = 5,
+    notices: NoticeDelivery = "queue",
 ) -> RunContext:
-    """The shipped roster, the given clocks, quick retries, notices on `task_queue`."""
+    """The shipped roster, the given clocks, quick retries; notices sent on `task_queue`
+    (as the settings have it), or recorded by the run's own worker (`local`)."""
     return RunContext(
         roster=load_roster(),
         clocks=ClockPolicy(due_after=due, remind_every=remind),
@@ -110,6 +118,7 @@ def run_context(
             maximum_attempts=max_attempts,
         ),
         notifications_queue=task_queue,
+        notice_delivery=notices,
         trust=TRUST,
     )
 
@@ -156,6 +165,7 @@ def worker(
         *OrderActivities(store).all(),
         *OnboardingActivities(store).all(),
         NotifierActivities(store).notify,
+        NotifierActivities(store).record_notice,
         SetupActivities(worker_settings(task_queue)).load_run_setup,
     ]
     kept = [fn for fn in real if fn.__name__ not in replace]

@@ -15,11 +15,11 @@ from valuechain.models.records import BookingOutput, PayoutInput
 from valuechain.process import exit_process, settings_or_exit
 from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
-from workers.registry import HUMAN_WORKFLOWS, Service
+from workers.registry import HUMAN_WORKFLOWS, SERVICES, Service
 from workers.runner import serve
 
 
-def activities(store: SystemOfRecord, _: Settings) -> Sequence[Callable[..., Any]]:
+def activities(store: SystemOfRecord, settings: Settings) -> Sequence[Callable[..., Any]]:
     real = BookingActivities(store)
 
     @activity.defn(name="pay_expense")
@@ -29,8 +29,9 @@ def activities(store: SystemOfRecord, _: Settings) -> Sequence[Callable[..., Any
         await asyncio.sleep(float(os.environ.get("SLOW_PAYOUT_SECONDS", "3")))
         return await asyncio.to_thread(real.pay_expense, input)
 
-    others = [fn for fn in real.all() if fn.__name__ != "pay_expense"]
-    return [*others, slow_payout]
+    # The approvals service's activities, its payout slowed.
+    approvals = SERVICES["approvals"].activities(store, settings)
+    return [*(fn for fn in approvals if fn.__name__ != "pay_expense"), slow_payout]
 
 
 SLOW = Service("slow-approvals", lambda settings: settings.approvals_queue, HUMAN_WORKFLOWS,

@@ -122,6 +122,10 @@ class Trust(Model):
         return next((k for k in self.keys if k.key_id == key_id), None)
 
 
+# How a run sends its notices (see activities.notifier).
+NoticeDelivery = Literal["local", "queue"]
+
+
 class RunContext(Model):
     """Settings and business data a workflow needs, fixed when the run starts."""
 
@@ -129,6 +133,9 @@ class RunContext(Model):
     clocks: ClockPolicy
     activities: ActivityPolicy = ActivityPolicy()
     notifications_queue: str = Field(min_length=1)
+    # Runs recorded before `local` existed carry no choice: they sent notices on the
+    # queue, and replay the same way.
+    notice_delivery: NoticeDelivery = "queue"
     # Whose signatures the run accepts on decisions and partner events.
     trust: Trust = Trust()
 

@@ -44,6 +44,10 @@ outbox = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     # When it went out by email (none: not mailed, or no mail server set).
     sa.Column("mailed_at", sa.DateTime(timezone=True)),
+    # When the mailer should (next) try to mail it (none: nothing left to mail); a try
+    # moves it on first, so a mailer that dies mid-send leaves it to the next one.
+    sa.Column("mail_after", sa.DateTime(timezone=True)),
+    sa.Index("ix_outbox_mail_after", "mail_after"),
 )
 
 blocked_accounts = sa.Table(

@@ -195,19 +195,29 @@ class RunBase:
         task_id: str | None,
         step: str | None,
     ) -> None:
-        wf_id = workflow.info().workflow_id
+        notice = NotifyInput(
+            key=key,
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            message=message,
+            workflow_id=workflow.info().workflow_id,
+            task_id=task_id,
+            step=step,
+        )
+        if self.context.notice_delivery == "local":
+            # One marker event, no workflow task of its own; the mailer mails it.
+            await workflow.execute_local_activity_method(
+                NotifierActivities.record_notice,
+                notice,
+                start_to_close_timeout=NOTIFY_TIMEOUT,
+                retry_policy=self.retry_policy(),
+                summary=activity_summary(step or "finish", f"notify {recipient} ({kind})"),
+            )
+            return
         await workflow.execute_activity_method(
             NotifierActivities.notify,
-            NotifyInput(
-                key=key,
-                kind=kind,
-                recipient=recipient,
-                subject=subject,
-                message=message,
-                workflow_id=wf_id,
-                task_id=task_id,
-                step=step,
-            ),
+            notice,
             task_queue=self.context.notifications_queue,
             start_to_close_timeout=NOTIFY_TIMEOUT,
             retry_policy=self.retry_policy(),
