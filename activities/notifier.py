@@ -98,14 +98,14 @@ class NotifierActivities:
         it took. A refused notice waits MAIL_RETRY; the round ends at the first refusal
         (the server is down: the others would wait for it too)."""
         taken = self._store.claim_mail(MAIL_LEASE, limit)
-        for entry in taken:
+        for n, entry in enumerate(taken):
             try:
                 mailed = self._mail_notice(entry, entry.id)
             except MailNotSent as err:
                 after = datetime.now(UTC) + MAIL_RETRY
                 log.warning("notice not mailed yet", outbox_id=entry.id, error=str(err),
                             retry_at=after.isoformat())  # fmt: skip
-                for left in taken[taken.index(entry) :]:
+                for left in taken[n:]:
                     self._store.mail_later(left.id, after)
                 break
             self._store.mailed_to(entry.id, mailed=bool(mailed))

@@ -12,30 +12,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError
-from pydantic.fields import FieldInfo
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
-from pydantic_settings.sources.utils import parse_env_vars
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from valuechain.connection import Connection, ConnectionSettingsError, load_connection
+from valuechain.environment import PREFIX, describe, reading, sources
+from valuechain.environment import SettingsError as SettingsError
+from valuechain.environment import env_var as env_var
 from valuechain.models.common import NoticeDelivery
-
-PREFIX = "VALUECHAIN_"
-
-
-class SettingsError(ValueError):
-    """An environment variable holds a value that cannot be used."""
-
 
 Seconds = Annotated[float, Field(gt=0)]
 Port = Annotated[int, Field(ge=0, le=65535)]
@@ -47,28 +35,6 @@ Level = Annotated[
 ExpandedPath = Annotated[
     Path, BeforeValidator(lambda v: Path(v).expanduser() if isinstance(v, str) else v)
 ]
-
-# The environment `from_env` reads (None: `Settings(...)` reads none, only its arguments).
-_READING: ContextVar[Mapping[str, str] | None] = ContextVar("settings_env", default=None)
-
-
-class _Environment(EnvSettingsSource):
-    """`VALUECHAIN_<FIELD>` variables from the mapping `from_env` was given. Where Temporal
-    is (`temporal`) is never one of them: it is Temporal's own settings."""
-
-    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
-        self._given = env
-        super().__init__(settings_cls)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return parse_env_vars(
-            self._given, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
-        )
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        if field_name == "temporal":
-            return None, field_name, False
-        return super().get_field_value(field, field_name)
 
 
 class Settings(BaseSettings):
@@ -253,8 +219,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        env = _READING.get()
-        return (init_settings,) if env is None else (init_settings, _Environment(settings_cls, env))
+        return sources(settings_cls, init_settings)
 
     @property
     def temporal_address(self) -> str:
@@ -330,24 +295,8 @@ class Settings(BaseSettings):
             connection = load_connection(env)
         except ConnectionSettingsError as err:
             raise SettingsError(str(err)) from None
-        token = _READING.set(env)
-        try:
-            return cls(temporal=connection)
-        except ValidationError as err:
-            raise SettingsError(describe(err, env)) from None
-        finally:
-            _READING.reset(token)
-
-
-def env_var(field_name: str) -> str:
-    return f"{PREFIX}{field_name.upper()}"
-
-
-def describe(err: ValidationError, env: Mapping[str, str]) -> str:
-    """Each wrong variable, its value and why: `VALUECHAIN_X='soon': Input should be ...`."""
-    lines = []
-    for e in err.errors():
-        var = env_var(str(e["loc"][0])) if e["loc"] else "settings"
-        value = f"={env[var]!r}" if var in env else ""
-        lines.append(f"{var}{value}: {e['msg']}")
-    return "; ".join(lines)
+        with reading(env):
+            try:
+                return cls(temporal=connection)
+            except ValidationError as err:
+                raise SettingsError(describe(err, env)) from None
