@@ -7,6 +7,7 @@ import pytest
 
 from tests.helpers import App, decide, new_id, record_history, search_attribute_values
 from tests.helpers.cases import CASES, Case, start_case
+from valuechain import search
 from valuechain.runcontext import load_roster
 
 
@@ -21,9 +22,12 @@ async def test_happy_path(app: App, case: Case) -> None:
             assert (out.step, out.actor, out.decision) == (step.step, step.actor, step.decision)
         result = await handle.result()
         published = await search_attribute_values(handle)
+        shown = (await handle.describe()).typed_search_attributes
 
     assert result.status == case.success_status
     assert published["ValuechainStage"]  # what it published is read here
+    # Its last change, made as the run returns, is published before it completes.
+    assert shown.get(search.STAGE) == result.status
     names = set(load_roster().people)
     for attribute, values in published.items():
         assert not values & names, f"{attribute} holds a name: {values & names}"

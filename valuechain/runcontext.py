@@ -66,6 +66,7 @@ def build_context(settings: Settings, roster: Roster | None = None) -> RunContex
         ),
         notifications_queue=settings.notifications_queue,
         notice_delivery=settings.notice_delivery,
+        publication="per_task",
         trust=run_trust(settings),
     )
 

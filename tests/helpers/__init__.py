@@ -119,6 +119,7 @@ def run_context(
         ),
         notifications_queue=task_queue,
         notice_delivery=notices,
+        publication="per_task",
         trust=TRUST,
     )
 

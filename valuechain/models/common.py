@@ -124,6 +124,9 @@ class Trust(Model):
 
 # How a run sends its notices (see activities.notifier).
 NoticeDelivery = Literal["local", "queue"]
+# How a run publishes its stage, waiting roles, tags and summary (workflows.human.publish):
+# what changed in a workflow task, once at its end; or every change as it is made.
+Publication = Literal["per_task", "each_change"]
 
 
 class RunContext(Model):
@@ -136,6 +139,9 @@ class RunContext(Model):
     # Runs recorded before `local` existed carry no choice: they sent notices on the
     # queue, and replay the same way.
     notice_delivery: NoticeDelivery = "queue"
+    # Runs recorded before `per_task` existed published each change, and replay so;
+    # `build_context` gives runs started now `per_task`.
+    publication: Publication = "each_change"
     # Whose signatures the run accepts on decisions and partner events.
     trust: Trust = Trust()
 

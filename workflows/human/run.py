@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.notify import NotificationKind, NotifyInput
     from valuechain.steps import activity_summary
 
+from workflows.human.publish import Publishing
+
 NOTIFY_TIMEOUT = timedelta(seconds=10)
 # Loading a run's context comes before the run has its own retry policy: the defaults.
 _DEFAULT_POLICY = ActivityPolicy()
@@ -61,16 +63,15 @@ class _RunState:
     steps: list[StepRecord] = field(default_factory=list)
 
 
-class RunBase:
+class RunBase(Publishing):
     """The run's record and what it publishes; the steps build on it."""
 
     outcome_notice = True  # a process's stages leave the customer's notice to the process
 
     def __init__(self) -> None:
+        super().__init__()
         self._run = _RunState()
         self._context: RunContext | None = None
-        self._stage = "start"
-        self._memo = ""
         self._notices: list[asyncio.Task[None]] = []
 
     # -- set-up -----------------------------------------------------------------------
@@ -95,17 +96,13 @@ class RunBase:
         self._run.requester = requester
         self._run.status = "running"
         self._context = loaded(input.context)
+        self.publish_once(self._context.publication == "per_task")
         if amount is not None:
-            workflow.upsert_search_attributes([search.AMOUNT.value_set(float(amount))])
+            self.tag(search.AMOUNT.value_set(float(amount)))
         self.log(f"started: {subject}", step="start")
         return input
 
-    def set_stage(self, stage: str) -> None:
-        """Publish where the run is (a state, step or stage) for the UI and list queries."""
-        self._stage = stage
-        self._publish()
-
-    def _publish(self) -> None:
+    def waiting(self) -> tuple[list[str], list[str]]:
         waiting: list[str] = []
         named: list[str] = []  # people a task is assigned to by name, as "person:<name>"
         for tid in self._open_task_ids():
@@ -115,22 +112,9 @@ class RunBase:
                     waiting.append(role)
             if view.assignee and search.person(view.assignee) not in named:
                 named.append(search.person(view.assignee))
-        workflow.upsert_search_attributes(
-            [
-                search.STAGE.value_set(self._stage),
-                search.WAITING_ROLE.value_set([*waiting, *named]),
-            ]
-        )
-        line = self.summary_line()
-        if waiting:
-            line += f"; waiting on {', '.join(waiting)}"
-        workflow.set_current_details(line)  # the run's page in the Web UI shows it
-        if line != self._memo:  # a memo change is a history event: only when it changes
-            self._memo = line
-            workflow.upsert_memo({"summary": line})
+        return waiting, named
 
     def summary_line(self) -> str:
-        """The one line the Web UI shows for this run (its memo): what and where."""
         return f"{self._run.subject}; stage {self._stage}"
 
     @property

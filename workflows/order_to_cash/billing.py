@@ -125,7 +125,7 @@ class Collection(OrderStage):
             invoice.customer,
             amount=invoice.amount,
         )
-        self.tag(invoice.order_id, invoice.customer)
+        self.tag_order(invoice.order_id, invoice.customer)
         self.set_stage("awaiting_payment")
 
         while True:

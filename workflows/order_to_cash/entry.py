@@ -26,7 +26,7 @@ class OrderEntry(OrderStage):
     async def run(self, input: OrderEntryInput) -> OrderEntryResult:
         req = input.request
         await self.begin(input, f"order entry for order {req.order_id}", req.customer)
-        self.tag(req.order_id, req.customer)
+        self.tag_order(req.order_id, req.customer)
         order: PricedOrder = await self.automated(
             "price", OrderActivities.price_order, PriceInput(request=req), "price the order"
         )

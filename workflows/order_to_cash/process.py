@@ -87,8 +87,8 @@ class OrderToCash(OrderEvents):
         self._customer = req.customer
         input = await self.begin(input, f"order {req.order_id} from {req.customer}", req.customer)
         cfg, ctx = loaded(input.settings), self.context
-        workflow.upsert_search_attributes(
-            [search.ORDER_ID.value_set(req.order_id), search.CUSTOMER_ID.value_set(req.customer)]
+        self.tag(
+            search.ORDER_ID.value_set(req.order_id), search.CUSTOMER_ID.value_set(req.customer)
         )
         stages: list[StageOutcome] = []
         fields: dict[str, Any] = {
@@ -154,9 +154,7 @@ class OrderToCash(OrderEvents):
             # One amount attribute across everything (the order's stages carry its total
             # too); OrderTotal stays for the views and queries that name it.
             total = float(order.total)
-            workflow.upsert_search_attributes(
-                [search.ORDER_TOTAL.value_set(total), search.AMOUNT.value_set(total)]
-            )
+            self.tag(search.ORDER_TOTAL.value_set(total), search.AMOUNT.value_set(total))
             credit = await stage(
                 "credit_check", CreditCheck.run, CreditInput(order=order, context=ctx)
             )
