@@ -64,15 +64,28 @@ async def waiting_tasks(
     return found
 
 
+class RunEnded(Exception):
+    """A decision reached no running workflow: the run ended since the person saw the
+    task (a quorum reached without them, the case closed), or there never was one."""
+
+
 async def decide(
     client: Client, workflow_id: str, decision: DecisionInput, key: SigningKey | None
 ) -> DecisionOutput:
     """Send a decision, signed with `key` for this run and task (unsigned without one:
-    the run refuses it)."""
+    the run refuses it). A refusal raises the SDK's `WorkflowUpdateFailedError`; no
+    running workflow to take it, `RunEnded`."""
     if key is not None:
         decision = key.signed(workflow_id, decision.task_id, decision)
     handle = client.get_workflow_handle(workflow_id)
-    return await handle.execute_update(HumanWorkflow.decide, decision)
+    try:
+        return await handle.execute_update(HumanWorkflow.decide, decision)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise RunEnded(
+                f"{workflow_id} is not running: nothing is left to decide ({err.message})"
+            ) from err
+        raise
 
 
 async def workflow_state(client: Client, workflow_id: str) -> WorkflowState:

@@ -16,7 +16,7 @@ from temporalio.service import RPCError
 
 from starters import cli
 from starters.cli import Failed, Json
-from starters.humans import Waiting, decide, waiting_tasks, workflow_state
+from starters.humans import RunEnded, Waiting, decide, waiting_tasks, workflow_state
 from valuechain.models.human import DecisionInput, WorkflowState
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
@@ -145,6 +145,9 @@ def decide_(
             out = await decide(client, workflow_id, given, signer)
         except WorkflowUpdateFailedError as err:
             print(f"refused: {getattr(err.cause, 'message', None) or err}", file=sys.stderr)
+            return cli.EXIT_FAILED
+        except RunEnded as err:
+            print(f"refused: {err}", file=sys.stderr)
             return cli.EXIT_FAILED
         except RPCError as err:
             raise Failed(f"{workflow_id}: {err.message}", cli.EXIT_FAILED) from err

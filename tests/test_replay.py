@@ -18,7 +18,7 @@ from temporalio.workflow import NondeterminismError
 # This module defines a workflow (below), so the sandbox imports it again: what it uses
 # besides the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
-    from tests.helpers import ENCRYPTED_HISTORIES, HISTORY_KEYS, replayer
+    from tests.helpers import ERAS, HISTORY_KEYS, replayer
     from valuechain.codec import encrypting, load_payload_keys
     from valuechain.converter import DATA_CONVERTER
     from valuechain.models.expense import ExpenseInput, ExpenseResult
@@ -27,8 +27,8 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.expense import ExpenseReimbursement
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
-ENCRYPTED = sorted(ENCRYPTED_HISTORIES.glob("*.json"))
+HISTORIES = sorted(path for era in ERAS for path in era.glob("*.json"))
+ENCRYPTED = sorted(path for era in ERAS for path in (era / "encrypted").glob("*.json"))
 
 
 def load(path: Path) -> WorkflowHistory:
@@ -36,9 +36,10 @@ def load(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(workflow_id, path.read_text())
 
 
-def test_every_workflow_type_has_a_recorded_history() -> None:
+@pytest.mark.parametrize("era", ERAS, ids=lambda p: p.name)
+def test_every_workflow_type_has_a_recorded_history(era: Path) -> None:
     recorded = set()
-    for path in HISTORIES:
+    for path in era.glob("*.json"):
         first = json.loads(path.read_text())["events"][0]
         recorded.add(first["workflowExecutionStartedEventAttributes"]["workflowType"]["name"])
     assert len(recorded) == len(ALL_WORKFLOWS) == 27
@@ -54,13 +55,15 @@ def test_every_workflow_type_has_a_recorded_history() -> None:
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: p.stem.split("@")[0])
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem.split('@')[0]}")
 async def test_history_replays(path: Path) -> None:
     replaying = replayer()
     await replaying.replay_workflow(load(path))
 
 
-@pytest.mark.parametrize("path", ENCRYPTED, ids=lambda p: p.stem.split("@")[0])
+@pytest.mark.parametrize(
+    "path", ENCRYPTED, ids=lambda p: f"{p.parents[1].name}/{p.stem.split('@')[0]}"
+)
 async def test_encrypted_history_replays_with_its_keys(path: Path) -> None:
     sealed = encrypting(DATA_CONVERTER, load_payload_keys(HISTORY_KEYS))
     replaying = replayer(sealed)

@@ -34,6 +34,7 @@ from valuechain.costs import CostTable, load_costs
 from valuechain.insight import gather
 from valuechain.insight.engine import Insight
 from valuechain.insight.facts import ActivityCounts, Child, RunFacts, Stage
+from valuechain.models.common import NoticeDelivery
 from valuechain.settings import Settings
 
 COSTS = """
@@ -47,10 +48,14 @@ ship = "20"
 """
 
 
-async def test_report_on_a_known_set_of_runs(app: App, tmp_path: Path) -> None:
+@pytest.mark.parametrize("notices", ["local", "queue"])
+async def test_report_on_a_known_set_of_runs(
+    app: App, tmp_path: Path, notices: NoticeDelivery
+) -> None:
     """Five expenses (two on time, one escalated, one whose payout fails for good, one
     still waiting on finance), each payout retried once; one order whose shipping is
-    the bottleneck. Every figure is what these runs are known to have done."""
+    the bottleneck. Every figure is what these runs are known to have done, the same
+    whether their notices are local activities or activities on the queue."""
     env, store, task_queue = app.env, app.store, app.task_queue
     seeded(store)
     case = CASES[0]  # expense: manager, finance, payout
@@ -64,7 +69,9 @@ async def test_report_on_a_known_set_of_runs(app: App, tmp_path: Path) -> None:
         return await asyncio.to_thread(real, arg)
 
     def start(due: timedelta = LONG, remind: timedelta = LONG, attempts: int = 5) -> Any:
-        ctx = run_context(task_queue, due=due, remind=remind, max_attempts=attempts)
+        ctx = run_context(
+            task_queue, due=due, remind=remind, max_attempts=attempts, notices=notices
+        )
         inp = case.make_input(ctx, "alice")
         return inp, app.start(case.run, inp, "expense")
 

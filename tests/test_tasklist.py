@@ -16,6 +16,7 @@ import httpx
 from temporalio.client import WorkflowExecutionStatus
 
 from tests.helpers import (
+    ERAS,
     App,
     history_length,
     key_files,
@@ -148,6 +149,22 @@ async def test_my_tasks_a_task_and_a_decision(app: App, tmp_path: Path) -> None:
         await h.terminate("test done")
 
 
+async def test_a_decision_reaching_an_ended_case_is_refused(app: App, tmp_path: Path) -> None:
+    async with app.worker(), browser(app, tmp_path) as (http, _):
+        h = await start_case(app.client, EXPENSE, app.task_queue)
+        task = await open_task(h, "manager_review")
+        await sign_in(http, "maria")
+        page = await http.get(f"/tasks/{h.id}/{task.task_id}")
+        await h.terminate("withdrawn")  # ended while the page was open
+        late = await http.post(
+            f"/tasks/{h.id}/{task.task_id}", data={"csrf": csrf_of(page), "decision": "approve"}
+        )
+        assert late.status_code == 303
+        shown = html.unescape((await http.get(late.headers["location"])).text)
+    assert f"this case ended before your decision on {task.task_id} reached it" in shown
+    assert "was accepted" not in shown
+
+
 async def test_start_a_request_from_a_form(app: App, tmp_path: Path) -> None:
     async with app.worker(), browser(app, tmp_path) as (http, _):
         await sign_in(http, "alice")
@@ -196,7 +213,7 @@ def human_steps() -> dict[str, set[str]]:
     import base64
 
     steps: dict[str, set[str]] = {}
-    for path in sorted((Path(__file__).parent / "histories").glob("*.json")):
+    for path in sorted(p for era in ERAS for p in era.glob("*.json")):
         events = json.loads(path.read_text())["events"]
         started = events[0]["workflowExecutionStartedEventAttributes"]
         kind = started["workflowType"]["name"]

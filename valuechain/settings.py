@@ -56,11 +56,11 @@ class Settings(BaseSettings):
         "valuechain-notifications", description="task queue of the notifier"
     )
     notice_delivery: NoticeDelivery = Field(
-        "queue",
-        description="how runs started now send notices: queue, an activity on"
-        " notifications_queue records and mails each (six history events); local, the run's"
-        " own worker records it in the outbox (a local activity: one to four events) and the"
-        " notifications service mails it (README, Workers: a known issue with it)",
+        "local",
+        description="how runs started now send notices: local, the run's own worker records"
+        " it in the outbox (a local activity: one to four history events) and the"
+        " notifications service mails it; queue, an activity on notifications_queue records"
+        " and mails each (six events)",
     )
     orders_queue: Name = Field(
         "valuechain-orders", description="task queue of order-to-cash and its stages"

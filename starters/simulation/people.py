@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client, WorkflowUpdateFailedError
 
-from starters.humans import decide, waiting_tasks
+from starters.humans import RunEnded, decide, waiting_tasks
 from starters.simulation.partners import settle
 from valuechain.identity.keys import SigningKey
 from valuechain.models.common import Roster
@@ -219,10 +219,11 @@ async def act_as_people(
             decision = DecisionInput(task_id=task.task_id, actor=actor, **decision_for(task.step))
             try:
                 await decide(client, waiting.workflow_id, decision, signers.tasklist)
-            except WorkflowUpdateFailedError as err:
+            except (WorkflowUpdateFailedError, RunEnded) as err:
                 # What a person sees can be a moment old: a quorum reached, a step closed
-                # by the system. The workflow said why; look again.
-                say(f"  {actor} was too late on {waiting.workflow_id} {task.task_id}: {err.cause}")
+                # by the system, the run ended. The workflow said why; look again.
+                why = err.cause if isinstance(err, WorkflowUpdateFailedError) else err
+                say(f"  {actor} was too late on {waiting.workflow_id} {task.task_id}: {why}")
                 continue
             say(f"  {actor} decided {decision.decision} on {waiting.workflow_id} {task.task_id}")
         for workflow_id in sorted(pending):

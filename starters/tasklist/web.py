@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from starters.humans import decide, waiting_tasks, workflow_state
+from starters.humans import RunEnded, decide, waiting_tasks, workflow_state
 from starters.tasklist.auth import (
     Denied,
     Person,
@@ -184,6 +184,9 @@ def build_app(tasks: TaskList) -> Starlette:
         except WorkflowUpdateFailedError as err:
             refusal = getattr(err.cause, "message", None) or str(err)
             return await task_page(request, person, status=409, refusal=refusal, form=form)
+        except RunEnded:
+            # Decided without them (a quorum reached, the case closed): the case shows how.
+            return RedirectResponse(f"/cases/{workflow_id}?ended={task_id}", status_code=303)
         return RedirectResponse(f"/cases/{workflow_id}?decided={task_id}", status_code=303)
 
     async def timeline(request: Request, person: Person) -> Response:
@@ -193,7 +196,8 @@ def build_app(tasks: TaskList) -> Starlette:
         except RPCError as err:
             return tasks.page(request, "message.html", 404, title="No such case", text=err.message)
         decided = request.query_params.get("decided")
-        return tasks.page(request, "case.html", case=shown, decided=decided)
+        ended = request.query_params.get("ended")
+        return tasks.page(request, "case.html", case=shown, decided=decided, ended=ended)
 
     async def start_list(request: Request, person: Person) -> Response:
         return tasks.page(request, "start_list.html", startable=start_page())

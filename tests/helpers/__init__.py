@@ -103,10 +103,10 @@ def run_context(
     due: timedelta = LONG,
     remind: timedelta = LONG,
     max_attempts: int = 5,
-    notices: NoticeDelivery = "queue",
+    notices: NoticeDelivery = "local",
 ) -> RunContext:
-    """The shipped roster, the given clocks, quick retries; notices sent on `task_queue`
-    (as the settings have it), or recorded by the run's own worker (`local`)."""
+    """The shipped roster, the given clocks, quick retries; notices recorded by the run's
+    own worker (as the settings have it), or sent on `task_queue` (`queue`)."""
     return RunContext(
         roster=load_roster(),
         clocks=ClockPolicy(due_after=due, remind_every=remind),
@@ -356,10 +356,15 @@ async def on_a_retry(handle: WorkflowHandle[Any, Any], what: str) -> None:
     await eventually(attempts, lambda found: any(a > 1 for a in found), what)
 
 
-HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+HISTORY_ROOT = Path(__file__).resolve().parents[1] / "histories"
+# One folder per era of the code, named by the day it was recorded: every era must still
+# replay (runs of each may be running somewhere). 2026-11-21: notices on the queue, every
+# change published; 2026-11-22: notices recorded by the run's worker, published per task.
+ERAS = sorted(p for p in HISTORY_ROOT.iterdir() if p.is_dir())
+HISTORIES = HISTORY_ROOT / "2026-11-22"  # where the tests record now
 # Histories of runs under the codec, with the (test-only) keys they were written with.
 ENCRYPTED_HISTORIES = HISTORIES / "encrypted"
-HISTORY_KEYS = ENCRYPTED_HISTORIES / "payload-keys.toml"
+HISTORY_KEYS = HISTORY_ROOT / "payload-keys.toml"
 
 
 async def search_attribute_values(handle: WorkflowHandle[Any, Any]) -> dict[str, set[str]]:
@@ -391,6 +396,7 @@ async def record_history(
 
 
 def _keep_history(folder: Path, name: str, workflow_id: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{name}@*.json"):
         old.unlink()
     (folder / f"{name}@{workflow_id}.json").write_text(text)

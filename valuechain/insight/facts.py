@@ -2,7 +2,9 @@
 records, never from counters kept on the side.
 
 `facts_of` reads one run's event history: its activities (each tied to its step by the
-step name its summary begins with, see valuechain.steps), its child workflows (the stages
+step name its summary begins with, see valuechain.steps; a local activity, as a run's
+worker records its notices, counts from the marker that records its outcome), its child
+workflows (the stages
 of a process, timed by their start and close events), its parent, and the result it
 ended with. A run without a result (still running, failed, cancelled) is asked for its
 `state`, which a worker answers by replaying that same history. `Insight` folds runs in
@@ -11,6 +13,7 @@ one at a time, so a window of 10,000 workflows needs no more memory than its fig
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -41,6 +44,7 @@ CHILD_CLOSED = {
     E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: "child_workflow_execution_terminated",
 }
 NO_STEP = "(no step)"  # an activity whose summary names no step (written before the rule)
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the SDK's marker for a local activity
 
 
 @dataclass
@@ -155,6 +159,13 @@ def facts_of(history: WorkflowHistory) -> RunFacts:
         elif t == E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
             sched = e.activity_task_timed_out_event_attributes.scheduled_event_id
             facts.activities[step_by_event[sched]].failed += 1
+        elif t == E.EVENT_TYPE_MARKER_RECORDED:
+            marker = e.marker_recorded_event_attributes
+            if marker.marker_name == LOCAL_ACTIVITY_MARKER:
+                counts = facts.activities.setdefault(_summary_step(e), ActivityCounts())
+                counts.activities += 1
+                counts.retried += int(_local_attempts(e) > 1)
+                counts.failed += int(marker.HasField("failure"))
         elif t == E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
             a2 = e.start_child_workflow_execution_initiated_event_attributes
             # A process names its stages' workflows `<process id>-<stage>`.
@@ -198,3 +209,15 @@ def _summary_step(event: HistoryEvent) -> str:
         return NO_STEP
     text = DATA_CONVERTER.payload_converter.from_payload(event.user_metadata.summary, str)
     return step_of(text) or NO_STEP
+
+
+def _local_attempts(event: HistoryEvent) -> int:
+    """The attempts a local activity took, from its marker's data (the SDK's JSON)."""
+    data = event.marker_recorded_event_attributes.details.get("data")
+    if data is None or not data.payloads:
+        return 1
+    try:
+        value = json.loads(data.payloads[0].data)
+    except ValueError:
+        return 1
+    return int(value.get("attempt", 1)) if isinstance(value, dict) else 1

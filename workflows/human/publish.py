@@ -59,6 +59,10 @@ class Publishing:
         """Say how this run publishes, from its run context, before it publishes."""
         self._once = once
 
+    @property
+    def publishes_once(self) -> bool:
+        return self._once
+
     def tag(self, *updates: SearchAttributeUpdate[Any]) -> None:
         """Set search attributes (amount, order, customer), published with the stage."""
         if not self._once:

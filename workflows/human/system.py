@@ -129,6 +129,10 @@ class SystemSteps(RunBase):
         """Tell the requester the outcome (unless `outcome_notice` is off, as for the
         stages of a process, whose process tells), deliver every notice, let running
         handlers end, return the result with every step recorded."""
+        if self.publishes_once:
+            # The outcome is known now: shown with the step that decided it, one
+            # publication, not a second one after the notices.
+            self.set_stage(status)
         await self.flush_notices()
         if self.outcome_notice:
             await self.notify(
