@@ -9,7 +9,7 @@ import os
 import tempfile
 import typing
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -155,9 +155,11 @@ def worker(
     task_queue: str,
     store: SystemOfRecord,
     replace: dict[str, Callable[..., Any]] | None = None,
+    workflows: Sequence[type] = (),
 ) -> AbstractAsyncContextManager[Worker]:
-    """A worker with every workflow and activity; `replace` maps an activity name to a
-    stand-in registered under that name (`@activity.defn(name=...)`)."""
+    """A worker with every workflow and activity, and a test's own `workflows`; `replace`
+    maps an activity name to a stand-in registered under that name
+    (`@activity.defn(name=...)`)."""
     replace = replace or {}
     # The real activities are named after their methods.
     real = [
@@ -173,7 +175,7 @@ def worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=ALL_WORKFLOWS,
+        workflows=[*ALL_WORKFLOWS, *workflows],
         activities=[*kept, *replace.values()],
         activity_executor=ACTIVITY_THREADS,
         interceptors=WORKFLOW_INTERCEPTORS,
@@ -228,9 +230,11 @@ class App:
         return cli_env(address, self.task_queue, self.store.url, **extra)
 
     def worker(
-        self, replace: dict[str, Callable[..., Any]] | None = None
+        self,
+        replace: dict[str, Callable[..., Any]] | None = None,
+        workflows: Sequence[type] = (),
     ) -> AbstractAsyncContextManager[Worker]:
-        return worker(self.client, self.task_queue, self.store, replace)
+        return worker(self.client, self.task_queue, self.store, replace, workflows)
 
     async def start(
         self, run: Callable[[Any, In], Awaitable[Out]], arg: In, prefix: str

@@ -41,6 +41,7 @@ class Publishing:
         self._published: dict[str, Any] = {}  # each attribute's value as last upserted
         self._publish_due = False
         self._once = False  # once per task, or each change: `publish_once` says
+        self._publish_error: Exception | None = None
 
     def waiting(self) -> tuple[list[str], list[str]]:
         """The roles the run's open tasks wait on, and the people they are assigned to."""
@@ -88,12 +89,23 @@ class Publishing:
             return
         self._publish_due = False
         updates, self._tags = list(self._tags.values()), {}
-        if self._shows_stage:
-            self._publish_stage(updates)
-        elif updates:
-            self._upsert(updates)
+        try:
+            if self._shows_stage:
+                self._publish_stage(updates)
+            elif updates:
+                self._upsert(updates)
+        except Exception as err:
+            # The SDK only logs an error raised in a loop callback. Kept, it is raised by
+            # the run's own code at its next publication (every run publishes as it
+            # ends), failing that workflow task as any bug in workflow code does: the
+            # run stops there, and Temporal retries the task until a fixed worker runs
+            # it, so a run never completes with its stage left unpublished.
+            self._publish_error = err
+            raise
 
     def _publish_soon(self) -> None:
+        if self._publish_error is not None:
+            raise RuntimeError("publishing the run's stage failed") from self._publish_error
         if not self._publish_due:
             self._publish_due = True
             # Runs once the code this workflow task woke has gone as far as it can, in
