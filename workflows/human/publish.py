@@ -81,7 +81,7 @@ class Publishing:
             return
         self._publish_soon()
 
-    def publish_pending(self) -> None:
+    def _publish_pending(self) -> None:
         """Publish what changed since the last publication. A change made as the run
         returns goes out too: this runs in the same workflow task, and the SDK's core
         sends the task's other commands before the one that closes the run."""
@@ -110,7 +110,7 @@ class Publishing:
             self._publish_due = True
             # Runs once the code this workflow task woke has gone as far as it can, in
             # the same task: the same point on every replay.
-            asyncio.get_running_loop().call_soon(self.publish_pending)
+            asyncio.get_running_loop().call_soon(self._publish_pending)
 
     def _publish_stage(self, tags: list[SearchAttributeUpdate[Any]]) -> None:
         waiting, named = self.waiting()
