@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 STAGE = SearchAttributeKey.for_keyword("ValuechainStage")  # current state, step or stage
 # The roles a run's open tasks wait on, and "person:<digest of the name>" for a task
@@ -22,6 +22,11 @@ AMOUNT = SearchAttributeKey.for_float("ValuechainAmount")  # the request's or or
 ORDER_ID = SearchAttributeKey.for_keyword("OrderId")  # the order and all its stages
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")  # = ValuechainAmount, on orders
+
+
+def order_tags(order_id: str, customer: str) -> list[SearchAttributeUpdate[Any]]:
+    """What lists an order with all its stages: its id and its customer."""
+    return [ORDER_ID.value_set(order_id), CUSTOMER_ID.value_set(customer)]
 
 
 def person(name: str) -> str:

@@ -30,13 +30,13 @@ async def main(address: str, task_queue: str, database_url: str) -> None:
     settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
     client = await connect(settings)
     store = open_store(database_url)
+    notices = NotifierActivities(store)
     worker = Worker(
         client,
         task_queue=task_queue,
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
         workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
-        activities=[BenchActivities().work, NotifierActivities(store).notify,
-                    NotifierActivities(store).record_notice,
+        activities=[BenchActivities().work, notices.notify, notices.record_notice,
                     *OrderActivities(store).all(), *BaselineActivities().all()],
         # As the project's workers run (VALUECHAIN_WORKFLOW_SANDBOX as they read it).
         interceptors=WORKFLOW_INTERCEPTORS,

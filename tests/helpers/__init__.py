@@ -161,14 +161,15 @@ def worker(
     maps an activity name to a stand-in registered under that name
     (`@activity.defn(name=...)`)."""
     replace = replace or {}
+    notices = NotifierActivities(store)
     # The real activities are named after their methods.
     real = [
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
         *OrderActivities(store).all(),
         *OnboardingActivities(store).all(),
-        NotifierActivities(store).notify,
-        NotifierActivities(store).record_notice,
+        notices.notify,
+        notices.record_notice,
         SetupActivities(worker_settings(task_queue)).load_run_setup,
     ]
     kept = [fn for fn in real if fn.__name__ not in replace]

@@ -10,6 +10,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.order_to_cash import OrderActivities
+    from valuechain import search
     from valuechain.messages import Raw, parse
     from valuechain.models.human import DecisionInput
     from valuechain.models.orders import (
@@ -125,7 +126,7 @@ class Collection(OrderStage):
             invoice.customer,
             amount=invoice.amount,
         )
-        self.tag_order(invoice.order_id, invoice.customer)
+        self.tag(*search.order_tags(invoice.order_id, invoice.customer))
         self.set_stage("awaiting_payment")
 
         while True:

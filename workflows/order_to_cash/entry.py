@@ -6,6 +6,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.order_to_cash import OrderActivities
+    from valuechain import search
     from valuechain.models.orders import (
         CheckCreditInput,
         CreditDecision,
@@ -26,7 +27,7 @@ class OrderEntry(OrderStage):
     async def run(self, input: OrderEntryInput) -> OrderEntryResult:
         req = input.request
         await self.begin(input, f"order entry for order {req.order_id}", req.customer)
-        self.tag_order(req.order_id, req.customer)
+        self.tag(*search.order_tags(req.order_id, req.customer))
         order: PricedOrder = await self.automated(
             "price", OrderActivities.price_order, PriceInput(request=req), "price the order"
         )

@@ -87,9 +87,7 @@ class OrderToCash(OrderEvents):
         self._customer = req.customer
         input = await self.begin(input, f"order {req.order_id} from {req.customer}", req.customer)
         cfg, ctx = loaded(input.settings), self.context
-        self.tag(
-            search.ORDER_ID.value_set(req.order_id), search.CUSTOMER_ID.value_set(req.customer)
-        )
+        self.tag(*search.order_tags(req.order_id, req.customer))
         stages: list[StageOutcome] = []
         fields: dict[str, Any] = {
             "order_id": order_id,

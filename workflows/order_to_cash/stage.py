@@ -23,12 +23,9 @@ In = TypeVar("In", bound=WorkflowInput)
 class OrderStage(HumanWorkflow):
     outcome_notice = False  # the order's process tells the customer, not each stage
 
-    def tag_order(self, order_id: str, customer: str) -> None:
-        self.tag(search.ORDER_ID.value_set(order_id), search.CUSTOMER_ID.value_set(customer))
-
     async def begin_stage(self, input: In, what: str, order: PricedOrder) -> In:
         input = await self.begin(
             input, f"{what} for order {order.order_id}", order.customer, order.total
         )
-        self.tag_order(order.order_id, order.customer)
+        self.tag(*search.order_tags(order.order_id, order.customer))
         return input
