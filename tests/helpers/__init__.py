@@ -223,8 +223,8 @@ class App:
 
     def process_env(self, **extra: str) -> dict[str, str]:
         """The environment of a command or worker process run for this test: this
-        Temporal, this task queue (for every queue unless `notifications_queue` is
-        given), this store; `extra` settings on top."""
+        Temporal, this task queue for the workflows (the notifier's is its own), this
+        store; `extra` settings on top."""
         from tests.helpers.cli import cli_env
 
         address = self.client.service_client.config.target_host

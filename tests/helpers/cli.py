@@ -47,7 +47,9 @@ def cli_env(
         TEMPORAL_ADDRESS=address,
         VALUECHAIN_APPROVALS_QUEUE=task_queue,
         VALUECHAIN_ORDERS_QUEUE=task_queue,
-        VALUECHAIN_NOTIFICATIONS_QUEUE=notifications_queue or task_queue,
+        # A queue of its own: a notifications worker polling the workflows' queue would
+        # be handed their bookings, which it does not register.
+        VALUECHAIN_NOTIFICATIONS_QUEUE=notifications_queue or f"{task_queue}-notices",
         VALUECHAIN_DATABASE_URL=database_url,
         VALUECHAIN_LOG_FORMAT="json",
         **extra,
