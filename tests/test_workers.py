@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 
 from tests.helpers import App, new_id, run_context
 from tests.helpers.cases import CASES, start_case, walk_happy_path
-from tests.helpers.cli import ROOT, cli_env
+from tests.helpers.cli import ROOT, cli_env, run_cli
 from valuechain.models.common import NoticeDelivery
 
 WORKFLOW_LOGGERS = {"temporalio.workflow", "temporalio.activity"}
@@ -110,3 +113,20 @@ def test_the_sandbox_imports_once_exactly_the_shared_mechanisms() -> None:
     assert all(passed(m) for m in bases), sorted(bases)
     # And nothing else: each name passed through is a module those bases come from.
     assert all(any(passed(m) and m.startswith(p) for m in bases) for p in PASSED_THROUGH)
+
+
+async def test_a_notifications_worker_on_a_workflow_queue_refuses_to_start(app: App) -> None:
+    """It would be handed the workflows' bookings, which it does not register (each would
+    fail as not found): it exits 2 naming the setting, and never polls."""
+    env = app.process_env(notifications_queue=app.task_queue)
+    ran = await run_cli("worker", "notifications", env=env)
+    assert ran.code == 2, ran
+    assert "VALUECHAIN_NOTIFICATIONS_QUEUE" in ran.err and "queue of its own" in ran.err, ran
+    pollers = await app.client.workflow_service.describe_task_queue(
+        DescribeTaskQueueRequest(
+            namespace=app.client.namespace,
+            task_queue=TaskQueue(name=app.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        )
+    )
+    assert not pollers.pollers
