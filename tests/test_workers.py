@@ -121,7 +121,8 @@ async def test_a_notifications_worker_on_a_workflow_queue_refuses_to_start(app: 
     env = app.process_env(notifications_queue=app.task_queue)
     ran = await run_cli("worker", "notifications", env=env)
     assert ran.code == 2, ran
-    assert "VALUECHAIN_NOTIFICATIONS_QUEUE" in ran.err and "queue of its own" in ran.err, ran
+    assert "VALUECHAIN_NOTIFICATIONS_QUEUE" in ran.err, ran
+    assert "queue of its own" in ran.err, ran
     pollers = await app.client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace=app.client.namespace,
