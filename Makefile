@@ -78,9 +78,10 @@ test: temporal lint typecheck compose-check
 
 # Benchmarks: the project against a plain temporalio baseline, and with the payload codec
 # (QUICK=1: about 3.5 minutes);
-# TOPOLOGY=cluster: on the cluster too, with 1, 2 and 4 worker processes.
+# TOPOLOGY=cluster: on the cluster too, with 1, 2 and 4 worker processes;
+# FEATURES=1: what A's features cost (A with notices, publishing, both switched off).
 bench: temporal $(if $(filter cluster,$(TOPOLOGY)),temporal-cluster postgresql,)
-	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,) \
+	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,) $(if $(FEATURES),--features,) \
 		$(if $(filter cluster,$(TOPOLOGY)),--topology cluster,)
 
 # The process-insight report over 10,000 real workflows: its peak memory against 100.

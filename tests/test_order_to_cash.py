@@ -4,6 +4,7 @@ failure with compensation, and the stock it must never oversell."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -69,9 +70,13 @@ async def test_full_chain_to_paid(app: App) -> None:
         view = await pay(h)
         result = await h.result()
         published = await search_attribute_values(h)
+        given: dict[str, dict[str, Any]] = {}  # each stage's run context, as started
         for stage in STAGES:
             child = env.client.get_workflow_handle(f"{h.id}-{stage}")
             assert (await child.describe()).parent_id == h.id
+            started = (await child.fetch_history()).events[0]
+            [arg] = started.workflow_execution_started_event_attributes.input.payloads
+            given[stage] = json.loads(arg.data)["context"]
             for attribute, values in (await search_attribute_values(child)).items():
                 published.setdefault(attribute, set()).update(values)
             await record_history(child, f"o2c-{stage}")
@@ -79,6 +84,11 @@ async def test_full_chain_to_paid(app: App) -> None:
         state = await h.query(HumanWorkflow.state)
 
     assert result.status == "paid"
+    # The roster and the trusted keys only to the stage that has a human step and takes
+    # signed payments: the others' start events would each store them again.
+    people = {stage: ctx["roster"] is not None for stage, ctx in given.items()}
+    keys = {stage: bool(ctx["trust"]["keys"]) for stage, ctx in given.items()}
+    assert people == keys == {stage: stage == "collection" for stage in STAGES}
     # The customer by id only, in the order and every stage: the name stays encrypted.
     assert published["CustomerId"] == {"C-ACME"}
     assert not any("Acme" in v for values in published.values() for v in values), published

@@ -33,7 +33,7 @@ def test_defaults_and_overrides() -> None:
     ctx = build_context(custom)
     assert ctx.clocks.due_after == timedelta(seconds=90)
     assert ctx.activities.maximum_attempts == 3
-    assert ctx.roster.holds("maria", "manager")
+    assert ctx.people.holds("maria", "manager")
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,15 @@ from activities.setup import SetupActivities
 from starters import start
 from starters.run import SUCCESS
 from starters.simulation.people import act_as_people, demos, more_demos
-from tests.helpers import SIGNERS, App, record_history, replayer, worker_settings
-from tests.helpers.cases import SMALL_PURCHASE
+from tests.helpers import (
+    SIGNERS,
+    App,
+    record_history,
+    replayer,
+    run_context,
+    worker_settings,
+)
+from tests.helpers.cases import CASES, SMALL_PURCHASE, start_case
 from tests.helpers.cli import run_temporal_cli
 from tests.helpers.orders import seeded
 from valuechain import errors
@@ -30,6 +37,7 @@ from valuechain.models.common import RunInput, WorkflowInput
 from valuechain.models.rules_driven import PurchaseInput
 from valuechain.runcontext import load_roster
 from workers.registry import ALL_WORKFLOWS, type_name
+from workflows.human import HumanWorkflow
 from workflows.purchase import PurchaseApproval
 
 
@@ -167,6 +175,21 @@ async def test_no_input_fails_the_run_at_once(app: App) -> None:
     assert failure.type == errors.INVALID_INPUT
     assert "takes one input" in failure.message
     assert "was started with 0" in failure.message
+
+
+async def test_a_run_given_no_roster_fails_at_its_first_human_step(app: App) -> None:
+    """The context an order's automated stages get (no roster, no trusted keys), given to
+    a workflow with a human step: the run fails as it would open the task, naming why,
+    rather than opening a task no decision could be checked against."""
+    case = CASES[0]  # expense: the manager's review first
+    ctx = run_context(app.task_queue).automated_only()
+    async with app.worker():
+        handle = await start_case(app.client, case, app.task_queue, ctx)
+        failure = await failed_at_once(handle)
+        state = await handle.query(HumanWorkflow.state)
+    assert failure.non_retryable
+    assert "started without a roster" in failure.message
+    assert state.open_tasks == []
 
 
 async def test_the_temporal_cli_starts_a_workflow_with_a_request(app: App) -> None:

@@ -48,7 +48,7 @@ class SupportTicket(MachineWorkflow):
             AssignInput(
                 key=self.booking_key("assign"),
                 step="assign",
-                agents=self.context.roster.holders("agent"),
+                agents=self.context.people.holders("agent"),
             ),
             summary="assign an agent",
         )

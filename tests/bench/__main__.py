@@ -6,7 +6,12 @@ over rounds.
 Temporal services as separate processes, mutual TLS), with 1, 2 and 4 worker processes,
 and reads the server's and PostgreSQL's CPU beside the workers'.
 
-  python -m tests.bench [--quick] [--rounds N] [--topology dev|cluster] [--out FILE]
+  python -m tests.bench [--quick] [--rounds N] [--topology dev|cluster] [--features]
+                        [--out FILE]
+
+`--features` measures what A's features cost instead of encryption: A, A with its notices
+switched off (An), with its publishing off (Ap: no search attribute upserts, no memo), with
+both off (Anp), and B; each row's ratio is its throughput over B's.
 
 Per scenario and variant: workflows per second, p50 and p95 end-to-end latency, worker
 CPU seconds per workflow and peak worker memory (from the worker process's /proc), and
@@ -66,6 +71,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 CODEC = "C"  # A's drivers and workflows, every payload through the codec
 VARIANTS = ("A", "B", CODEC)
+# A with features switched off in its workers (`tests.bench.features`): what each costs.
+WITHOUT = {"An": ["notices"], "Ap": ["publishing"], "Anp": ["notices", "publishing"]}
+FEATURE_VARIANTS = ("A", *WITHOUT, "B")
 
 
 @dataclass
@@ -167,14 +175,16 @@ class Target:
         self.sealed_client = Client(**config)
 
     def for_variant(self, variant: str) -> tuple[Client, dict[str, str]]:
-        """The client and the workers' settings of a variant: only C encrypts."""
+        """The client and the workers' settings of a variant: only C encrypts; A's
+        feature variants switch features off in their workers."""
         if variant == CODEC:
             keys = {
                 "VALUECHAIN_ENCRYPTION": "true",
                 "VALUECHAIN_PAYLOAD_KEYS": str(self.payload_keys),
             }
             return self.sealed_client, {**self.worker_env, **keys}
-        return self.client, {**self.worker_env, "VALUECHAIN_ENCRYPTION": "false"}
+        env = {**self.worker_env, "VALUECHAIN_ENCRYPTION": "false"}
+        return self.client, {**env, "BENCH_WITHOUT": ",".join(WITHOUT.get(variant, []))}
 
     @property
     def address(self) -> str:
@@ -343,7 +353,7 @@ def per_workflow(before: float | None, after: float | None, count: int) -> float
 async def measure(target: Target, scenario: Scenario, variant: str, procs: int) -> Sample:
     task_queue = f"bench-{uuid.uuid4().hex[:8]}"
     client, worker_env = target.for_variant(variant)
-    driver = scenario.drivers["A" if variant == CODEC else variant]
+    driver = scenario.drivers["B" if variant == "B" else "A"]
     ids = [f"{scenario.name[:5].strip()}-{variant}-{uuid.uuid4().hex[:10]}".replace(" ", "")
            for _ in range(scenario.count)]  # fmt: skip
     it = iter(ids)
@@ -385,12 +395,26 @@ def summarise(samples: list[Sample]) -> dict[str, float | None]:
     }
 
 
-async def run_scenarios(target: Target, quick: bool, rounds: int, report: dict[str, Any]) -> None:
+def ratios(summaries: dict[str, dict[str, float | None]]) -> dict[str, float]:
+    """Throughput ratios: A/B and C/A (what encryption costs), or each of A's feature
+    variants over B."""
+
+    def rate(v: str) -> float:
+        return summaries[v]["workflows_per_second"] or 0.0
+
+    if CODEC in summaries:
+        return {"A": rate("A") / (rate("B") or 1), CODEC: rate(CODEC) / (rate("A") or 1)}
+    return {v: rate(v) / (rate("B") or 1) for v in summaries if v != "B"}
+
+
+async def run_scenarios(
+    target: Target, quick: bool, rounds: int, report: dict[str, Any], variants: tuple[str, ...]
+) -> None:
     for scenario in scenarios(quick):
         for procs in target.worker_counts:
-            samples: dict[str, list[Sample]] = {v: [] for v in VARIANTS}
+            samples: dict[str, list[Sample]] = {v: [] for v in variants}
             for r in range(rounds):
-                order = VARIANTS if r % 2 == 0 else VARIANTS[::-1]  # alternate
+                order = variants if r % 2 == 0 else variants[::-1]  # alternate
                 for variant in order:
                     samples[variant].append(await measure(target, scenario, variant, procs))
                     print(
@@ -398,18 +422,18 @@ async def run_scenarios(target: Target, quick: bool, rounds: int, report: dict[s
                         f" round {r + 1}: {samples[variant][-1].per_second:.1f} wf/s",
                         file=sys.stderr,
                     )
-            a, b, c = (summarise(samples[v]) for v in VARIANTS)
-            ratio = (a["workflows_per_second"] or 0) / (b["workflows_per_second"] or 1)
-            codec = (c["workflows_per_second"] or 0) / (a["workflows_per_second"] or 1)
+            summaries = {v: summarise(samples[v]) for v in variants}
             report["scenarios"].append({
                 "topology": target.name, "worker_processes": procs,
-                "scenario": scenario.name, "workflows": scenario.count, "A": a, "B": b,
-                CODEC: c, "ratio_a_over_b": ratio, "ratio_codec_over_a": codec,
+                "scenario": scenario.name, "workflows": scenario.count, **summaries,
+                "variants": list(variants), "ratios": ratios(summaries),
                 "samples": {k: [asdict(s) for s in v] for k, v in samples.items()},
             })  # fmt: skip
 
 
-async def bench(quick: bool, rounds: int, topology: str) -> dict[str, Any]:
+async def bench(
+    quick: bool, rounds: int, topology: str, variants: tuple[str, ...] = VARIANTS
+) -> dict[str, Any]:
     report: dict[str, Any] = {"quick": quick, "rounds": rounds, "scenarios": []}
     worker_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
     with tempfile.TemporaryDirectory() as tmp:
@@ -423,16 +447,20 @@ async def bench(quick: bool, rounds: int, topology: str) -> dict[str, Any]:
         try:
             dev = Target("dev server", env.client, worker_env, db_url, [1],
                          Path(tmp) / "payload-keys.toml")  # fmt: skip
-            await run_scenarios(dev, quick, rounds, report)
+            await run_scenarios(dev, quick, rounds, report, variants)
         finally:
             await env.shutdown()
         if topology == "cluster":
-            await bench_cluster(quick, rounds, worker_env, report)
+            await bench_cluster(quick, rounds, worker_env, report, variants)
     return report
 
 
 async def bench_cluster(
-    quick: bool, rounds: int, worker_env: dict[str, str], report: dict[str, Any]
+    quick: bool,
+    rounds: int,
+    worker_env: dict[str, str],
+    report: dict[str, Any],
+    variants: tuple[str, ...],
 ) -> None:
     """The same scenarios on the cluster, with 1, 2 and 4 worker processes; the system of
     record on its PostgreSQL, as in production."""
@@ -451,7 +479,7 @@ async def bench_cluster(
                                  if n != "ui-server"],
             database_pid=cluster.postgres.pid,
         )  # fmt: skip
-        await run_scenarios(target, quick, rounds, report)
+        await run_scenarios(target, quick, rounds, report, variants)
     finally:
         await cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -460,8 +488,9 @@ async def bench_cluster(
 def table(report: dict[str, Any]) -> str:
     """One row per scenario, topology, worker processes and variant. cpu is the workers'
     CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured;
-    the ratio is A/B on A's row, C/A (the codec's cost) on C's."""
-    rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':1} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
+    the ratio is A/B on A's row, C/A (the codec's cost) on C's, and a feature variant's
+    throughput over B's on its row."""
+    rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':3} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
             f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'KB':>5}"
             f" {'mem MB':>6}"
             f" {'ratio':>5}"]  # fmt: skip
@@ -471,12 +500,11 @@ def table(report: dict[str, Any]) -> str:
 
     for s in report["scenarios"]:
         on = "cluster" if s.get("topology") == "cluster" else "dev"
-        for v in VARIANTS:
+        for v in s["variants"]:
             m = s[v]
-            ratio = {"A": f"{s['ratio_a_over_b']:5.2f}", CODEC: f"{s['ratio_codec_over_a']:5.2f}"}
-            ratio_text = ratio.get(v, "")
+            ratio_text = f"{s['ratios'][v]:5.2f}" if v in s["ratios"] else ""
             rows.append(
-                f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:1}"
+                f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:3}"
                 f" {m['workflows_per_second']:6.1f}"
                 f" {m['p50_seconds']:6.3f} {m['p95_seconds']:6.3f}"
                 f" {m['worker_cpu_seconds_per_workflow']:8.4f}"
@@ -499,11 +527,16 @@ def main() -> int:
         "--topology", choices=["dev", "cluster"], default="dev",
         help="dev: the dev server; cluster: the dev server, then the cluster",
     )  # fmt: skip
+    p.add_argument(
+        "--features", action="store_true",
+        help="what A's features cost: A with its notices, its publishing, or both switched off",
+    )  # fmt: skip
     p.add_argument("--out", default=".valuechain/bench.json", help="where the JSON goes")
     args = p.parse_args()
     rounds = args.rounds or (2 if args.quick else 3)
     started = time.perf_counter()
-    report = asyncio.run(bench(args.quick, rounds, args.topology))
+    variants = FEATURE_VARIANTS if args.features else VARIANTS
+    report = asyncio.run(bench(args.quick, rounds, args.topology, variants))
     report["topology"] = args.topology
     report["seconds"] = time.perf_counter() - started
     report["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}

@@ -2,7 +2,8 @@
 <database url>. Runs every bench workflow (A and B), their activity, the project's
 notifier, and the project's order-to-cash; prints "ready" once polling. It connects by
 Temporal's own settings (TEMPORAL_*, a profile with certificates on the cluster), the
-address given overriding the profile's."""
+address given overriding the profile's. BENCH_WITHOUT (comma-separated) switches A's
+features off for measuring (`tests.bench.features`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from activities.notifier import NotifierActivities
 from activities.order_to_cash import OrderActivities
 from tests.bench.baseline import B
 from tests.bench.baseline_o2c import BASELINE_O2C
+from tests.bench.features import switch_off
 from tests.bench.models import BaselineActivities, BenchActivities
 from tests.bench.workflows import A
 from valuechain.client import connect
@@ -28,6 +30,7 @@ from workers.registry import ORDER_WORKFLOWS, WORKFLOW_INTERCEPTORS, workflow_ru
 
 async def main(address: str, task_queue: str, database_url: str) -> None:
     settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
+    switch_off(f for f in os.environ.get("BENCH_WITHOUT", "").split(",") if f)
     client = await connect(settings)
     store = open_store(database_url)
     notices = NotifierActivities(store)

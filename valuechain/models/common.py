@@ -132,7 +132,9 @@ Publication = Literal["per_task", "each_change"]
 class RunContext(Model):
     """Settings and business data a workflow needs, fixed when the run starts."""
 
-    roster: Roster
+    # None: a run with no human step (an order's stage that only books), which the
+    # process sends only what it uses (`automated_only`).
+    roster: Roster | None
     clocks: ClockPolicy
     activities: ActivityPolicy = ActivityPolicy()
     notifications_queue: str = Field(min_length=1)
@@ -144,6 +146,22 @@ class RunContext(Model):
     publication: Publication = "each_change"
     # Whose signatures the run accepts on decisions and partner events.
     trust: Trust = Trust()
+
+    @property
+    def people(self) -> Roster:
+        """The roster; a run given none has no human step to check a decision against."""
+        if self.roster is None:
+            raise ApplicationError(
+                "this run was started without a roster: it has no human step",
+                non_retryable=True,
+            )
+        return self.roster
+
+    def automated_only(self) -> RunContext:
+        """This context for a child with no human step and no signed event: without the
+        roster and the trusted keys, most of its bytes, which its history would otherwise
+        store again in every such child's start."""
+        return self.model_copy(update={"roster": None, "trust": Trust()})
 
 
 class Loads(Model):

@@ -87,6 +87,8 @@ class OrderToCash(OrderEvents):
         self._customer = req.customer
         input = await self.begin(input, f"order {req.order_id} from {req.customer}", req.customer)
         cfg, ctx = loaded(input.settings), self.context
+        # The stages before collection open no human step and take no signed event.
+        auto = ctx.automated_only()
         self.tag(*search.order_tags(req.order_id, req.customer))
         stages: list[StageOutcome] = []
         fields: dict[str, Any] = {
@@ -145,7 +147,7 @@ class OrderToCash(OrderEvents):
 
         try:
             entry = await stage(
-                "order_entry", OrderEntry.run, OrderEntryInput(request=req, context=ctx)
+                "order_entry", OrderEntry.run, OrderEntryInput(request=req, context=auto)
             )
             order = entry.order
             fields["total"] = self._total = order.total
@@ -154,7 +156,7 @@ class OrderToCash(OrderEvents):
             total = float(order.total)
             self.tag(search.ORDER_TOTAL.value_set(total), search.AMOUNT.value_set(total))
             credit = await stage(
-                "credit_check", CreditCheck.run, CreditInput(order=order, context=ctx)
+                "credit_check", CreditCheck.run, CreditInput(order=order, context=auto)
             )
             if not credit.decision.approved:
                 return await self._close(
@@ -163,13 +165,15 @@ class OrderToCash(OrderEvents):
             await stage(
                 "stock_check",
                 StockCheck.run,
-                StockInput(order=order, context=ctx, production_lead_time=cfg.production_lead_time),
+                StockInput(
+                    order=order, context=auto, production_lead_time=cfg.production_lead_time
+                ),
             )
-            await stage("pick_pack", PickPack.run, PackInput(order=order, context=ctx))
+            await stage("pick_pack", PickPack.run, PackInput(order=order, context=auto))
             plan = await stage(
                 "shipment_planning",
                 ShipmentPlanning.run,
-                PlanInput(order=order, context=ctx, table=loaded(input.shipment_table)),
+                PlanInput(order=order, context=auto, table=loaded(input.shipment_table)),
             )
             await stage(
                 "shipping",
@@ -179,14 +183,14 @@ class OrderToCash(OrderEvents):
                     mode=plan.mode,
                     carrier=plan.carrier,
                     transit_days=plan.transit_days,
-                    context=ctx,
+                    context=auto,
                     delivery_grace=cfg.delivery_grace,
                 ),
             )
             invoicing = await stage(
                 "invoicing",
                 Invoicing.run,
-                InvoiceIssueInput(order=order, context=ctx, payment_terms=cfg.payment_terms),
+                InvoiceIssueInput(order=order, context=auto, payment_terms=cfg.payment_terms),
             )
             self._invoice = invoicing.invoice
             fields["invoice"] = invoicing.invoice.number
