@@ -26,13 +26,9 @@ def worker(name: WorkerName, /, *, as_json: Json = False) -> int:
     or notifications (the notifier). It logs to stderr; --json: one JSON object a line
     (as VALUECHAIN_LOG_FORMAT=json)."""
     settings = load_settings()
-    if name == "notifications" and settings.notifications_queue in settings.human_queues:
-        # It would be handed the workflows' tasks and bookings, which it does not run:
-        # each would fail (or wait for a worker that has it) instead of being done.
-        raise Failed(
-            f"VALUECHAIN_NOTIFICATIONS_QUEUE: {settings.notifications_queue!r} is also the"
-            " approvals or orders queue; the notifications worker needs a queue of its own"
-        )
+    refusal = SERVICES[name].queue_refusal(settings)
+    if refusal is not None:
+        raise Failed(refusal)
     if as_json:
         settings = settings.model_copy(update={"log_format": "json"})
         configure_logging("json", settings.log_level)

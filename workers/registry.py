@@ -17,6 +17,7 @@ from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
 from activities.setup import SetupActivities
 from activities.support import SupportActivities
+from valuechain.environment import PREFIX
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
@@ -105,14 +106,34 @@ WorkerName = Literal["approvals", "orders", "notifications"]
 
 @dataclass(frozen=True)
 class Service:
-    """A worker service: its task queue (from the settings), workflows and activities,
-    the activities built on the system of record they book in (and the settings)."""
+    """A worker service: the setting naming its task queue, its workflows and
+    activities, the activities built on the system of record they book in (and the
+    settings)."""
 
     name: str
-    queue: Callable[[Settings], str]
+    queue_setting: str  # a field of Settings
     workflows: Sequence[type]
     activities: Callable[[SystemOfRecord, Settings], Sequence[Callable[..., Any]]]
     mails: bool = False  # runs the mailer: mails the outbox's notices (a mail server set)
+
+    def queue(self, settings: Settings) -> str:
+        return str(getattr(settings, self.queue_setting))
+
+    def queue_refusal(self, settings: Settings) -> str | None:
+        """Why this service must not poll its queue: a service that runs no workflow, on
+        a queue that one running workflows polls, would be handed their tasks and
+        bookings, which it does not run (each failing, or waiting for a worker that has
+        it)."""
+        if self.workflows:
+            return None
+        queue = self.queue(settings)
+        shared = [s.name for s in SERVICES.values() if s.workflows and s.queue(settings) == queue]
+        if not shared:
+            return None
+        return (
+            f"{PREFIX}{self.queue_setting.upper()}: {queue!r} is also the {' and '.join(shared)}"
+            f" queue; the {self.name} worker needs a queue of its own"
+        )
 
 
 def notifier(store: SystemOfRecord, settings: Settings) -> NotifierActivities:
@@ -127,7 +148,7 @@ SERVICES: dict[str, Service] = {
     for s in [
         Service(
             "approvals",
-            lambda settings: settings.approvals_queue,
+            "approvals_queue",
             HUMAN_WORKFLOWS,
             lambda store, settings: [
                 *SetupActivities(settings).all(),
@@ -139,7 +160,7 @@ SERVICES: dict[str, Service] = {
         ),
         Service(
             "orders",
-            lambda settings: settings.orders_queue,
+            "orders_queue",
             ORDER_WORKFLOWS,
             lambda store, settings: [
                 *SetupActivities(settings).all(),
@@ -151,7 +172,7 @@ SERVICES: dict[str, Service] = {
         # queue (the log, the outbox, and email when a server is set).
         Service(
             "notifications",
-            lambda settings: settings.notifications_queue,
+            "notifications_queue",
             [],
             lambda store, settings: [notifier(store, settings).notify],
             mails=True,

@@ -34,7 +34,7 @@ def activities(store: SystemOfRecord, settings: Settings) -> Sequence[Callable[.
     return [*(fn for fn in approvals if fn.__name__ != "pay_expense"), slow_payout]
 
 
-SLOW = Service("slow-approvals", lambda settings: settings.approvals_queue, HUMAN_WORKFLOWS,
+SLOW = Service("slow-approvals", "approvals_queue", HUMAN_WORKFLOWS,
                activities)  # fmt: skip
 
 if __name__ == "__main__":
