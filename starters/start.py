@@ -48,8 +48,8 @@ from workflows.compliance import ComplianceReview
 from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.invoice import InvoiceApproval
-from workflows.launch import ProductLaunch
-from workflows.onboarding import EmployeeOnboarding
+from workflows.launch.process import ProductLaunch
+from workflows.onboarding.process import EmployeeOnboarding
 from workflows.order_to_cash.process import OrderToCash
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval

@@ -11,7 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import App, decide, record_history, run_context
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
-from workflows.onboarding import EmployeeOnboarding, Training
+from workflows.onboarding.process import EmployeeOnboarding
+from workflows.onboarding.training import Training
 
 
 async def start(app: App) -> WorkflowHandle[Any, Any]:

@@ -28,7 +28,7 @@ from valuechain.models.parallel import (
     SignOffRequest,
 )
 from workflows.human import HumanWorkflow
-from workflows.launch import ProductLaunch
+from workflows.launch.process import ProductLaunch
 from workflows.proposal import ProposalReview
 from workflows.signoff import MultiApproverSignOff
 

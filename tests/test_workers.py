@@ -131,3 +131,40 @@ async def test_a_notifications_worker_on_a_workflow_queue_refuses_to_start(app: 
         )
     )
     assert not pollers.pollers
+
+
+async def test_a_run_defines_its_own_workflow_class_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sandbox imports a run's module afresh for every run (and every replay), with the
+    modules it imports that are not passed through; defining a workflow class on the
+    project's mechanisms costs about a millisecond of worker CPU. So each workflow's
+    module defines that workflow alone, and a process takes the classes of the children
+    it starts from outside the sandbox: a run imports no other workflow's module."""
+    from temporalio.worker.workflow_sandbox import _runner
+    from temporalio.workflow import _Definition
+
+    from workers.registry import ALL_WORKFLOWS, WORKFLOW_RUNNER
+
+    defining = {w.__module__ for w in ALL_WORKFLOWS}
+    assert len(defining) == len(ALL_WORKFLOWS)  # one workflow a module
+    imported: list[dict[str, object]] = []
+    create = _runner._Instance._create_instance
+
+    def recording(self: _runner._Instance) -> None:
+        create(self)
+        imported.append(dict(self.importer.new_modules))
+
+    monkeypatch.setattr(_runner._Instance, "_create_instance", recording)
+    afresh: dict[str, list[str]] = {}
+    for workflow_class in ALL_WORKFLOWS:
+        defn = _Definition.must_from_class(workflow_class)
+        WORKFLOW_RUNNER.prepare_workflow(defn)  # creates an instance, as a run does
+        modules = imported.pop()
+        afresh[defn.name or ""] = sorted(
+            name for name, module in modules.items()
+            if name in defining and module is not sys.modules.get(name)
+        )  # fmt: skip
+    assert afresh == {
+        (_Definition.must_from_class(w).name or ""): [w.__module__] for w in ALL_WORKFLOWS
+    }

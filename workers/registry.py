@@ -29,14 +29,13 @@ from workflows.document import DocumentApproval
 from workflows.expense import ExpenseReimbursement
 from workflows.interceptor import OneInput
 from workflows.invoice import InvoiceApproval
-from workflows.launch import LaunchBranch, ProductLaunch
-from workflows.onboarding import (
-    AccessSetup,
-    BackgroundCheck,
-    EmployeeOnboarding,
-    EquipmentProvisioning,
-    Training,
-)
+from workflows.launch.branch import LaunchBranch
+from workflows.launch.process import ProductLaunch
+from workflows.onboarding.access import AccessSetup
+from workflows.onboarding.background import BackgroundCheck
+from workflows.onboarding.equipment import EquipmentProvisioning
+from workflows.onboarding.process import EmployeeOnboarding
+from workflows.onboarding.training import Training
 from workflows.order_to_cash.process import WORKFLOWS as ORDER_TO_CASH
 from workflows.proposal import ProposalReview
 from workflows.purchase import PurchaseApproval

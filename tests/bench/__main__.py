@@ -44,10 +44,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
 from starters.simulation.partners import settle
-from tests.bench.baseline import ChainB, FanOutB, HumanB
-from tests.bench.baseline_o2c import BaselineOrderToCash
+from tests.bench.baseline.chain import ChainB
+from tests.bench.baseline.fanout import FanOutB
+from tests.bench.baseline.human import HumanB
+from tests.bench.baseline.o2c import BaselineOrderToCash
+from tests.bench.mechanisms.chain import ChainA
+from tests.bench.mechanisms.fanout import FanOutA
+from tests.bench.mechanisms.human import HumanA
 from tests.bench.models import BenchInput, Decision
-from tests.bench.workflows import ChainA, FanOutA, HumanA
 from tests.helpers import PARTNER_KEY, run_context, signed
 from tests.helpers.cluster import open_folder
 from tests.helpers.orders import SHIPMENT_TABLE

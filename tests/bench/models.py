@@ -3,12 +3,16 @@ in a module of their own, passed through the sandbox as the project's models are
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
 
 from valuechain.models.common import Model, RunContext, WorkflowInput
 from valuechain.models.result import RunResult
+
+# The baseline's activity timeout (A's come from the run context's activity settings).
+TIMEOUT = timedelta(seconds=30)
 
 
 class Work(Model):

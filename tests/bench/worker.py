@@ -16,11 +16,15 @@ from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
 from activities.order_to_cash import OrderActivities
-from tests.bench.baseline import B
-from tests.bench.baseline_o2c import BASELINE_O2C
+from tests.bench.baseline.chain import ChainB
+from tests.bench.baseline.fanout import FanOutB
+from tests.bench.baseline.human import HumanB
+from tests.bench.baseline.o2c import BaselineOrderToCash, BaselineStage
 from tests.bench.features import switch_off
+from tests.bench.mechanisms.chain import ChainA
+from tests.bench.mechanisms.fanout import FanOutA
+from tests.bench.mechanisms.human import HumanA
 from tests.bench.models import BaselineActivities, BenchActivities
-from tests.bench.workflows import A
 from valuechain.client import connect
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
@@ -38,7 +42,8 @@ async def main(address: str, task_queue: str, database_url: str) -> None:
         client,
         task_queue=task_queue,
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
-        workflows=[*A, *B, *ORDER_WORKFLOWS, *BASELINE_O2C],
+        workflows=[ChainA, FanOutA, HumanA, *ORDER_WORKFLOWS,
+                   ChainB, FanOutB, HumanB, BaselineOrderToCash, BaselineStage],
         activities=[BenchActivities().work, notices.notify, notices.record_notice,
                     *OrderActivities(store).all(), *BaselineActivities().all()],
         # As the project's workers run (VALUECHAIN_WORKFLOW_SANDBOX as they read it).

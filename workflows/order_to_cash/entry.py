@@ -1,4 +1,4 @@
-"""The first stages: order entry (priced from the catalogue) and the credit check."""
+"""The first stage: order entry, priced from the catalogue."""
 
 from __future__ import annotations
 
@@ -7,16 +7,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.order_to_cash import OrderActivities
     from valuechain import search
-    from valuechain.models.orders import (
-        CheckCreditInput,
-        CreditDecision,
-        CreditInput,
-        CreditResult,
-        OrderEntryInput,
-        OrderEntryResult,
-        PricedOrder,
-        PriceInput,
-    )
+    from valuechain.models.orders import OrderEntryInput, OrderEntryResult, PricedOrder, PriceInput
 
 from workflows.order_to_cash.stage import OrderStage
 
@@ -34,19 +25,3 @@ class OrderEntry(OrderStage):
         return await self.finish(
             OrderEntryResult, "entered", f"order total {order.total}", order=order
         )
-
-
-@workflow.defn(name="CreditCheck")
-class CreditCheck(OrderStage):
-    @workflow.run
-    async def run(self, input: CreditInput) -> CreditResult:
-        order = input.order
-        await self.begin_stage(input, "credit check", order)
-        decision: CreditDecision = await self.automated(
-            "check_credit",
-            OrderActivities.check_credit,
-            CheckCreditInput(customer=order.customer, amount=order.total),
-            f"check {order.customer}'s credit for {order.total}",
-        )
-        status = "approved" if decision.approved else "refused"
-        return await self.finish(CreditResult, status, decision.reason, decision=decision)

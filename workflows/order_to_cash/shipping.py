@@ -1,5 +1,4 @@
-"""Getting the goods out: pick and pack, shipment planning by table, shipping and the
-carrier's delivery confirmation."""
+"""Shipping: load and ship, then the carrier's delivery confirmation."""
 
 from __future__ import annotations
 
@@ -13,71 +12,12 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.orders import (
         DeliveryInput,
         DeliveryOutput,
-        PackInput,
-        PackOrderInput,
-        PackOutput,
-        PackResult,
-        PlanInput,
-        PlanResult,
         ShipInput,
         ShipOrderInput,
         ShipResult,
     )
 
-from workflows.human import loaded
 from workflows.order_to_cash.stage import OrderStage
-
-
-@workflow.defn(name="PickPack")
-class PickPack(OrderStage):
-    @workflow.run
-    async def run(self, input: PackInput) -> PackResult:
-        order = input.order
-        await self.begin_stage(input, "pick and pack", order)
-        packed: PackOutput = await self.automated(
-            "pack",
-            OrderActivities.pack_order,
-            PackOrderInput(key=f"{order.order_id}:pack", step="pack", order=order),
-            f"pick and pack {len(order.lines)} line(s)",
-        )
-        return await self.finish(
-            PackResult,
-            "packed",
-            f"{packed.packages} package(s), {packed.weight_kg} kg",
-            packages=packed.packages,
-            weight_kg=packed.weight_kg,
-            packing_reference=packed.reference,
-        )
-
-
-@workflow.defn(name="ShipmentPlanning")
-class ShipmentPlanning(OrderStage):
-    """The mode (land, sea, air) comes from the shipment_mode decision table."""
-
-    @workflow.run
-    async def run(self, input: PlanInput) -> PlanResult:
-        order = input.order
-        input = await self.begin_stage(input, "shipment planning", order)
-        days_to_due = (order.due_date - workflow.now().date()).days
-        route = loaded(input.table).evaluate(
-            {
-                "weight_kg": order.weight_kg,
-                "distance_km": order.distance_km,
-                "days_to_due": days_to_due,
-            }
-        )
-        out = route.hits[0].outputs
-        self.system_decision("choose_mode", out["mode"], f"rule {route.rules[0]} v{route.version}")
-        return await self.finish(
-            PlanResult,
-            "planned",
-            f"{out['mode']} with {out['carrier']}",
-            mode=out["mode"],
-            carrier=out["carrier"],
-            transit_days=int(out["transit_days"]),
-            table_version=route.version,
-            rule=route.rules[0],
-        )
 
 
 @workflow.defn(name="Shipping")

@@ -1,4 +1,4 @@
-"""Getting paid: the invoice, then collection (payments, dunning, the collections step)."""
+"""Getting paid: payments, dunning and the collections step."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.orders import (
         CollectionInput,
         CollectionResult,
-        InvoiceIssueInput,
-        InvoiceOrderInput,
-        InvoicingResult,
         IssuedInvoice,
         Payment,
         PaymentInput,
@@ -28,42 +25,6 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.records import BookingOutput
 
 from workflows.order_to_cash.stage import OrderStage
-
-
-@workflow.defn(name="Invoicing")
-class Invoicing(OrderStage):
-    @workflow.run
-    async def run(self, input: InvoiceIssueInput) -> InvoicingResult:
-        order = input.order
-        await self.begin_stage(input, "invoicing", order)
-        issued_at = workflow.now()
-        due_at = issued_at + input.payment_terms
-        booked = await self.automated(
-            "invoice",
-            OrderActivities.issue_invoice,
-            InvoiceOrderInput(
-                key=f"{order.order_id}:invoice", step="invoice", order=order, due_at=due_at
-            ),
-            f"invoice {order.total} due {due_at.date()}",
-        )
-        invoice = IssuedInvoice(
-            number=booked.reference,
-            order_id=order.order_id,
-            customer=order.customer,
-            amount=order.total,
-            issued_at=issued_at,
-            due_at=due_at,
-        )
-        await self.notify(
-            "info",
-            order.customer,
-            f"Invoice {invoice.number}",
-            f"{invoice.amount} due {due_at.date()}",
-            step="invoice",
-        )
-        return await self.finish(
-            InvoicingResult, "issued", f"invoice {booked.reference}", invoice=invoice
-        )
 
 
 @workflow.defn(name="Collection")

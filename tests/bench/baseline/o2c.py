@@ -67,6 +67,3 @@ class BaselineOrderToCash:
             await self.child
         await workflow.wait_condition(workflow.all_handlers_finished)
         return "paid"
-
-
-BASELINE_O2C = [BaselineOrderToCash, BaselineStage]

@@ -1,0 +1,31 @@
+"""A fan-out of automated branches and their join with the project's mechanisms."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from tests.bench.models import BenchActivities, BenchInput, BenchResult, Work
+    from valuechain.join import JoinPolicy
+    from valuechain.models.parallel import BranchVerdict
+
+from workflows.parallel import ParallelWorkflow
+
+
+@workflow.defn(name="BenchFanOutA")
+class FanOutA(ParallelWorkflow):
+    @workflow.run
+    async def run(self, input: BenchInput) -> BenchResult:
+        await self.begin(input, f"fan-out of {input.steps}", "bench")
+
+        async def branch(i: int) -> BranchVerdict:
+            await self.automated(f"branch_{i}", BenchActivities.work, Work(n=i), f"branch {i}")
+            return BranchVerdict(branch=f"b{i}", verdict="approved")
+
+        async def nothing(_: list[str]) -> None:
+            return None
+
+        joined = await self.join(
+            {f"b{i}": branch(i) for i in range(input.steps)}, JoinPolicy(), nothing
+        )
+        return await self.finish(BenchResult, "done", "done", done=len(joined.verdicts))

@@ -1,0 +1,20 @@
+"""Two human steps one after the other with the project's mechanisms."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from tests.bench.models import BenchInput, BenchResult
+
+from workflows.human import HumanWorkflow
+
+
+@workflow.defn(name="BenchHumanA")
+class HumanA(HumanWorkflow):
+    @workflow.run
+    async def run(self, input: BenchInput) -> BenchResult:
+        await self.begin(input, "two human steps", "bench")
+        for step in ("first", "second"):
+            await self.human_step(self.spec(step, "manager", ["approve"], escalate_to="director"))
+        return await self.finish(BenchResult, "done", "done", done=2)
