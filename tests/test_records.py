@@ -96,6 +96,24 @@ def test_processes_starting_together_migrate_once(url: str) -> None:
     assert outcomes.count((head, head)) == 5  # the others found it done
 
 
+def test_a_reader_does_not_hold_up_a_booking_on_sqlite(tmp_path: Path) -> None:
+    """A report or the task list reading the records while the workers book. Under
+    SQLite's rollback journal the reader's open transaction keeps every commit waiting
+    (up to the 30 s lock timeout); with the write-ahead log the booking goes through at
+    once, and the reader goes on seeing the records as they were when it began."""
+    store = records.open_store(f"sqlite:///{tmp_path / 'records.db'}")
+    count = "SELECT count(*) FROM bookings"
+    with store.engine.connect() as reader, ThreadPoolExecutor(max_workers=1) as pool:
+        reader.exec_driver_sql("BEGIN")
+        assert reader.exec_driver_sql(count).scalar_one() == 0
+        booking = pool.submit(store.book, "pub-1", "publication", "blog", {"slug": "a"})
+        assert booking.result(timeout=10).key == "pub-1"  # not held up by the reader
+        assert reader.exec_driver_sql(count).scalar_one() == 0  # its snapshot
+        reader.exec_driver_sql("COMMIT")
+        assert reader.exec_driver_sql(count).scalar_one() == 1
+    store.close()
+
+
 def test_money_is_exact_and_exposure_is_one_sum(url: str) -> None:
     store = records.open_store(url)
     seed_demo_data(store)
