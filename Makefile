@@ -80,9 +80,12 @@ test: temporal lint typecheck compose-check
 # (QUICK=1: about 3.5 minutes);
 # TOPOLOGY=cluster: on the cluster too, with 1, 2 and 4 worker processes;
 # FEATURES=1: what A's features cost (A with notices, publishing, both switched off).
+# PROFILE=1: py-spy records each round's workers (.valuechain/profile), and the run ends
+# by saying where their busy time went.
 bench: temporal $(if $(filter cluster,$(TOPOLOGY)),temporal-cluster postgresql,)
 	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,) $(if $(FEATURES),--features,) \
-		$(if $(filter cluster,$(TOPOLOGY)),--topology cluster,)
+		$(if $(filter cluster,$(TOPOLOGY)),--topology cluster,) \
+		$(if $(PROFILE),--profile .valuechain/profile,)
 
 # The process-insight report over 10,000 real workflows: its peak memory against 100.
 bench-report: temporal

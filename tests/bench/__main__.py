@@ -44,6 +44,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
 from starters.simulation.partners import settle
+from tests.bench import profile as profiled
 from tests.bench.baseline.chain import ChainB
 from tests.bench.baseline.fanout import FanOutB
 from tests.bench.baseline.human import HumanB
@@ -52,6 +53,7 @@ from tests.bench.mechanisms.chain import ChainA
 from tests.bench.mechanisms.fanout import FanOutA
 from tests.bench.mechanisms.human import HumanA
 from tests.bench.models import BenchInput, Decision
+from tests.bench.profile import Spy
 from tests.helpers import PARTNER_KEY, run_context, signed
 from tests.helpers.cluster import open_folder
 from tests.helpers.orders import SHIPMENT_TABLE
@@ -125,11 +127,18 @@ class WorkerProcess:
     their CPU and memory are theirs."""
 
     def __init__(
-        self, address: str, task_queue: str, db_url: str, env: dict[str, str], copies: int = 1
+        self,
+        address: str,
+        task_queue: str,
+        db_url: str,
+        env: dict[str, str],
+        copies: int = 1,
+        profile: Path | None = None,
     ) -> None:
         self.args = [address, task_queue, db_url]
-        self.env, self.copies = env, copies
+        self.env, self.copies, self.profile = env, copies, profile
         self.procs: list[asyncio.subprocess.Process] = []
+        self.spies: list[Spy] = []
 
     async def __aenter__(self) -> WorkerProcess:
         for _ in range(self.copies):
@@ -142,6 +151,10 @@ class WorkerProcess:
             assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
             assert line.strip() == b"ready", line
+        if self.profile is not None:  # from ready on: the round's work, not the start-up
+            for n, proc in enumerate(self.procs):
+                self.spies.append(Spy(proc.pid, self.profile.with_suffix(f".{n}.txt")))
+                await self.spies[-1].start()
         return self
 
     def cpu(self) -> float:
@@ -157,6 +170,8 @@ class WorkerProcess:
             await proc.stdin.drain()
         for proc in self.procs:
             await asyncio.wait_for(proc.wait(), timeout=60)
+        for spy in self.spies:
+            await spy.wait()
 
 
 @dataclass
@@ -169,6 +184,7 @@ class Target:
     db_url: str
     worker_counts: list[int]
     payload_keys: Path  # the codec variant's key file
+    profile: Path | None = None  # where py-spy's samples of each round's workers go
     server_pids: Callable[[], list[int]] = lambda: []
     database_pid: Callable[[], int | None] = lambda: None
 
@@ -361,8 +377,15 @@ async def measure(target: Target, scenario: Scenario, variant: str, procs: int) 
     ids = [f"{scenario.name[:5].strip()}-{variant}-{uuid.uuid4().hex[:10]}".replace(" ", "")
            for _ in range(scenario.count)]  # fmt: skip
     it = iter(ids)
+    profile = None
+    if target.profile is not None:
+        where = f"{'cluster' if target.name == 'cluster' else 'dev'}{procs}"
+        profile = (
+            target.profile
+            / f"{profiled.slug(scenario.name)}-{variant}-{where}-{uuid.uuid4().hex[:6]}"
+        )
     async with WorkerProcess(target.address, task_queue, target.db_url, worker_env,
-                             procs) as worker:  # fmt: skip
+                             procs, profile) as worker:  # fmt: skip
         cpu0, t0 = worker.cpu(), time.perf_counter()
         server0, db0 = target.server_cpu(), target.database_cpu()
         latencies = await run_many(client, scenario.count, scenario.in_flight,
@@ -436,7 +459,11 @@ async def run_scenarios(
 
 
 async def bench(
-    quick: bool, rounds: int, topology: str, variants: tuple[str, ...] = VARIANTS
+    quick: bool,
+    rounds: int,
+    topology: str,
+    variants: tuple[str, ...] = VARIANTS,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     report: dict[str, Any] = {"quick": quick, "rounds": rounds, "scenarios": []}
     worker_env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
@@ -450,12 +477,12 @@ async def bench(
         )  # fmt: skip
         try:
             dev = Target("dev server", env.client, worker_env, db_url, [1],
-                         Path(tmp) / "payload-keys.toml")  # fmt: skip
+                         Path(tmp) / "payload-keys.toml", profile)  # fmt: skip
             await run_scenarios(dev, quick, rounds, report, variants)
         finally:
             await env.shutdown()
         if topology == "cluster":
-            await bench_cluster(quick, rounds, worker_env, report, variants)
+            await bench_cluster(quick, rounds, worker_env, report, variants, profile)
     return report
 
 
@@ -465,6 +492,7 @@ async def bench_cluster(
     worker_env: dict[str, str],
     report: dict[str, Any],
     variants: tuple[str, ...],
+    profile: Path | None = None,
 ) -> None:
     """The same scenarios on the cluster, with 1, 2 and 4 worker processes; the system of
     record on its PostgreSQL, as in production."""
@@ -478,7 +506,7 @@ async def bench_cluster(
         client = await connect(cluster.client_settings("commands"))
         target = Target(
             "cluster", client, {**worker_env, **cluster.client_env("workers")}, db_url,
-            [1, 2, 4], root / "payload-keys.toml",
+            [1, 2, 4], root / "payload-keys.toml", profile,
             server_pids=lambda: [p.proc.pid for n, p in cluster.processes.items()
                                  if n != "ui-server"],
             database_pid=cluster.postgres.pid,
@@ -535,12 +563,18 @@ def main() -> int:
         "--features", action="store_true",
         help="what A's features cost: A with its notices, its publishing, or both switched off",
     )  # fmt: skip
+    p.add_argument(
+        "--profile", type=Path, default=None, metavar="DIR",
+        help="record each round's workers with py-spy into DIR and say where their time went",
+    )  # fmt: skip
     p.add_argument("--out", default=".valuechain/bench.json", help="where the JSON goes")
     args = p.parse_args()
     rounds = args.rounds or (2 if args.quick else 3)
     started = time.perf_counter()
     variants = FEATURE_VARIANTS if args.features else VARIANTS
-    report = asyncio.run(bench(args.quick, rounds, args.topology, variants))
+    if args.profile is not None:
+        shutil.rmtree(args.profile, ignore_errors=True)  # this run's samples only
+    report = asyncio.run(bench(args.quick, rounds, args.topology, variants, args.profile))
     report["topology"] = args.topology
     report["seconds"] = time.perf_counter() - started
     report["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
@@ -554,6 +588,12 @@ def main() -> int:
     sandbox = "in the sandbox" if report["workflow_sandbox"] else "without the sandbox"
     notices = report["notice_delivery"]
     print(f"\n{report['seconds']:.0f}s, workflows run {sandbox}, notices {notices}; JSON in {out}")
+    if args.profile is not None:
+        names = [s.name for s in scenarios(args.quick)]
+        print(
+            f"\nWhere the workers' busy time went (py-spy, dev server; samples in {args.profile}):"
+        )
+        print(profiled.table(args.profile, names, list(variants), "dev1"))
     return 0
 
 
