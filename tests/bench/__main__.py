@@ -7,11 +7,14 @@ Temporal services as separate processes, mutual TLS), with 1, 2 and 4 worker pro
 and reads the server's and PostgreSQL's CPU beside the workers'.
 
   python -m tests.bench [--quick] [--rounds N] [--topology dev|cluster] [--features]
-                        [--out FILE]
+                        [--profile DIR] [--out FILE]
 
 `--features` measures what A's features cost instead of encryption: A, A with its notices
 switched off (An), with its publishing off (Ap: no search attribute upserts, no memo), with
 both off (Anp), and B; each row's ratio is its throughput over B's.
+
+`--profile DIR` records each round's worker processes with py-spy and ends by saying
+where their busy time went (`tests.bench.profile`).
 
 Per scenario and variant: workflows per second, p50 and p95 end-to-end latency, worker
 CPU seconds per workflow and peak worker memory (from the worker process's /proc), and
@@ -589,11 +592,13 @@ def main() -> int:
     notices = report["notice_delivery"]
     print(f"\n{report['seconds']:.0f}s, workflows run {sandbox}, notices {notices}; JSON in {out}")
     if args.profile is not None:
-        names = [s.name for s in scenarios(args.quick)]
+        rows = [(s["scenario"], v, s[v]["worker_cpu_seconds_per_workflow"])
+                for s in report["scenarios"] if s.get("topology") != "cluster"
+                for v in s["variants"]]  # fmt: skip
         print(
             f"\nWhere the workers' busy time went (py-spy, dev server; samples in {args.profile}):"
         )
-        print(profiled.table(args.profile, names, list(variants), "dev1"))
+        print(profiled.table(args.profile, rows, "dev1"))
     return 0
 
 

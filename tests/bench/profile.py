@@ -49,6 +49,8 @@ PY_SPY = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-sp
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>.*?)(?::\d+)?\)$")
 
 NAMES = [*(part for part, _ in PARTS), OTHER, NATIVE]
+SHORT = dict(zip(NAMES, ["import", "payload", "convert", "notices", "bookings", "project",
+                         "baseline", "SDK", "interp", "native"], strict=True))  # fmt: skip
 
 
 def part_of(stack: list[str]) -> str | None:
@@ -116,19 +118,19 @@ def shares(files: Iterable[Path]) -> dict[str, float]:
     return {part: total[part] / busy for part in NAMES}
 
 
-def table(folder: Path, scenarios: list[str], variants: list[str], where: str) -> str:
-    """One row a part, one column a scenario and variant: its share of the busy samples
-    (`where`: the topology and worker count, as `dev1` or `cluster4`)."""
-    columns = [(s, v) for s in scenarios for v in variants]
-    found = {
-        (s, v): shares(sorted(folder.glob(f"{slug(s)}-{v}-{where}-*.txt"))) for s, v in columns
-    }
-    head = "".join(f" {slug(s)[:9]:>9}/{v:<3}" for s, v in columns)
-    rows = [f"{'':38}{head}"]
-    for part in NAMES:
-        cells = "".join(f" {found[c][part]:12.0%} " for c in columns)
-        rows.append(f"{part[:38]:38}{cells}")
-    return "\n".join(rows)
+def table(folder: Path, rows: list[tuple[str, str, float]], where: str) -> str:
+    """One row a scenario and variant (with its worker CPU per workflow), one column a
+    part: its share of the busy samples. `where`: the topology and worker count, as
+    `dev1` or `cluster4`."""
+    heads = [SHORT[part] for part in NAMES]
+    lines = [f"{'scenario':38} {'':3} {'cpu ms':>6}" + "".join(f" {h:>8}" for h in heads)]
+    for scenario, variant, cpu in rows:
+        found = shares(sorted(folder.glob(f"{slug(scenario)}-{variant}-{where}-*.txt")))
+        cells = "".join(f" {found[part]:8.0%}" for part in NAMES)
+        lines.append(f"{scenario[:38]:38} {variant:3} {cpu * 1000:6.1f}{cells}")
+    lines.append("")
+    lines.extend(f"{SHORT[part]:>8}: {part}" for part in NAMES)
+    return "\n".join(lines)
 
 
 def slug(scenario: str) -> str:
