@@ -57,11 +57,7 @@ class BlogPublishing(HumanWorkflow):
         )
         publish_at = schedule.scheduled_for
         assert publish_at is not None  # the validator requires it
-        wait = publish_at - workflow.now()
-        if wait.total_seconds() > 0:
-            self.log(f"publishing at {publish_at.isoformat()}", step="publish")
-            workflow.set_current_details(f"publishing at {publish_at.isoformat()}")
-            await workflow.sleep(wait, summary=f"publish at {publish_at.isoformat()}")
+        await self.wait_until(publish_at, "publishing", "publish", step="publish")
         published = await self.book(
             "publish",
             BookingActivities.publish_post,

@@ -39,6 +39,11 @@ class JoinResult(Model):
     def closed(self) -> list[str]:
         return [v.branch for v in self.verdicts if v.verdict == "closed"]
 
+    @property
+    def failed(self) -> dict[str, str]:
+        """Each rejected branch and why."""
+        return {v.branch: v.comment for v in self.verdicts if v.verdict == "rejected"}
+
 
 class SignOffRequest(Model):
     subject: Line

@@ -120,6 +120,16 @@ class SystemSteps(RunBase):
         self._run.current_step = None
         return out
 
+    async def wait_until(self, at: datetime, doing: str, summary: str, step: str) -> None:
+        """Wait on a durable timer until `at` (at once when it has passed), saying so in the
+        log and the run's details in the Web UI (`doing`) and on the timer (`summary`)."""
+        wait = at - workflow.now()
+        if wait.total_seconds() <= 0:
+            return
+        self.log(f"{doing} at {at.isoformat()}", step=step)
+        workflow.set_current_details(f"{doing} at {at.isoformat()}")
+        await workflow.sleep(wait, summary=f"{summary} at {at.isoformat()}")
+
     async def rejected(self, result_type: type[R], decision: DecisionInput, **fields: Any) -> R:
         """End the run as rejected, saying by whom and why."""
         message = f"rejected by {decision.actor}: {decision.comment}"

@@ -39,7 +39,7 @@ class ProductLaunch(ParallelWorkflow):
             },
             JoinPolicy(mode="all", veto=True),
         )  # fmt: skip
-        failed = {v.branch: v.comment for v in joined.verdicts if v.verdict == "rejected"}
+        failed = joined.failed
         if failed:
             why = "; ".join(failed.values())
             return await self.finish(
@@ -47,10 +47,7 @@ class ProductLaunch(ParallelWorkflow):
             )
 
         self.set_stage("waiting_for_launch_date")
-        wait = req.launch_at - workflow.now()
-        if wait.total_seconds() > 0:
-            workflow.set_current_details(f"launching at {req.launch_at.isoformat()}")
-            await workflow.sleep(wait, summary=f"launch at {req.launch_at.isoformat()}")
+        await self.wait_until(req.launch_at, "launching", "launch", step="launch")
         launched = await self.book(
             "launch",
             BookingActivities.record_launch,

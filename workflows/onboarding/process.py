@@ -38,7 +38,7 @@ class EmployeeOnboarding(ParallelWorkflow):
             },
             JoinPolicy(mode="all", veto=True),
         )
-        failed = {v.branch: v.comment for v in joined.verdicts if v.verdict == "rejected"}
+        failed = joined.failed
         fields = {"employee": req.employee, "workflows": outcomes, "join": joined,
                   "failed": failed}  # fmt: skip
         if failed:
