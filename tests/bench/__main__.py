@@ -81,7 +81,12 @@ TICK = os.sysconf("SC_CLK_TCK")
 CODEC = "C"  # A's drivers and workflows, every payload through the codec
 VARIANTS = ("A", "B", CODEC)
 # A with features switched off in its workers (`tests.bench.features`): what each costs.
-WITHOUT = {"An": ["notices"], "Ap": ["publishing"], "Anp": ["notices", "publishing"]}
+WITHOUT = {
+    "An": ["notices"],
+    "Ap": ["publishing"],
+    "Anp": ["notices", "publishing"],
+    "Anps": ["notices", "publishing", "summaries"],
+}
 FEATURE_VARIANTS = ("A", *WITHOUT, "B")
 
 
@@ -525,7 +530,7 @@ def table(report: dict[str, Any]) -> str:
     CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured;
     the ratio is A/B on A's row, C/A (the codec's cost) on C's, and a feature variant's
     throughput over B's on its row."""
-    rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':3} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
+    rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':4} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
             f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'KB':>5}"
             f" {'mem MB':>6}"
             f" {'ratio':>5}"]  # fmt: skip
@@ -539,7 +544,7 @@ def table(report: dict[str, Any]) -> str:
             m = s[v]
             ratio_text = f"{s['ratios'][v]:5.2f}" if v in s["ratios"] else ""
             rows.append(
-                f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:3}"
+                f"{s['scenario'][:40]:40} {on:7} {s.get('worker_processes', 1):1} {v:4}"
                 f" {m['workflows_per_second']:6.1f}"
                 f" {m['p50_seconds']:6.3f} {m['p95_seconds']:6.3f}"
                 f" {m['worker_cpu_seconds_per_workflow']:8.4f}"

@@ -8,13 +8,26 @@ changed here is the one every run in this process uses, sandboxed or not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from temporalio import workflow
 
 from workflows.human.publish import Publishing
 from workflows.human.run import RunBase
 
-FEATURES = ("notices", "publishing")
+FEATURES = ("notices", "publishing", "summaries")
+# The calls by which workflow code gives the Web UI a summary (each a payload in a
+# command's user metadata), and the argument that carries it.
+SUMMARISED = {
+    "execute_activity_method": "summary",
+    "execute_local_activity_method": "summary",
+    "start_child_workflow": "static_summary",
+    "execute_child_workflow": "static_summary",
+    "sleep": "summary",
+    "wait_condition": "timeout_summary",
+}
 
 
 async def _no_notice(self: Any, *_: Any) -> None:
@@ -25,6 +38,17 @@ def _no_publication(self: Any, *_: Any) -> None:
     """No search attribute upsert and no memo change (each a history event)."""
 
 
+def _unsummarised(call: Callable[..., Any], argument: str) -> Callable[..., Any]:
+    """The SDK's call without its summary: the command carries no user metadata."""
+
+    @functools.wraps(call)
+    def without(*args: Any, **kwargs: Any) -> Any:
+        kwargs.pop(argument, None)
+        return call(*args, **kwargs)
+
+    return without
+
+
 def switch_off(features: Iterable[str]) -> None:
     for feature in features:
         if feature == "notices":
@@ -32,5 +56,9 @@ def switch_off(features: Iterable[str]) -> None:
         elif feature == "publishing":
             Publishing._publish_stage = _no_publication  # type: ignore[method-assign,assignment]
             Publishing._upsert = _no_publication  # type: ignore[method-assign,assignment]
+        elif feature == "summaries":
+            # The SDK's module is passed through the sandbox: every run sees this one.
+            for name, argument in SUMMARISED.items():
+                setattr(workflow, name, _unsummarised(getattr(workflow, name), argument))
         else:
             raise ValueError(f"no feature {feature!r} to switch off; known: {FEATURES}")

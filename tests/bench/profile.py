@@ -123,11 +123,11 @@ def table(folder: Path, rows: list[tuple[str, str, float]], where: str) -> str:
     part: its share of the busy samples. `where`: the topology and worker count, as
     `dev1` or `cluster4`."""
     heads = [SHORT[part] for part in NAMES]
-    lines = [f"{'scenario':38} {'':3} {'cpu ms':>6}" + "".join(f" {h:>8}" for h in heads)]
+    lines = [f"{'scenario':38} {'':4} {'cpu ms':>6}" + "".join(f" {h:>8}" for h in heads)]
     for scenario, variant, cpu in rows:
         found = shares(sorted(folder.glob(f"{slug(scenario)}-{variant}-{where}-*.txt")))
         cells = "".join(f" {found[part]:8.0%}" for part in NAMES)
-        lines.append(f"{scenario[:38]:38} {variant:3} {cpu * 1000:6.1f}{cells}")
+        lines.append(f"{scenario[:38]:38} {variant:4} {cpu * 1000:6.1f}{cells}")
     lines.append("")
     lines.extend(f"{SHORT[part]:>8}: {part}" for part in NAMES)
     return "\n".join(lines)
