@@ -42,7 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
@@ -80,6 +80,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
 CODEC = "C"  # A's drivers and workflows, every payload through the codec
 VARIANTS = ("A", "B", CODEC)
+REPLAYS = 30  # times a round's first workflow is replayed (its first round only)
 # A with features switched off in its workers (`tests.bench.features`): what each costs.
 WITHOUT = {
     "An": ["notices"],
@@ -101,6 +102,7 @@ class Sample:
     history_bytes: int  # the history's events as stored (payloads encoded: C's encrypted)
     server_cpu_seconds: float | None = None  # per workflow, where the server is measured
     database_cpu_seconds: float | None = None
+    replay_cpu_ms: float | None = None  # its first workflow replayed (`tests.bench.replay`)
 
     @property
     def per_second(self) -> float:
@@ -378,7 +380,26 @@ def per_workflow(before: float | None, after: float | None, count: int) -> float
     return None if before is None or after is None else (after - before) / count
 
 
-async def measure(target: Target, scenario: Scenario, variant: str, procs: int) -> Sample:
+async def replayed(history: WorkflowHistory, env: dict[str, str], runs: int) -> float:
+    """Its workflow-side CPU milliseconds per run, in a process of its own with the
+    round's worker settings (its features, its sandbox, its codec)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.json"
+        path.write_text(history.to_json())
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.bench.replay", str(path), history.workflow_id,
+            str(runs), cwd=ROOT,
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"replaying {history.workflow_id} failed: {err.decode()[-2000:]}")
+    return float(out.decode().strip())
+
+
+async def measure(
+    target: Target, scenario: Scenario, variant: str, procs: int, replays: int = 0
+) -> Sample:
     task_queue = f"bench-{uuid.uuid4().hex[:8]}"
     client, worker_env = target.for_variant(variant)
     driver = scenario.drivers["B" if variant == "B" else "A"]
@@ -405,8 +426,9 @@ async def measure(target: Target, scenario: Scenario, variant: str, procs: int) 
         peak = worker.peak_mb()
     history = await client.get_workflow_handle(ids[0]).fetch_history()
     size = sum(event.ByteSize() for event in history.events)
+    replay = await replayed(history, worker_env, replays) if replays else None
     return Sample(scenario.count, seconds, sorted(latencies), cpu / scenario.count, peak,
-                  len(history.events), size, server, database)  # fmt: skip
+                  len(history.events), size, server, database, replay)  # fmt: skip
 
 
 def pct(values: list[float], p: float) -> float:
@@ -417,6 +439,7 @@ def summarise(samples: list[Sample]) -> dict[str, float | None]:
     med = statistics.median
     server = [s.server_cpu_seconds for s in samples if s.server_cpu_seconds is not None]
     database = [s.database_cpu_seconds for s in samples if s.database_cpu_seconds is not None]
+    replays = [s.replay_cpu_ms for s in samples if s.replay_cpu_ms is not None]
     return {
         "workflows_per_second": med(s.per_second for s in samples),
         "p50_seconds": med(pct(s.latencies, 0.50) for s in samples),
@@ -427,6 +450,7 @@ def summarise(samples: list[Sample]) -> dict[str, float | None]:
         "history_events_per_workflow": med(s.history_events for s in samples),
         "history_bytes_per_workflow": med(s.history_bytes for s in samples),
         "peak_worker_memory_mb": med(s.peak_memory_mb for s in samples),
+        "replay_cpu_ms_per_workflow": med(replays) if replays else None,
     }
 
 
@@ -451,7 +475,11 @@ async def run_scenarios(
             for r in range(rounds):
                 order = variants if r % 2 == 0 else variants[::-1]  # alternate
                 for variant in order:
-                    samples[variant].append(await measure(target, scenario, variant, procs))
+                    # Replay's figure is steady: one round's history is enough.
+                    replays = REPLAYS if r == 0 else 0
+                    samples[variant].append(
+                        await measure(target, scenario, variant, procs, replays)
+                    )
                     print(
                         f"  {target.name}, {procs} worker(s): {scenario.name} [{variant}]"
                         f" round {r + 1}: {samples[variant][-1].per_second:.1f} wf/s",
@@ -527,16 +555,20 @@ async def bench_cluster(
 
 def table(report: dict[str, Any]) -> str:
     """One row per scenario, topology, worker processes and variant. cpu is the workers'
-    CPU per workflow; srv and pg the server's and PostgreSQL's, where they are measured;
+    CPU per workflow; rpl the workflow side of it, milliseconds per run, by replaying the
+    first round's first history; srv and pg the server's and PostgreSQL's, where measured;
     the ratio is A/B on A's row, C/A (the codec's cost) on C's, and a feature variant's
     throughput over B's on its row."""
     rows = [f"{'scenario':40} {'on':7} {'w':>1} {'':4} {'wf/s':>6} {'p50 s':>6} {'p95 s':>6}"
-            f" {'cpu s/wf':>8} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'KB':>5}"
+            f" {'cpu s/wf':>8} {'rpl ms':>6} {'srv s/wf':>8} {'pg s/wf':>7} {'events':>6} {'KB':>5}"
             f" {'mem MB':>6}"
             f" {'ratio':>5}"]  # fmt: skip
 
     def opt(value: float | None, width: int) -> str:
         return f"{value:{width}.4f}" if value is not None else f"{'-':>{width}}"
+
+    def replay_text(ms: float | None) -> str:
+        return f"{ms:6.2f}" if ms is not None else f"{'-':>6}"
 
     for s in report["scenarios"]:
         on = "cluster" if s.get("topology") == "cluster" else "dev"
@@ -548,6 +580,7 @@ def table(report: dict[str, Any]) -> str:
                 f" {m['workflows_per_second']:6.1f}"
                 f" {m['p50_seconds']:6.3f} {m['p95_seconds']:6.3f}"
                 f" {m['worker_cpu_seconds_per_workflow']:8.4f}"
+                f" {replay_text(m.get('replay_cpu_ms_per_workflow'))}"
                 f" {opt(m.get('server_cpu_seconds_per_workflow'), 8)}"
                 f" {opt(m.get('database_cpu_seconds_per_workflow'), 7)}"
                 f" {m['history_events_per_workflow']:6.0f}"
@@ -569,7 +602,8 @@ def main() -> int:
     )  # fmt: skip
     p.add_argument(
         "--features", action="store_true",
-        help="what A's features cost: A with its notices, its publishing, or both switched off",
+        help="what A's features cost: A with its notices, its publishing, both, or both and"
+        " its summaries switched off",
     )  # fmt: skip
     p.add_argument(
         "--profile", type=Path, default=None, metavar="DIR",

@@ -31,6 +31,10 @@ from valuechain.records.migrate import open_store
 from valuechain.settings import Settings
 from workers.registry import ORDER_WORKFLOWS, WORKFLOW_INTERCEPTORS, workflow_runner
 
+# A's and B's workflows, and the project's order-to-cash (A's), as one worker runs them.
+WORKFLOWS: list[type] = [ChainA, FanOutA, HumanA, *ORDER_WORKFLOWS,
+                         ChainB, FanOutB, HumanB, BaselineOrderToCash, BaselineStage]  # fmt: skip
+
 
 async def main(address: str, task_queue: str, database_url: str) -> None:
     settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
@@ -42,8 +46,7 @@ async def main(address: str, task_queue: str, database_url: str) -> None:
         client,
         task_queue=task_queue,
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
-        workflows=[ChainA, FanOutA, HumanA, *ORDER_WORKFLOWS,
-                   ChainB, FanOutB, HumanB, BaselineOrderToCash, BaselineStage],
+        workflows=WORKFLOWS,
         activities=[BenchActivities().work, notices.notify, notices.record_notice,
                     *OrderActivities(store).all(), *BaselineActivities().all()],
         # As the project's workers run (VALUECHAIN_WORKFLOW_SANDBOX as they read it).
