@@ -8,15 +8,14 @@ from temporalio.client import WorkflowHistory
 from temporalio.workflow import NondeterminismError
 
 from tests.bench.replay import replay_cpu_ms
-from tests.helpers import ERAS
+from tests.helpers import ERAS, recorded_history
 from valuechain.settings import Settings
 
 PLAIN = Settings.from_env({"VALUECHAIN_ENCRYPTION": "false"})
 
 
 def recorded(name: str) -> WorkflowHistory:
-    path = next(p for era in reversed(ERAS) for p in era.glob(f"{name}@*.json"))
-    return WorkflowHistory.from_json(path.stem.split("@", 1)[1], path.read_text())
+    return recorded_history(next(p for era in reversed(ERAS) for p in era.glob(f"{name}@*.json")))
 
 
 async def test_an_order_replays_and_its_cpu_is_measured() -> None:

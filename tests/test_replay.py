@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from temporalio import workflow
-from temporalio.client import WorkflowHistory
 from temporalio.workflow import NondeterminismError
 
 # This module defines a workflow (below), so the sandbox imports it again: what it uses
 # besides the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
-    from tests.helpers import ERAS, HISTORY_KEYS, replayer
+    from tests.helpers import ERAS, HISTORY_KEYS, recorded_history, replayer
     from valuechain.codec import encrypting, load_payload_keys
     from valuechain.converter import DATA_CONVERTER
     from valuechain.models.expense import ExpenseInput, ExpenseResult
@@ -29,11 +28,6 @@ from workflows.expense import ExpenseReimbursement
 
 HISTORIES = sorted(path for era in ERAS for path in era.glob("*.json"))
 ENCRYPTED = sorted(path for era in ERAS for path in (era / "encrypted").glob("*.json"))
-
-
-def load(path: Path) -> WorkflowHistory:
-    workflow_id = path.stem.split("@", 1)[1]
-    return WorkflowHistory.from_json(workflow_id, path.read_text())
 
 
 @pytest.mark.parametrize("era", ERAS, ids=lambda p: p.name)
@@ -58,7 +52,7 @@ def test_every_workflow_type_has_a_recorded_history(era: Path) -> None:
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem.split('@')[0]}")
 async def test_history_replays(path: Path) -> None:
     replaying = replayer()
-    await replaying.replay_workflow(load(path))
+    await replaying.replay_workflow(recorded_history(path))
 
 
 @pytest.mark.parametrize(
@@ -67,7 +61,7 @@ async def test_history_replays(path: Path) -> None:
 async def test_encrypted_history_replays_with_its_keys(path: Path) -> None:
     sealed = encrypting(DATA_CONVERTER, load_payload_keys(HISTORY_KEYS))
     replaying = replayer(sealed)
-    await replaying.replay_workflow(load(path))
+    await replaying.replay_workflow(recorded_history(path))
 
 
 async def test_an_encrypted_history_without_its_key_names_the_key(
@@ -75,7 +69,9 @@ async def test_an_encrypted_history_without_its_key_names_the_key(
 ) -> None:
     assert len(ENCRYPTED) >= 3  # an expense, one across a key rotation, an order
     replaying = replayer()
-    result = await replaying.replay_workflow(load(ENCRYPTED[0]), raise_on_replay_failure=False)
+    result = await replaying.replay_workflow(
+        recorded_history(ENCRYPTED[0]), raise_on_replay_failure=False
+    )
     assert result.replay_failure is not None  # ciphertext is not a request
     keys = load_payload_keys(HISTORY_KEYS)
     only_k1 = keys.model_copy(
@@ -83,7 +79,7 @@ async def test_an_encrypted_history_without_its_key_names_the_key(
     )
     rotated = next(p for p in ENCRYPTED if p.stem.startswith("expense-rotated@"))
     lacking = replayer(encrypting(DATA_CONVERTER, only_k1))
-    result = await lacking.replay_workflow(load(rotated), raise_on_replay_failure=False)
+    result = await lacking.replay_workflow(recorded_history(rotated), raise_on_replay_failure=False)
     assert result.replay_failure is not None
     # The failure itself is encoded (its message is business data); the log names the key.
     assert "payload encrypted with key 'test-k2'" in caplog.text
@@ -107,5 +103,7 @@ class FinanceSkippingExpense(ExpenseReimbursement):
 async def test_replay_catches_an_incompatible_change() -> None:
     replaying = replayer(workflows=[FinanceSkippingExpense])
     expense = next(p for p in HISTORIES if p.stem.startswith("expense@"))
-    result = await replaying.replay_workflow(load(expense), raise_on_replay_failure=False)
+    result = await replaying.replay_workflow(
+        recorded_history(expense), raise_on_replay_failure=False
+    )
     assert isinstance(result.replay_failure, NondeterminismError)

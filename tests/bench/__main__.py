@@ -475,7 +475,7 @@ async def run_scenarios(
             for r in range(rounds):
                 order = variants if r % 2 == 0 else variants[::-1]  # alternate
                 for variant in order:
-                    # Replay's figure is steady: one round's history is enough.
+                    # The first round's history only: replaying every round's adds minutes.
                     replays = REPLAYS if r == 0 else 0
                     samples[variant].append(
                         await measure(target, scenario, variant, procs, replays)
@@ -564,11 +564,8 @@ def table(report: dict[str, Any]) -> str:
             f" {'mem MB':>6}"
             f" {'ratio':>5}"]  # fmt: skip
 
-    def opt(value: float | None, width: int) -> str:
-        return f"{value:{width}.4f}" if value is not None else f"{'-':>{width}}"
-
-    def replay_text(ms: float | None) -> str:
-        return f"{ms:6.2f}" if ms is not None else f"{'-':>6}"
+    def opt(value: float | None, width: int, decimals: int = 4) -> str:
+        return f"{value:{width}.{decimals}f}" if value is not None else f"{'-':>{width}}"
 
     for s in report["scenarios"]:
         on = "cluster" if s.get("topology") == "cluster" else "dev"
@@ -580,7 +577,7 @@ def table(report: dict[str, Any]) -> str:
                 f" {m['workflows_per_second']:6.1f}"
                 f" {m['p50_seconds']:6.3f} {m['p95_seconds']:6.3f}"
                 f" {m['worker_cpu_seconds_per_workflow']:8.4f}"
-                f" {replay_text(m.get('replay_cpu_ms_per_workflow'))}"
+                f" {opt(m.get('replay_cpu_ms_per_workflow'), 6, 2)}"
                 f" {opt(m.get('server_cpu_seconds_per_workflow'), 8)}"
                 f" {opt(m.get('database_cpu_seconds_per_workflow'), 7)}"
                 f" {m['history_events_per_workflow']:6.0f}"

@@ -7,8 +7,9 @@ the settings give it, A's features switched off as BENCH_WITHOUT says: a history
 without a feature replays only without it), and prints the process's CPU milliseconds
 per replay. A replay does all of a run's workflow work (its module's import, every
 activation, every payload in and out) and none of the rest (polling, activities, the
-server), alone in its process: a figure steady from run to run, where a round's worker
-CPU moves with everything else on the machine.
+server), alone in its process: a figure that moves less than a round's worker CPU, which
+moves with everything else on the machine (a history's shape, how its events batch into
+workflow tasks, still moves it).
 """
 
 from __future__ import annotations

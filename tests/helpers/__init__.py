@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
@@ -398,6 +398,11 @@ async def record_history(
     if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
         history = await handle.fetch_history()
         await asyncio.to_thread(_keep_history, folder, name, handle.id, history.to_json())
+
+
+def recorded_history(path: Path) -> WorkflowHistory:
+    """A history `record_history` kept, with the workflow id its file name carries."""
+    return WorkflowHistory.from_json(path.stem.split("@", 1)[1], path.read_text())
 
 
 def _keep_history(folder: Path, name: str, workflow_id: str, text: str) -> None:
