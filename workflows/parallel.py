@@ -19,10 +19,12 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.result import StageOutcome
 
 from workflows.human import HumanWorkflow
+from workflows.human.flat import flattened
 
 Stop = Callable[[list[str]], Awaitable[None]]
 
 
+@flattened
 class ParallelWorkflow(HumanWorkflow):
     async def join(
         self,

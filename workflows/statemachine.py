@@ -20,15 +20,17 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.machine import TransitionRecord
 
 from workflows.human import HumanWorkflow
+from workflows.human.flat import flattened
 
 
 def _any(_: Transition) -> bool:
     return True
 
 
+@flattened
 class MachineWorkflow(HumanWorkflow):
     def __init__(self) -> None:
-        super().__init__()
+        HumanWorkflow.__init__(self)
         self._machine: StateMachine | None = None
         self._state = ""
         self._owner: str | None = None

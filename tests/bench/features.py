@@ -3,7 +3,9 @@
 since a run without its notices or its published stage is not a Valuechain run.
 
 The mechanisms are passed through the sandbox (`workflows.PASSED_THROUGH`), so a class
-changed here is the one every run in this process uses, sandboxed or not.
+changed here is the one every run in this process uses, sandboxed or not. Each class a
+workflow builds on is one class with its own copy of every member of the human step
+(`workflows.human.flat`): a switch changes each of them.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from typing import Any
 
 from temporalio import workflow
 
-from workflows.human.publish import Publishing
-from workflows.human.run import RunBase
+from workflows.human import HumanWorkflow
+from workflows.order_to_cash.events import OrderEvents
+from workflows.order_to_cash.stage import OrderStage
+from workflows.parallel import ParallelWorkflow
 
 FEATURES = ("notices", "publishing", "summaries")
+# The classes A's workflows are built on (a test keeps it so).
+BUILT_ON: tuple[type, ...] = (HumanWorkflow, ParallelWorkflow, OrderEvents, OrderStage)
 # The calls by which workflow code gives the Web UI a summary (each a payload in a
 # command's user metadata), and the argument that carries it.
 SUMMARISED = {
@@ -49,13 +55,19 @@ def _unsummarised(call: Callable[..., Any], argument: str) -> Callable[..., Any]
     return without
 
 
+# What switching a feature off puts in place of the mechanisms' members.
+REPLACED: dict[str, dict[str, Callable[..., Any]]] = {
+    "notices": {"_send_notice": _no_notice},
+    "publishing": {"_publish_stage": _no_publication, "_upsert": _no_publication},
+}
+
+
 def switch_off(features: Iterable[str]) -> None:
     for feature in features:
-        if feature == "notices":
-            RunBase._send_notice = _no_notice  # type: ignore[method-assign,assignment]
-        elif feature == "publishing":
-            Publishing._publish_stage = _no_publication  # type: ignore[method-assign,assignment]
-            Publishing._upsert = _no_publication  # type: ignore[method-assign,assignment]
+        if feature in REPLACED:
+            for cls in BUILT_ON:
+                for name, replacement in REPLACED[feature].items():
+                    setattr(cls, name, replacement)
         elif feature == "summaries":
             # The SDK's module is passed through the sandbox: every run sees this one.
             for name, argument in SUMMARISED.items():

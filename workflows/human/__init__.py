@@ -13,11 +13,13 @@ timeouts and retries come from the workflow input, never from the environment.
 
 from __future__ import annotations
 
+from workflows.human.flat import flattened
 from workflows.human.rounds import Reviewed, ReviewRounds
 from workflows.human.run import loaded
 from workflows.human.system import SystemSteps
 
 
+@flattened
 class HumanWorkflow(ReviewRounds, SystemSteps):
     """Base class for workflows whose steps people decide."""
 

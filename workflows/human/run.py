@@ -69,7 +69,7 @@ class RunBase(Publishing):
     outcome_notice = True  # a process's stages leave the customer's notice to the process
 
     def __init__(self) -> None:
-        super().__init__()
+        Publishing.__init__(self)
         self._run = _RunState()
         self._context: RunContext | None = None
         self._notices: list[asyncio.Task[None]] = []

@@ -20,8 +20,10 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.models.records import BookingOutput
 
 from workflows.human import HumanWorkflow
+from workflows.human.flat import flattened
 
 
+@flattened
 class OnboardingStep(HumanWorkflow):
     async def start_step(self, what: str, input: OnboardingStepInput) -> OnboardingRequest:
         req = self._request = input.request

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.human import HumanWorkflow
+from workflows.human.flat import flattened
 from workflows.order_to_cash.stages import (
     Collection,
     Shipping,
@@ -31,9 +32,10 @@ from workflows.order_to_cash.stages import (
 )
 
 
+@flattened
 class OrderEvents(HumanWorkflow):
     def __init__(self) -> None:
-        super().__init__()
+        HumanWorkflow.__init__(self)
         self._at = "start"  # the stage the order is at (also the published stage)
         self._children: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}
         self._cancel: CancelInput | None = None

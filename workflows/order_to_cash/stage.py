@@ -16,10 +16,12 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.human import HumanWorkflow
+from workflows.human.flat import flattened
 
 In = TypeVar("In", bound=WorkflowInput)
 
 
+@flattened
 class OrderStage(HumanWorkflow):
     outcome_notice = False  # the order's process tells the customer, not each stage
 
