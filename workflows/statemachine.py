@@ -30,7 +30,7 @@ def _any(_: Transition) -> bool:
 @flattened
 class MachineWorkflow(HumanWorkflow):
     def __init__(self) -> None:
-        HumanWorkflow.__init__(self)
+        HumanWorkflow.__init__(self)  # by name, not super(): see workflows/human/flat.py
         self._machine: StateMachine | None = None
         self._state = ""
         self._owner: str | None = None

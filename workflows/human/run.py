@@ -69,7 +69,7 @@ class RunBase(Publishing):
     outcome_notice = True  # a process's stages leave the customer's notice to the process
 
     def __init__(self) -> None:
-        Publishing.__init__(self)
+        Publishing.__init__(self)  # by name, not super(): see workflows/human/flat.py
         self._run = _RunState()
         self._context: RunContext | None = None
         self._notices: list[asyncio.Task[None]] = []

@@ -35,7 +35,7 @@ from workflows.order_to_cash.stages import (
 @flattened
 class OrderEvents(HumanWorkflow):
     def __init__(self) -> None:
-        HumanWorkflow.__init__(self)
+        HumanWorkflow.__init__(self)  # by name, not super(): see workflows/human/flat.py
         self._at = "start"  # the stage the order is at (also the published stage)
         self._children: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}
         self._cancel: CancelInput | None = None
