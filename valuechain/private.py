@@ -3,6 +3,7 @@ readable by their owner only from the moment they exist, written whole or not at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -38,8 +39,7 @@ def secret_made_once(path: Path) -> str:
     Processes started together (the task list and the codec server check the same
     sessions) all get the one secret: the first to make the file wins."""
     if not path.exists():
-        try:
+        # Another process may make it first: then theirs is the secret.
+        with contextlib.suppress(FileExistsError):
             write_private(path, (secrets.token_urlsafe(32) + "\n").encode(), replace=False)
-        except FileExistsError:
-            pass  # another process made it first: theirs is the secret
     return path.read_text().strip()
