@@ -70,6 +70,16 @@ def test_a_zero_argument_super_is_refused_by_name() -> None:
         flattened(Child)
 
 
+def test_a_zero_argument_super_in_a_class_method_is_refused_too() -> None:
+    class Child(_Record):
+        @classmethod
+        def made(cls) -> Child:
+            return super().__new__(cls)
+
+    with pytest.raises(TypeError, match=r"Child: made call super\(\)"):
+        flattened(Child)
+
+
 def test_every_workflow_builds_on_one_class() -> None:
     from tests.bench.worker import WORKFLOWS
     from workers.registry import ALL_WORKFLOWS

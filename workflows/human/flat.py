@@ -23,7 +23,7 @@ _OWN = {"__dict__", "__weakref__"}
 def _uses_super(member: Any) -> bool:
     """A zero-argument `super()` names its class in a closure cell; in the gathered class
     that class is no base, so the call would fail at run time."""
-    functions = (member, getattr(member, "fget", None), getattr(member, "fset", None))
+    functions = (member, *(getattr(member, a, None) for a in ("fget", "fset", "__func__")))
     codes = (getattr(f, "__code__", None) for f in functions)
     return any("__class__" in code.co_freevars for code in codes if code is not None)
 
