@@ -82,10 +82,12 @@ test: temporal lint typecheck compose-check
 # FEATURES=1: what A's features cost (A with notices, publishing, both switched off).
 # PROFILE=1: py-spy records each round's workers (.valuechain/profile), and the run ends
 # by saying where their busy time went.
+# SCENARIO=order: only the scenarios whose name holds the text.
 bench: temporal $(if $(filter cluster,$(TOPOLOGY)),temporal-cluster postgresql,)
 	$(BIN)/python -m tests.bench $(if $(QUICK),--quick,) $(if $(FEATURES),--features,) \
 		$(if $(filter cluster,$(TOPOLOGY)),--topology cluster,) \
-		$(if $(PROFILE),--profile .valuechain/profile,)
+		$(if $(PROFILE),--profile .valuechain/profile,) \
+		$(if $(SCENARIO),--scenario "$(SCENARIO)",)
 
 # The process-insight report over 10,000 real workflows: its peak memory against 100.
 bench-report: temporal

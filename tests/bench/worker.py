@@ -12,6 +12,7 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.notifier import NotifierActivities
@@ -28,6 +29,7 @@ from tests.bench.models import BaselineActivities, BenchActivities
 from valuechain.client import connect
 from valuechain.process import exit_process
 from valuechain.records.migrate import open_store
+from valuechain.records.store import SystemOfRecord
 from valuechain.settings import Settings
 from workers.registry import ORDER_WORKFLOWS, WORKFLOW_INTERCEPTORS, workflow_runner
 
@@ -36,13 +38,13 @@ WORKFLOWS: list[type] = [ChainA, FanOutA, HumanA, *ORDER_WORKFLOWS,
                          ChainB, FanOutB, HumanB, BaselineOrderToCash, BaselineStage]  # fmt: skip
 
 
-async def main(address: str, task_queue: str, database_url: str) -> None:
-    settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
-    switch_off(f for f in os.environ.get("BENCH_WITHOUT", "").split(",") if f)
-    client = await connect(settings)
-    store = open_store(database_url)
+def bench_worker(
+    client: Client, task_queue: str, store: SystemOfRecord, settings: Settings
+) -> Worker:
+    """The worker of every bench workflow, A's and B's, with their activities, as the
+    bench's worker processes (and its drivers' test) run it."""
     notices = NotifierActivities(store)
-    worker = Worker(
+    return Worker(
         client,
         task_queue=task_queue,
         activity_executor=ThreadPoolExecutor(max_workers=settings.activity_threads),
@@ -53,7 +55,13 @@ async def main(address: str, task_queue: str, database_url: str) -> None:
         interceptors=WORKFLOW_INTERCEPTORS,
         workflow_runner=workflow_runner(settings.workflow_sandbox),
     )  # fmt: skip
-    async with worker:
+
+
+async def main(address: str, task_queue: str, database_url: str) -> None:
+    settings = Settings.from_env({**os.environ, "TEMPORAL_ADDRESS": address})
+    switch_off(f for f in os.environ.get("BENCH_WITHOUT", "").split(",") if f)
+    client = await connect(settings)
+    async with bench_worker(client, task_queue, open_store(database_url), settings):
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
