@@ -9,9 +9,8 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from tests.bench.__main__ import Scenario, bench_settings, scenarios
+from tests.bench.__main__ import Scenario, bench_settings, scenarios, seed_bench_data
 from tests.bench.worker import bench_worker
-from tests.helpers.orders import seeded
 from valuechain.records.store import SystemOfRecord
 
 
@@ -23,7 +22,8 @@ async def test_each_driver_takes_its_workflow_to_the_end(
     task_queue = f"bench-drivers-{uuid.uuid4().hex[:8]}"
     driver = scenario.drivers[variant]
     workflow_id = f"drive-{uuid.uuid4().hex[:10]}"
-    async with bench_worker(env.client, task_queue, seeded(store), bench_settings()):
+    seed_bench_data(store)
+    async with bench_worker(env.client, task_queue, store, bench_settings()):
         await driver(env.client, task_queue, workflow_id)
     described = await env.client.get_workflow_handle(workflow_id).describe()
     assert described.status == WorkflowExecutionStatus.COMPLETED
