@@ -16,7 +16,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from valuechain.identity.keys import SigningKey
-from valuechain.models.orders import DeliveryInput, PaymentInput
+from valuechain.models.orders import DeliveryInput, OrderView, PaymentInput
 from workflows.order_to_cash.process import OrderToCash
 
 E = TypeVar("E", DeliveryInput, PaymentInput)
@@ -29,6 +29,16 @@ PASSING = (
     RPCStatusCode.CANCELLED,
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
+
+
+def waits_for_delivery(view: OrderView) -> bool:
+    """The order waits for its shipment's delivery: the carrier's moment to confirm it."""
+    return view.stage == "shipping" and bool(view.shipment) and not view.delivered
+
+
+def waits_for_payment(view: OrderView) -> bool:
+    """The order takes payments and is owed some: the bank's moment to pay."""
+    return view.accepting_payments and view.outstanding > 0
 
 
 def signed_event(key: SigningKey, order_id: str, update: str, event: E) -> E:
@@ -52,13 +62,13 @@ async def settle(
             view = await handle.query(OrderToCash.order)
             if view.finished:
                 break
-            if view.shipment and not view.delivered and view.stage == "shipping":
+            if waits_for_delivery(view) and view.shipment:  # (the type checker's narrowing)
                 delivery = DeliveryInput(shipment=view.shipment, signed_by="demo carrier")
                 await handle.execute_update(
                     OrderToCash.shipment_delivered,
                     signed_event(key, order_id, "shipment_delivered", delivery),
                 )
-            elif view.accepting_payments and view.outstanding > 0:
+            elif waits_for_payment(view):
                 payment = PaymentInput(payment_id=f"{order_id}-pay", amount=view.outstanding)
                 await handle.execute_update(
                     OrderToCash.payment_received,

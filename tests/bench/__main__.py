@@ -47,7 +47,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from activities.seed import seed_demo_data
-from starters.simulation.partners import signed_event
+from starters.simulation.partners import signed_event, waits_for_delivery, waits_for_payment
 from tests.bench import profile as profiled
 from tests.bench.baseline.chain import ChainB
 from tests.bench.baseline.fanout import FanOutB
@@ -76,7 +76,6 @@ from valuechain.models.orders import (
     OrderLine,
     OrderRequest,
     OrderToCashInput,
-    OrderView,
     PaymentInput,
 )
 from valuechain.process import exit_process, peak_memory_mb
@@ -344,11 +343,13 @@ def o2c_driver(variant: str) -> Driver:
                                  shipment_table=SHIPMENT_TABLE, settings=settings),
                 id=wid, task_queue=task_queue,
             )  # fmt: skip
-            view = await wait_for(lambda: h.query(OrderToCash.order), shipping, ORDER_POLL)
+            view = await wait_for(
+                lambda: h.query(OrderToCash.order), waits_for_delivery, ORDER_POLL
+            )
             delivery = DeliveryInput(shipment=view.shipment, signed_by="bench carrier")
             await h.execute_update(OrderToCash.shipment_delivered, signed_event(
                 PARTNER_KEY, wid, "shipment_delivered", delivery))  # fmt: skip
-            view = await wait_for(lambda: h.query(OrderToCash.order), collecting, ORDER_POLL)
+            view = await wait_for(lambda: h.query(OrderToCash.order), waits_for_payment, ORDER_POLL)
             payment = PaymentInput(payment_id=f"{wid}-pay", amount=view.outstanding)
             await h.execute_update(OrderToCash.payment_received, signed_event(
                 PARTNER_KEY, wid, "payment_received", payment))  # fmt: skip
@@ -368,16 +369,6 @@ def o2c_driver(variant: str) -> Driver:
         return time.perf_counter() - started
 
     return one
-
-
-def shipping(view: OrderView) -> bool:
-    """The order waits for its shipment's delivery (what `settle` sends it then)."""
-    return view.stage == "shipping" and view.shipment is not None and not view.delivered
-
-
-def collecting(view: OrderView) -> bool:
-    """The order waits for its invoice's payment."""
-    return view.accepting_payments and view.outstanding > 0
 
 
 async def wait_for(
