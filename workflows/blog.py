@@ -18,8 +18,8 @@ from workflows.human import HumanWorkflow
 class BlogPublishing(HumanWorkflow):
     @workflow.run
     async def run(self, input: BlogInput) -> BlogResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"blog post '{req.title}' by {req.writer}", req.writer)
 
         reviewed = await self.review_rounds(
             lambda decisions, _: self.spec(

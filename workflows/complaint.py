@@ -8,17 +8,16 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import ComplaintInput, ComplaintResult
 
-from workflows.human import HumanWorkflow, loaded
+from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="ComplaintTriage")
 class ComplaintTriage(HumanWorkflow):
     @workflow.run
     async def run(self, input: ComplaintInput) -> ComplaintResult:
+        input = await self.begin(input)
         req = input.request
-        input = await self.begin(input, f"complaint '{req.subject}' from {req.customer}",
-                                 req.customer)  # fmt: skip
-        route = loaded(input.table).evaluate({"category": req.category, "severity": req.severity})
+        route = input.route()
         outputs = route.hits[0].outputs
         immediate = outputs["route"] == "immediate"
         self.system_decision(

@@ -18,9 +18,8 @@ from workflows.statemachine import MachineWorkflow
 class ComplianceReview(MachineWorkflow):
     @workflow.run
     async def run(self, input: ComplianceInput) -> ComplianceResult:
+        input = await self.begin(input)
         req = input.request
-        input = await self.begin(input, f"compliance review of '{req.title}' by {req.author}",
-                                 req.author)  # fmt: skip
         self.start_machine(loaded(input.machine))
         revisions: list[Revision] = []
         location = req.location

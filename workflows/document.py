@@ -23,8 +23,8 @@ def current_version(req: DocumentRequest, revisions: list[DecisionInput]) -> tup
 class DocumentApproval(HumanWorkflow):
     @workflow.run
     async def run(self, input: DocumentInput) -> DocumentResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"document '{req.title}' by {req.author}", req.author)
 
         def review(decisions: list[str], revisions: list[DecisionInput]) -> HumanStepSpec:
             version, location = current_version(req, revisions)

@@ -17,13 +17,8 @@ from workflows.human import HumanWorkflow
 class ExpenseReimbursement(HumanWorkflow):
     @workflow.run
     async def run(self, input: ExpenseInput) -> ExpenseResult:
+        input = await self.begin(input)
         req = input.request
-        input = await self.begin(
-            input,
-            f"expense {req.amount} {req.currency} ({req.category}) for {req.employee}",
-            req.employee,
-            amount=req.amount,
-        )
         money = {"amount": req.amount, "currency": req.currency}
 
         reviewed = await self.review_rounds(

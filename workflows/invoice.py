@@ -8,19 +8,18 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import InvoiceInput, InvoiceResult
 
-from workflows.human import HumanWorkflow, loaded
+from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="InvoiceApproval")
 class InvoiceApproval(HumanWorkflow):
     @workflow.run
     async def run(self, input: InvoiceInput) -> InvoiceResult:
+        input = await self.begin(input)
         req = input.request
-        summary = f"invoice {req.invoice_number} from {req.vendor}, {req.amount} {req.currency}"
-        input = await self.begin(input, summary, req.submitted_by, req.amount)
-        route = loaded(input.table).evaluate({"amount": req.amount, "vendor": req.vendor})
+        route = input.route()
         self.log(f"routed by {route.table} v{route.version}: rule {route.rules}", step="route")
-        _, rejection = await self.approval_chain(route, summary)
+        _, rejection = await self.approval_chain(route, self.subject)
         if rejection is not None:
             return await self.rejected(
                 InvoiceResult,

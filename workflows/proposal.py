@@ -15,8 +15,8 @@ from workflows.parallel import ParallelWorkflow
 class ProposalReview(ParallelWorkflow):
     @workflow.run
     async def run(self, input: ProposalInput) -> ProposalResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"proposal '{req.title}' by {req.proposer}", req.proposer)
         joined = await self.decide_in_parallel(
             [
                 self.approval_spec(

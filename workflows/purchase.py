@@ -8,24 +8,23 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.rules_driven import PurchaseInput, PurchaseResult
 
-from workflows.human import HumanWorkflow, loaded
+from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="PurchaseApproval")
 class PurchaseApproval(HumanWorkflow):
     @workflow.run
     async def run(self, input: PurchaseInput) -> PurchaseResult:
+        input = await self.begin(input)
         req = input.request
-        summary = f"purchase of {req.item} for {req.amount} {req.currency} ({req.category})"
-        input = await self.begin(input, f"{summary} by {req.requester}", req.requester, req.amount)
-        route = loaded(input.table).evaluate({"amount": req.amount, "category": req.category})
+        route = input.route()
         self.log(
             f"routed by {route.table} v{route.version}: rules {', '.join(route.rules)}",
             step="route",
         )
         if "automatic" in route.values("approver"):
             self.system_decision("automatic_approval", "approve", "under the approval threshold")
-        approved, rejection = await self.approval_chain(route, summary)
+        approved, rejection = await self.approval_chain(route, input.what())
         fields = {"amount": req.amount, "route": route, "approvers": approved}
         if rejection is not None:
             return await self.rejected(PurchaseResult, rejection, **fields)

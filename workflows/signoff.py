@@ -16,8 +16,8 @@ from workflows.parallel import ParallelWorkflow
 class MultiApproverSignOff(ParallelWorkflow):
     @workflow.run
     async def run(self, input: SignOffInput) -> SignOffResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"sign-off of {req.subject}", req.requester)
         joined = await self.decide_in_parallel(
             [
                 self.approval_spec(

@@ -26,9 +26,9 @@ from workflows.statemachine import MachineWorkflow
 class SupportTicket(MachineWorkflow):
     @workflow.run
     async def run(self, input: TicketInput) -> TicketResult:
+        input = await self.begin(input)
         req = input.request
         ticket = workflow.info().workflow_id
-        input = await self.begin(input, f"ticket '{req.subject}' from {req.customer}", req.customer)
 
         category, automatic = req.category, req.category is None
         if category is None:

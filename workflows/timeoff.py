@@ -16,12 +16,8 @@ from workflows.human import HumanWorkflow
 class TimeOffRequestWorkflow(HumanWorkflow):
     @workflow.run
     async def run(self, input: TimeOffInput) -> TimeOffResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(
-            input,
-            f"{req.kind} for {req.employee}, {req.first_day}..{req.last_day} ({req.days} days)",
-            req.employee,
-        )
 
         approval = await self.approval("manager_approval", "manager", escalate_to="director")
         if approval.decision == "reject":

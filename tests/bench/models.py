@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import activity
 
-from valuechain.models.common import Model, RunContext, WorkflowInput
+from valuechain.models.common import Heading, Model, RunContext, WorkflowInput
 from valuechain.models.result import RunResult
 
 # The baseline's activity timeout (A's come from the run context's activity settings).
@@ -26,6 +26,9 @@ class Done(Model):
 class BenchInput(WorkflowInput):
     steps: int
     context: RunContext | None = None
+
+    def heading(self) -> Heading:
+        return Heading(f"bench run of {self.steps} steps", "bench")
 
 
 class BenchResult(RunResult):

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Line, Login, Model, RunInput, Text
+from valuechain.models.common import Heading, Line, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 
 
@@ -24,6 +24,11 @@ class BlogRequest(Model):
 
 class BlogInput(RunInput[BlogRequest]):
     """A blog draft to take through review, images, scheduling and publication."""
+
+    def heading(self) -> Heading:
+        return Heading(
+            f"blog post '{self.request.title}' by {self.request.writer}", self.request.writer
+        )
 
 
 class BlogResult(RunResult):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import (
@@ -173,6 +175,16 @@ class Loads(Model):
     order_settings: str | None = None  # input field for the order-to-cash clocks
 
 
+@dataclass(frozen=True)
+class Heading:
+    """What a run is about and for whom, as its record, the Web UI and its notices show
+    it; the amount, where it has one, is published as `ValuechainAmount`."""
+
+    subject: str
+    requester: str
+    amount: Decimal | None = None
+
+
 class WorkflowInput(Model):
     """What every workflow run takes. The run context is optional: a run started
     without it (from the `temporal` CLI, the Web UI or a Schedule) has its worker load
@@ -201,6 +213,11 @@ class WorkflowInput(Model):
                 type=errors.INVALID_INPUT,
                 non_retryable=True,
             ) from None
+
+    def heading(self) -> Heading:
+        """What the run is about, said once for its workflow; an input that several
+        workflows take (an onboarding step's) leaves it to each of them."""
+        raise NotImplementedError(f"{type(self).__name__} has no heading of its own")
 
     def missing(self) -> Loads | None:
         """What the worker must load for this run; None when the starter gave it all."""

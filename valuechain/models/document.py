@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Item, Line, Login, Model, RunInput, Text
+from valuechain.models.common import Heading, Item, Line, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 
 
@@ -24,6 +24,11 @@ class DocumentRequest(Model):
 
 class DocumentInput(RunInput[DocumentRequest]):
     """A document to take through review and approval."""
+
+    def heading(self) -> Heading:
+        return Heading(
+            f"document '{self.request.title}' by {self.request.author}", self.request.author
+        )
 
 
 class DocumentResult(RunResult):

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from valuechain.models.common import (
     Currency,
+    Heading,
     Item,
     Login,
     Model,
@@ -39,6 +40,12 @@ class ExpenseRequest(Model):
 
 class ExpenseInput(RunInput[ExpenseRequest]):
     """An expense report to review, approve and pay out."""
+
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(
+            f"expense {r.amount} {r.currency} ({r.category}) for {r.employee}", r.employee, r.amount
+        )
 
 
 class ExpenseResult(RunResult):

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from valuechain.machines import StateMachine
-from valuechain.models.common import Line, Loads, Login, Model, RunInput, Text
+from valuechain.models.common import Heading, Line, Loads, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 from valuechain.models.rules_driven import ComplaintCategory, Severity
 from valuechain.rules import DecisionTable, TableDecision
@@ -38,6 +38,10 @@ class ComplianceRequest(Model):
 class ComplianceInput(RunInput[ComplianceRequest]):
     machine: StateMachine | None = None
     loads: ClassVar[Loads] = Loads(machines={"machine": "compliance_review"})
+
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(f"compliance review of '{r.title}' by {r.author}", r.author)
 
 
 class Revision(Model):
@@ -75,6 +79,10 @@ class TicketInput(RunInput[TicketRequest]):
     loads: ClassVar[Loads] = Loads(
         machines={"machine": "support_ticket"}, tables={"triage": "complaint_triage"}
     )
+
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(f"ticket '{r.subject}' from {r.customer}", r.customer)
 
 
 class TicketResult(RunResult):

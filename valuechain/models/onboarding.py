@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Item, Line, Login, Model, RunInput
+from valuechain.models.common import Heading, Item, Line, Login, Model, RunInput
 from valuechain.models.parallel import JoinResult
 from valuechain.models.records import BookingInput
 from valuechain.models.result import RunResult, StageOutcome
@@ -36,9 +36,17 @@ class OnboardingRequest(Model):
 class OnboardingInput(RunInput[OnboardingRequest]):
     """A new hire to prepare for: the onboarding process's input."""
 
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(f"onboarding of {r.full_name} as {r.job_title}", r.manager)
+
 
 class OnboardingStepInput(RunInput[OnboardingRequest]):
-    """What each onboarding child workflow gets."""
+    """What each onboarding child workflow gets; each of them says what it is about."""
+
+    def heading_for(self, what: str) -> Heading:
+        r = self.request
+        return Heading(f"{what} for {r.full_name} ({r.job_title})", r.manager)
 
 
 class OnboardingStepResult(RunResult):

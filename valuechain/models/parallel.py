@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from valuechain.join import JoinPolicy
 from valuechain.models.common import (
+    Heading,
     Item,
     Line,
     Login,
@@ -76,6 +77,9 @@ class SignOffRequest(Model):
 class SignOffInput(RunInput[SignOffRequest]):
     """A subject for several approvers to sign off."""
 
+    def heading(self) -> Heading:
+        return Heading(f"sign-off of {self.request.subject}", self.request.requester)
+
 
 class SignOffResult(RunResult):
     status: Literal["approved", "rejected"]
@@ -99,6 +103,10 @@ class ProposalRequest(Model):
 
 class ProposalInput(RunInput[ProposalRequest]):
     """A proposal for departments to review at the same time."""
+
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(f"proposal '{r.title}' by {r.proposer}", r.proposer)
 
 
 class ProposalResult(RunResult):
@@ -140,12 +148,19 @@ class LaunchRequest(Model):
 class LaunchInput(RunInput[LaunchRequest]):
     """A product launch: its branches, then the launch date."""
 
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(f"launch of {r.product} at {r.launch_at.isoformat()}", r.owner)
+
 
 class BranchInput(WorkflowInput):
     product: str
     owner: str
     branch: LaunchBranchSpec
     context: RunContext | None = None
+
+    def heading(self) -> Heading:
+        return Heading(f"{self.branch.name} for the launch of {self.product}", self.owner)
 
 
 class BranchResult(RunResult):

@@ -5,7 +5,7 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from valuechain.models.common import Login, Model, RunInput
+from valuechain.models.common import Heading, Login, Model, RunInput
 from valuechain.models.result import RunResult
 
 TimeOffKind = Literal["vacation", "sick", "parental", "unpaid", "other"]
@@ -36,6 +36,12 @@ class TimeOffRequest(Model):
 
 class TimeOffInput(RunInput[TimeOffRequest]):
     """A time-off request to approve and record."""
+
+    def heading(self) -> Heading:
+        r = self.request
+        return Heading(
+            f"{r.kind} for {r.employee}, {r.first_day}..{r.last_day} ({r.days} days)", r.employee
+        )
 
 
 class TimeOffResult(RunResult):

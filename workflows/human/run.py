@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -18,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
     from activities.setup import SetupActivities
     from valuechain import search
-    from valuechain.models.common import ActivityPolicy, RunContext, WorkflowInput
+    from valuechain.models.common import ActivityPolicy, Heading, RunContext, WorkflowInput
     from valuechain.models.human import DecisionInput, HumanStepSpec, OpenTask, StepRecord
     from valuechain.models.notify import NotificationKind, NotifyInput
     from valuechain.steps import activity_summary
@@ -76,12 +75,12 @@ class RunBase(Publishing):
 
     # -- set-up -----------------------------------------------------------------------
 
-    async def begin(
-        self, input: In, subject: str, requester: str, amount: Decimal | None = None
-    ) -> In:
-        """Start the run's record; returns the input whole. A run started without (some
-        of) its context has its worker load it first: one activity, recorded in the
+    async def begin(self, input: In, heading: Heading | None = None) -> In:
+        """Start the run's record, headed as its input says (or as `heading`, where one
+        input serves several workflows); returns the input whole. A run started without
+        (some of) its context has its worker load it first: one activity, recorded in the
         history, so the run keeps those rules for its life and replays with them."""
+        heading = heading or input.heading()
         wants = input.missing()
         if wants is not None:
             setup = await workflow.execute_activity_method(
@@ -92,14 +91,14 @@ class RunBase(Publishing):
                 summary="load the run context from the worker's settings",
             )
             input = input.completed(setup.context, setup.parts())
-        self._run.subject = subject
-        self._run.requester = requester
+        self._run.subject = heading.subject
+        self._run.requester = heading.requester
         self._run.status = "running"
         self._context = loaded(input.context)
         self.publish_once(self._context.publication == "per_task")
-        if amount is not None:
-            self.tag(search.AMOUNT.value_set(float(amount)))
-        self.log(f"started: {subject}", step="start")
+        if heading.amount is not None:
+            self.tag(search.AMOUNT.value_set(float(heading.amount)))
+        self.log(f"started: {heading.subject}", step="start")
         return input
 
     def waiting(self) -> tuple[list[str], list[str]]:

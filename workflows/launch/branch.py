@@ -16,8 +16,8 @@ from workflows.human import HumanWorkflow
 class LaunchBranch(HumanWorkflow):
     @workflow.run
     async def run(self, input: BranchInput) -> BranchResult:
+        input = await self.begin(input)
         branch = input.branch
-        await self.begin(input, f"{branch.name} for the launch of {input.product}", input.owner)
         prepared = await self.human_step(
             self.spec(
                 "prepare",

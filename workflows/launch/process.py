@@ -24,9 +24,8 @@ from workflows.parallel import ParallelWorkflow
 class ProductLaunch(ParallelWorkflow):
     @workflow.run
     async def run(self, input: LaunchInput) -> LaunchResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"launch of {req.product} at {req.launch_at.isoformat()}",
-                         req.owner)  # fmt: skip
         self.set_stage("preparing")
         joined, _ = await self.run_children(
             {

@@ -16,9 +16,12 @@ from workflows.onboarding.step import OnboardingStep
 class AccessSetup(OnboardingStep):
     """IT creates the accounts, the manager approves permissions, security audits."""
 
+    what = "access"
+
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = await self.start_step("access", input)
+        input = await self.begin_step(input)
+        req = input.request
         ref = await self.booked(
             "create_accounts",
             OnboardingActivities.create_accounts,

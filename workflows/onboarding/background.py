@@ -15,9 +15,12 @@ from workflows.onboarding.step import OnboardingStep
 class BackgroundCheck(OnboardingStep):
     """HR submits, the vendor processes, HR reviews."""
 
+    what = "background check"
+
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = await self.start_step("background check", input)
+        input = await self.begin_step(input)
+        req = input.request
         await self.must("submit", "hr", "submitted", "withdrawn",
                         f"submit {req.full_name}'s background check")  # fmt: skip
         ref = await self.booked(

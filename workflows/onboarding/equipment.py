@@ -14,9 +14,12 @@ from workflows.onboarding.step import OnboardingStep
 class EquipmentProvisioning(OnboardingStep):
     """The manager requests, IT configures, facilities delivers."""
 
+    what = "equipment"
+
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        req = await self.start_step("equipment", input)
+        input = await self.begin_step(input)
+        req = input.request
         items = ", ".join(req.equipment)
         await self.must("request", "manager", "requested", "cancelled",
                         f"request {items}", assignee=req.manager)  # fmt: skip

@@ -25,9 +25,8 @@ from workflows.parallel import ParallelWorkflow
 class EmployeeOnboarding(ParallelWorkflow):
     @workflow.run
     async def run(self, input: OnboardingInput) -> OnboardingResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"onboarding of {req.full_name} as {req.job_title}",
-                         req.manager)  # fmt: skip
         step = OnboardingStepInput(request=req, context=self.context)
         self.set_stage("preparing")
         joined, outcomes = await self.run_children(

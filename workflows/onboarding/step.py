@@ -5,7 +5,7 @@ passed through the sandbox as the other mechanisms are (`workflows.PASSED_THROUG
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -13,7 +13,6 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.onboarding import (
         OnboardingBookingInput,
-        OnboardingRequest,
         OnboardingStepInput,
         OnboardingStepResult,
     )
@@ -25,10 +24,12 @@ from workflows.human.flat import flattened
 
 @flattened
 class OnboardingStep(HumanWorkflow):
-    async def start_step(self, what: str, input: OnboardingStepInput) -> OnboardingRequest:
-        req = self._request = input.request
-        await self.begin(input, f"{what} for {req.full_name} ({req.job_title})", req.manager)
-        return req
+    what: ClassVar[str] = "onboarding step"  # what the step is about, as its heading says
+
+    async def begin_step(self, input: OnboardingStepInput) -> OnboardingStepInput:
+        """`begin`, headed by what the step is about (one input serves every step)."""
+        self._request = input.request
+        return await self.begin(input, input.heading_for(self.what))
 
     async def booked(
         self,

@@ -8,6 +8,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.onboarding import OnboardingActivities
     from valuechain.join import JoinPolicy
+    from valuechain.models.common import Heading
     from valuechain.models.onboarding import (
         OnboardingBookingInput,
         OnboardingStepInput,
@@ -23,8 +24,9 @@ class Training(ParallelWorkflow):
 
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
+        input = await self.begin(input, Heading(f"training for {input.request.full_name}",
+                                                 input.request.manager))  # fmt: skip
         req = input.request
-        await self.begin(input, f"training for {req.full_name}", req.manager)
         out = await self.book(
             "assign_courses", OnboardingActivities.assign_courses, OnboardingBookingInput,
             f"assign {', '.join(req.courses)}", employee=req.employee, items=req.courses,

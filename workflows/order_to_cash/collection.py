@@ -79,14 +79,9 @@ class Collection(OrderStage):
 
     @workflow.run
     async def run(self, input: CollectionInput) -> CollectionResult:
+        input = await self.begin(input)
         invoice = input.invoice
         reminders = input.reminders_sent
-        await self.begin(
-            input,
-            f"collection of {invoice.number} ({invoice.amount})",
-            invoice.customer,
-            amount=invoice.amount,
-        )
         self.tag(*search.order_tags(invoice.order_id, invoice.customer))
         self.set_stage("awaiting_payment")
 

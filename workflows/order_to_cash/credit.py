@@ -20,8 +20,8 @@ from workflows.order_to_cash.stage import OrderStage
 class CreditCheck(OrderStage):
     @workflow.run
     async def run(self, input: CreditInput) -> CreditResult:
+        input = await self.begin_stage(input)
         order = input.order
-        await self.begin_stage(input, "credit check", order)
         decision: CreditDecision = await self.automated(
             "check_credit",
             OrderActivities.check_credit,

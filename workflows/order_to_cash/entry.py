@@ -16,8 +16,8 @@ from workflows.order_to_cash.stage import OrderStage
 class OrderEntry(OrderStage):
     @workflow.run
     async def run(self, input: OrderEntryInput) -> OrderEntryResult:
+        input = await self.begin(input)
         req = input.request
-        await self.begin(input, f"order entry for order {req.order_id}", req.customer)
         self.tag(*search.order_tags(req.order_id, req.customer))
         order: PricedOrder = await self.automated(
             "price", OrderActivities.price_order, PriceInput(request=req), "price the order"

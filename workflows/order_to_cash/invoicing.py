@@ -20,8 +20,8 @@ from workflows.order_to_cash.stage import OrderStage
 class Invoicing(OrderStage):
     @workflow.run
     async def run(self, input: InvoiceIssueInput) -> InvoicingResult:
+        input = await self.begin_stage(input)
         order = input.order
-        await self.begin_stage(input, "invoicing", order)
         issued_at = workflow.now()
         due_at = issued_at + input.payment_terms
         booked = await self.automated(

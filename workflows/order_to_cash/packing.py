@@ -15,8 +15,8 @@ from workflows.order_to_cash.stage import OrderStage
 class PickPack(OrderStage):
     @workflow.run
     async def run(self, input: PackInput) -> PackResult:
+        input = await self.begin_stage(input)
         order = input.order
-        await self.begin_stage(input, "pick and pack", order)
         packed: PackOutput = await self.automated(
             "pack",
             OrderActivities.pack_order,

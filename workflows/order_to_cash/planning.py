@@ -17,8 +17,8 @@ class ShipmentPlanning(OrderStage):
 
     @workflow.run
     async def run(self, input: PlanInput) -> PlanResult:
+        input = await self.begin_stage(input)
         order = input.order
-        input = await self.begin_stage(input, "shipment planning", order)
         days_to_due = (order.due_date - workflow.now().date()).days
         route = loaded(input.table).evaluate(
             {

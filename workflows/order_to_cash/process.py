@@ -89,7 +89,7 @@ class OrderToCash(OrderEvents):
         req = input.request
         order_id = workflow.info().workflow_id
         self._customer = req.customer
-        input = await self.begin(input, f"order {req.order_id} from {req.customer}", req.customer)
+        input = await self.begin(input)
         cfg, ctx = loaded(input.settings), self.context
         # The stages before collection open no human step and take no signed event.
         auto = ctx.automated_only()

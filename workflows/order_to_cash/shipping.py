@@ -51,8 +51,8 @@ class Shipping(OrderStage):
 
     @workflow.run
     async def run(self, input: ShipInput) -> ShipResult:
+        input = await self.begin_stage(input)
         order = input.order
-        await self.begin_stage(input, f"{input.mode} shipping", order)
         shipped = await self.automated(
             "ship",
             OrderActivities.ship_order,

@@ -10,24 +10,20 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from valuechain import search
-    from valuechain.models.common import WorkflowInput
-    from valuechain.models.orders import (
-        PricedOrder,
-    )
+    from valuechain.models.orders import StageInput
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
 
-In = TypeVar("In", bound=WorkflowInput)
+In = TypeVar("In", bound=StageInput)
 
 
 @flattened
 class OrderStage(HumanWorkflow):
     outcome_notice = False  # the order's process tells the customer, not each stage
 
-    async def begin_stage(self, input: In, what: str, order: PricedOrder) -> In:
-        input = await self.begin(
-            input, f"{what} for order {order.order_id}", order.customer, order.total
-        )
-        self.tag(*search.order_tags(order.order_id, order.customer))
+    async def begin_stage(self, input: In) -> In:
+        """`begin`, and the order's tags."""
+        input = await self.begin(input)
+        self.tag(*search.order_tags(input.order.order_id, input.order.customer))
         return input

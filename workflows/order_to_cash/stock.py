@@ -25,8 +25,8 @@ class StockCheck(OrderStage):
 
     @workflow.run
     async def run(self, input: StockInput) -> StockResult:
+        input = await self.begin_stage(input)
         order = input.order
-        await self.begin_stage(input, "stock check", order)
         reservations: list[str] = []
         produced: list[str] = []
         for line in order.lines:

@@ -14,7 +14,7 @@ from workflows.human import HumanWorkflow
 class ChainA(HumanWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        await self.begin(input, f"chain of {input.steps}", "bench")
+        input = await self.begin(input)
         for i in range(input.steps):
             await self.automated(f"step_{i}", BenchActivities.work, Work(n=i), f"step {i}")
         return await self.finish(BenchResult, "done", "done", done=input.steps)

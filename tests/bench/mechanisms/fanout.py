@@ -16,7 +16,7 @@ from workflows.parallel import ParallelWorkflow
 class FanOutA(ParallelWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        await self.begin(input, f"fan-out of {input.steps}", "bench")
+        input = await self.begin(input)
 
         async def branch(i: int) -> BranchVerdict:
             await self.automated(f"branch_{i}", BenchActivities.work, Work(n=i), f"branch {i}")

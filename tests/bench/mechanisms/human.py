@@ -14,7 +14,7 @@ from workflows.human import HumanWorkflow
 class HumanA(HumanWorkflow):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
-        await self.begin(input, "two human steps", "bench")
+        input = await self.begin(input)
         for step in ("first", "second"):
             await self.human_step(self.spec(step, "manager", ["approve"], escalate_to="director"))
         return await self.finish(BenchResult, "done", "done", done=2)

@@ -48,6 +48,7 @@ from valuechain.models.orders.stages import (
     PlanResult,
     ShipInput,
     ShipResult,
+    StageInput,
     StockInput,
     StockResult,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "ShipInput",
     "ShipOrderInput",
     "ShipResult",
+    "StageInput",
     "StockInput",
     "StockResult",
     "UndoInput",

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from valuechain.models.common import Loads, Model, RunInput, Text
+from valuechain.models.common import Heading, Loads, Model, RunInput, Text
 from valuechain.models.result import RunResult, StageOutcome
 from valuechain.rules import DecisionTable
 
@@ -86,6 +86,11 @@ class OrderToCashInput(RunInput[OrderRequest]):
     loads: ClassVar[Loads] = Loads(
         tables={"shipment_table": "shipment_mode"}, order_settings="settings"
     )
+
+    def heading(self) -> Heading:
+        return Heading(
+            f"order {self.request.order_id} from {self.request.customer}", self.request.customer
+        )
 
 
 class CancelInput(Model):

@@ -9,7 +9,15 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Loads, Model, RunContext, RunInput, Signature, WorkflowInput
+from valuechain.models.common import (
+    Heading,
+    Loads,
+    Model,
+    RunContext,
+    RunInput,
+    Signature,
+    WorkflowInput,
+)
 from valuechain.models.orders.order import ID_PATTERN, OrderRequest, PricedOrder
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable
@@ -17,6 +25,9 @@ from valuechain.rules import DecisionTable
 
 class OrderEntryInput(RunInput[OrderRequest]):
     """The order as the customer placed it, for the first stage."""
+
+    def heading(self) -> Heading:
+        return Heading(f"order entry for order {self.request.order_id}", self.request.customer)
 
 
 class OrderEntryResult(RunResult):
@@ -29,6 +40,15 @@ class StageInput(WorkflowInput):
 
     order: PricedOrder
     context: RunContext | None = None
+    stage: ClassVar[str] = ""  # what the stage does, as its heading says it
+
+    def doing(self) -> str:
+        return self.stage
+
+    def heading(self) -> Heading:
+        return Heading(
+            f"{self.doing()} for order {self.order.order_id}", self.order.customer, self.order.total
+        )
 
 
 # -- stage 2: credit check -----------------------------------------------------------
@@ -36,6 +56,8 @@ class StageInput(WorkflowInput):
 
 class CreditInput(StageInput):
     """The priced order, for its customer's credit."""
+
+    stage: ClassVar[str] = "credit check"
 
 
 class CreditDecision(Model):
@@ -54,6 +76,7 @@ class CreditResult(RunResult):
 
 
 class StockInput(StageInput):
+    stage: ClassVar[str] = "stock check"
     production_lead_time: timedelta = timedelta(days=2)
 
 
@@ -69,6 +92,8 @@ class StockResult(RunResult):
 class PackInput(StageInput):
     """The reserved order, to pick and pack."""
 
+    stage: ClassVar[str] = "pick and pack"
+
 
 class PackResult(RunResult):
     status: Literal["packed"]
@@ -81,6 +106,7 @@ class PackResult(RunResult):
 
 
 class PlanInput(StageInput):
+    stage: ClassVar[str] = "shipment planning"
     table: DecisionTable | None = None
     loads: ClassVar[Loads] = Loads(tables={"table": "shipment_mode"})
 
@@ -99,6 +125,9 @@ class ShipInput(StageInput):
     carrier: str
     transit_days: int
     delivery_grace: timedelta = timedelta(days=2)
+
+    def doing(self) -> str:
+        return f"{self.mode} shipping"
 
 
 class DeliveryInput(Model):
@@ -126,6 +155,7 @@ class ShipResult(RunResult):
 
 
 class InvoiceIssueInput(StageInput):
+    stage: ClassVar[str] = "invoicing"
     payment_terms: timedelta = timedelta(days=30)
 
 
@@ -177,6 +207,10 @@ class CollectionInput(WorkflowInput):
     runs: int = 1
     # Continue as new past this many history events, as well as when the SDK suggests.
     continue_after_events: int | None = Field(default=None, ge=50)
+
+    def heading(self) -> Heading:
+        inv = self.invoice
+        return Heading(f"collection of {inv.number} ({inv.amount})", inv.customer, inv.amount)
 
 
 class CollectionResult(RunResult):
