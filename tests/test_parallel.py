@@ -22,6 +22,7 @@ from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
     LaunchInput,
     LaunchRequest,
+    LaunchResult,
     ProposalInput,
     ProposalRequest,
     SignOffInput,
@@ -166,19 +167,25 @@ async def test_proposal_review_by_three_departments(app: App) -> None:
 BRANCHES = [("marketing", "mona"), ("sales", "sal"), ("support", "stella")]
 
 
+async def start_launch(app: App, request: dict[str, Any]) -> WorkflowHandle[Any, LaunchResult]:
+    """A product launch on the test's task queue; its branches run as `<its id>-<branch>`."""
+    return await app.env.client.start_workflow(
+        ProductLaunch.run,
+        LaunchInput(
+            request=LaunchRequest.model_validate(request), context=run_context(app.task_queue)
+        ),
+        id=new_id("launch"),
+        task_queue=app.task_queue,
+    )
+
+
 async def test_launch_waits_for_every_branch_then_the_launch_date(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     async with app.worker():
-        launch_id = new_id("launch")
-        start = await env.client.start_workflow(
-            ProductLaunch.run,
-            LaunchInput(
-                request=LaunchRequest(product="Kettle 2", owner="alice",
-                                      launch_at="2020-01-01T00:00:00Z"),
-                context=run_context(task_queue),
-            ),
-            id=launch_id, task_queue=task_queue,
-        )  # fmt: skip
+        start = await start_launch(
+            app, {"product": "Kettle 2", "owner": "alice", "launch_at": "2020-01-01T00:00:00Z"}
+        )
+        launch_id = start.id
         children = {b: env.client.get_workflow_handle(f"{launch_id}-{b}") for b, _ in BRANCHES}
         for branch, person in BRANCHES:
             await decide(children[branch], "prepare", person, "done", attachments=[f"{branch}.pdf"])
@@ -197,20 +204,15 @@ async def test_launch_waits_for_every_branch_then_the_launch_date(app: App) -> N
 
 
 async def test_launch_happens_on_the_launch_date(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     # The dev server runs on this machine: its clock is ours.
     launch_at = datetime.now(UTC) + timedelta(seconds=5)
-    request = LaunchRequest.model_validate({
-        "product": "Toaster", "owner": "alice", "launch_at": launch_at.isoformat(),
-        "branches": [{"name": "marketing", "role": "marketing", "deliverable": "campaigns"}],
-    })  # fmt: skip
     async with app.worker():
-        launch_id = new_id("launch")
-        h = await env.client.start_workflow(
-            ProductLaunch.run, LaunchInput(request=request, context=run_context(task_queue)),
-            id=launch_id, task_queue=task_queue,
-        )  # fmt: skip
-        child = env.client.get_workflow_handle(f"{launch_id}-marketing")
+        h = await start_launch(app, {
+            "product": "Toaster", "owner": "alice", "launch_at": launch_at.isoformat(),
+            "branches": [{"name": "marketing", "role": "marketing", "deliverable": "campaigns"}],
+        })  # fmt: skip
+        child = env.client.get_workflow_handle(f"{h.id}-marketing")
         await decide(child, "prepare", "mona", "done", attachments=["campaign.pdf"])
         await decide(child, "sign_off", "maria", "approve")
         waiting = await wait_for_state(
@@ -226,18 +228,12 @@ async def test_launch_happens_on_the_launch_date(app: App) -> None:
 
 
 async def test_a_failing_branch_stops_the_launch(app: App) -> None:
-    env, store, task_queue = app.env, app.store, app.task_queue
+    env, store = app.env, app.store
     async with app.worker():
-        launch_id = new_id("launch")
-        h = await env.client.start_workflow(
-            ProductLaunch.run,
-            LaunchInput(
-                request=LaunchRequest.model_validate({"product": "Kettle 3", "owner": "alice",
-                                                      "launch_at": "2099-01-01T00:00:00Z"}),
-                context=run_context(task_queue),
-            ),
-            id=launch_id, task_queue=task_queue,
-        )  # fmt: skip
+        h = await start_launch(
+            app, {"product": "Kettle 3", "owner": "alice", "launch_at": "2099-01-01T00:00:00Z"}
+        )
+        launch_id = h.id
         marketing = env.client.get_workflow_handle(f"{launch_id}-marketing")
         await decide(marketing, "prepare", "mona", "done", attachments=["campaign.pdf"])
         sales = env.client.get_workflow_handle(f"{launch_id}-sales")

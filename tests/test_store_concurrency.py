@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
@@ -58,13 +58,13 @@ def records(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SystemOf
     store.close()
 
 
-async def booked_at_once(calls: list[Any], refusal: str) -> int:
-    """Run activity calls together, each in its own activity context; every one that did
-    not book must be refused with `refusal`. Returns how many booked."""
+async def booked_at_once(activity: Callable[[Any], Any], inputs: list[Any], refusal: str) -> int:
+    """Run the activity on every input together, each in its own activity context; every
+    one that did not book must be refused with `refusal`. Returns how many booked."""
     # Enough threads that every booking's transaction runs at the same time.
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(len(calls)))
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(len(inputs)))
     outcomes = await asyncio.gather(
-        *(asyncio.to_thread(ActivityEnvironment().run, fn, arg) for fn, arg in calls),
+        *(asyncio.to_thread(ActivityEnvironment().run, activity, arg) for arg in inputs),
         return_exceptions=True,
     )
     refused = [o for o in outcomes if isinstance(o, ApplicationError)]
@@ -78,21 +78,12 @@ async def test_one_slug_published_once_when_many_publish_at_once(
 ) -> None:
     publish = BookingActivities(records).publish_post
     for r in range(ROUNDS):
-        calls = [
-            (
-                publish,
-                PublishInput(
-                    key=f"blog-{r}-{i}:publish",
-                    step="publish",
-                    post_id=f"p{r}-{i}",
-                    slug=f"launch-day-{r}",
-                    title=f"Launch day {i}",
-                    images=[],
-                ),
-            )
+        posts = [
+            PublishInput(key=f"blog-{r}-{i}:publish", step="publish", post_id=f"p{r}-{i}",
+                         slug=f"launch-day-{r}", title=f"Launch day {i}", images=[])
             for i in range(AT_ONCE)
-        ]
-        assert await booked_at_once(calls, errors.SLUG_TAKEN) == 1, f"round {r}"
+        ]  # fmt: skip
+        assert await booked_at_once(publish, posts, errors.SLUG_TAKEN) == 1, f"round {r}"
         assert len(records.bookings("publication", f"launch-day-{r}")) == 1
 
 
@@ -101,21 +92,14 @@ async def test_overlapping_time_off_booked_once_when_requested_at_once(
 ) -> None:
     record = BookingActivities(records).record_time_off
     for r in range(ROUNDS):
-        calls = [
-            (
-                record,
-                TimeOffRecordInput(
-                    key=f"timeoff-{r}-{i}:hr_record",
-                    step="hr_record",
-                    employee=f"bob{r}",
-                    first_day=date(2026, 12, 20 + i % 3),
-                    last_day=date(2026, 12, 24),
-                    kind="vacation",
-                ),
-            )
+        # Each asks for days that overlap every other's.
+        asks = [
+            TimeOffRecordInput(key=f"timeoff-{r}-{i}:hr_record", step="hr_record",
+                               employee=f"bob{r}", first_day=date(2026, 12, 20 + i % 3),
+                               last_day=date(2026, 12, 24), kind="vacation")
             for i in range(AT_ONCE)
-        ]
-        assert await booked_at_once(calls, errors.TIME_OFF_OVERLAP) == 1, f"round {r}"
+        ]  # fmt: skip
+        assert await booked_at_once(record, asks, errors.TIME_OFF_OVERLAP) == 1, f"round {r}"
         assert len(records.bookings("time_off", f"bob{r}")) == 1
 
 
@@ -124,14 +108,11 @@ async def test_the_last_units_are_reserved_once_when_orders_reserve_at_once(
 ) -> None:
     records.add_product("LAMP-1", "Desk lamp", Decimal("30"), Decimal("1.2"), on_hand=5)
     reserve = OrderActivities(records).reserve_stock
-    calls = [
-        (
-            reserve,
-            ReserveInput(
-                key=f"order-{i}:reserve", step="reserve", order_id=f"order-{i}", sku="LAMP-1", qty=2
-            ),
+    orders = [
+        ReserveInput(
+            key=f"order-{i}:reserve", step="reserve", order_id=f"order-{i}", sku="LAMP-1", qty=2
         )
         for i in range(AT_ONCE)
     ]
-    assert await booked_at_once(calls, errors.STOCK_SHORT) == 2  # 5 units: two orders of 2
+    assert await booked_at_once(reserve, orders, errors.STOCK_SHORT) == 2  # 5: two orders of 2
     assert records.stock("LAMP-1") == (5, 4)

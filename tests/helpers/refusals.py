@@ -48,7 +48,9 @@ async def refused_decision(
 
 
 def file_refusal(load: Callable[[Path], object], path: Path, error: type[Exception]) -> str:
-    """What `load` says when it refuses the file at `path`."""
+    """What `load` says when it refuses the file at `path`: a message that names it."""
     with pytest.raises(error) as caught:
         load(path)
-    return str(caught.value)
+    said = str(caught.value)
+    assert str(path) in said, f"the refusal does not name {path}: {said}"
+    return said
