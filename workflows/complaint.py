@@ -17,7 +17,7 @@ class ComplaintTriage(HumanWorkflow):
     async def run(self, input: ComplaintInput) -> ComplaintResult:
         input = await self.begin(input)
         req = input.request
-        route = input.route()
+        route = self.routed(input)
         outputs = route.hits[0].outputs
         immediate = outputs["route"] == "immediate"
         self.system_decision(

@@ -17,16 +17,8 @@ class InvoiceApproval(HumanWorkflow):
     async def run(self, input: InvoiceInput) -> InvoiceResult:
         input = await self.begin(input)
         req = input.request
-        route = input.route()
-        self.log(f"routed by {route.table} v{route.version}: rule {route.rules}", step="route")
-        _, rejection = await self.approval_chain(route, self.subject)
-        if rejection is not None:
-            return await self.rejected(
-                InvoiceResult,
-                rejection,
-                amount=req.amount,
-                route=route,
-            )
-        return await self.finish(
-            InvoiceResult, "approved", "approved for payment", amount=req.amount, route=route
-        )
+        routed = await self.approve_as_routed(input, self.subject)
+        fields = {"amount": req.amount, "route": routed.route}
+        if routed.rejection is not None:
+            return await self.rejected(InvoiceResult, routed.rejection, **fields)
+        return await self.finish(InvoiceResult, "approved", "approved for payment", **fields)

@@ -17,7 +17,8 @@ class ProposalReview(ParallelWorkflow):
     async def run(self, input: ProposalInput) -> ProposalResult:
         input = await self.begin(input)
         req = input.request
-        joined = await self.decide_in_parallel(
+        return await self.approve_in_parallel(
+            ProposalResult,
             [
                 self.approval_spec(
                     f"{department}_review",
@@ -29,7 +30,4 @@ class ProposalReview(ParallelWorkflow):
                 for department in req.departments
             ],
             req.policy,
-        )
-        return await self.finish(
-            ProposalResult, joined.outcome, f"{joined.outcome}: {joined.policy}", join=joined
         )

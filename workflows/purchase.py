@@ -17,17 +17,9 @@ class PurchaseApproval(HumanWorkflow):
     async def run(self, input: PurchaseInput) -> PurchaseResult:
         input = await self.begin(input)
         req = input.request
-        route = input.route()
-        self.log(
-            f"routed by {route.table} v{route.version}: rules {', '.join(route.rules)}",
-            step="route",
-        )
-        if "automatic" in route.values("approver"):
-            self.system_decision("automatic_approval", "approve", "under the approval threshold")
-        approved, rejection = await self.approval_chain(route, input.what())
-        fields = {"amount": req.amount, "route": route, "approvers": approved}
-        if rejection is not None:
-            return await self.rejected(PurchaseResult, rejection, **fields)
-        return await self.finish(
-            PurchaseResult, "approved", f"approved ({', '.join(route.rules)})", **fields
-        )
+        routed = await self.approve_as_routed(input, input.what())
+        fields = {"amount": req.amount, "route": routed.route, "approvers": routed.approvers}
+        if routed.rejection is not None:
+            return await self.rejected(PurchaseResult, routed.rejection, **fields)
+        rules = ", ".join(routed.route.rules)
+        return await self.finish(PurchaseResult, "approved", f"approved ({rules})", **fields)

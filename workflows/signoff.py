@@ -18,7 +18,8 @@ class MultiApproverSignOff(ParallelWorkflow):
     async def run(self, input: SignOffInput) -> SignOffResult:
         input = await self.begin(input)
         req = input.request
-        joined = await self.decide_in_parallel(
+        return await self.approve_in_parallel(
+            SignOffResult,
             [
                 self.approval_spec(
                     f"sign_off_{approver}",
@@ -31,7 +32,4 @@ class MultiApproverSignOff(ParallelWorkflow):
                 for approver in req.approvers
             ],
             req.policy,
-        )
-        return await self.finish(
-            SignOffResult, joined.outcome, f"{joined.outcome}: {joined.policy}", join=joined
         )

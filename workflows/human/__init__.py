@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from workflows.human.flat import flattened
 from workflows.human.rounds import Reviewed, ReviewRounds
+from workflows.human.routed import RoutedApprovals
 from workflows.human.run import loaded
-from workflows.human.system import SystemSteps
 
 
 @flattened
-class HumanWorkflow(ReviewRounds, SystemSteps):
+class HumanWorkflow(ReviewRounds, RoutedApprovals):
     """Base class for workflows whose steps people decide."""
 
 

@@ -23,7 +23,6 @@ with workflow.unsafe.imports_passed_through():
         StepRecord,
         WorkflowState,
     )
-    from valuechain.rules import TableDecision
 
 from workflows.human.run import RunBase, _Task
 
@@ -281,24 +280,3 @@ class HumanSteps(RunBase):
                 task_id=tid,
                 step=task.spec.step,
             )
-
-    async def approval_chain(
-        self, route: TableDecision, summary: str, skip: tuple[str, ...] = ("automatic",)
-    ) -> tuple[list[str], DecisionInput | None]:
-        """One approval step per approver a decision table routed to, in rule order.
-        Returns the roles that approved and the rejection that stopped the chain, if any."""
-        approved: list[str] = []
-        for hit in route.hits:
-            role = hit.outputs["approver"]
-            if role in skip:
-                continue
-            decision = await self.approval(
-                f"{role}_approval",
-                role,
-                escalate_to=hit.outputs["escalate_to"],
-                summary=f"{summary} (rule {hit.rule} of {route.table} v{route.version})",
-            )
-            if decision.decision == "reject":
-                return approved, decision
-            approved.append(role)
-        return approved, None
