@@ -43,6 +43,7 @@ from tests.helpers.orders import (
     settle,
     start_order,
     wait_order,
+    wait_shipped,
 )
 from valuechain.models.orders import (
     CancelInput,
@@ -172,14 +173,14 @@ async def test_partial_payments_and_refused_events(app: App) -> None:
             h, OrderToCash.payment_received, PaymentInput(payment_id="P-0", amount=Decimal(1))
         )
         assert "no invoice has been issued" in early
-        view = await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        shipment = await wait_shipped(h)
         wrong = await refused_event(
             h, OrderToCash.shipment_delivered, DeliveryInput(shipment="SHI-x")
         )
-        assert f"unknown shipment 'SHI-x'; this order ships as {view.shipment}" in wrong
+        assert f"unknown shipment 'SHI-x'; this order ships as {shipment}" in wrong
         await deliver(h)
         again = await refused_event(
-            h, OrderToCash.shipment_delivered, DeliveryInput(shipment=view.shipment or "")
+            h, OrderToCash.shipment_delivered, DeliveryInput(shipment=shipment)
         )
         assert "already delivered" in again
         first = await pay(h, Decimal("400.00"), "P-1")
@@ -274,7 +275,7 @@ async def test_cancel_at_each_stage_undoes_what_was_done(
         if stage == "collection":
             await pay(h, Decimal("100.00"))
         elif stage == "shipping":
-            await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+            await wait_shipped(h)
         elif stage == "stock_check":
             stock = env.client.get_workflow_handle(f"{h.id}-stock_check")
             await wait_for_state(stock, lambda s: s.stage == "in_production", "production")
@@ -327,7 +328,7 @@ async def test_an_order_and_its_stages_are_listed_by_order_id(app: App) -> None:
     seeded(store)
     async with app.worker():
         h = await place_order(app, {"KETTLE-2": 1})
-        await wait_order(h, lambda v: v.shipment is not None, "shipping")
+        await wait_shipped(h)
         query = f'OrderId="{h.id}" AND CustomerId="C-ACME" AND ExecutionStatus="Running"'
         # The process and its shipping stage, both running.
         assert set(await listed(env.client, query, at_least=2)) == {h.id, f"{h.id}-shipping"}

@@ -3,6 +3,7 @@ completion, proposal review, and a product launch of child workflows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -167,33 +168,35 @@ async def test_proposal_review_by_three_departments(app: App) -> None:
 BRANCHES = [("marketing", "mona"), ("sales", "sal"), ("support", "stella")]
 
 
-async def start_launch(app: App, request: dict[str, Any]) -> WorkflowHandle[Any, LaunchResult]:
-    """A product launch on the test's task queue; its branches run as `<its id>-<branch>`."""
-    return await app.env.client.start_workflow(
+async def start_launch(
+    app: App, product: str, launch_at: str, **request: Any
+) -> tuple[WorkflowHandle[Any, LaunchResult], Callable[[str], WorkflowHandle[Any, Any]]]:
+    """A product launch owned by alice on the test's task queue, and its branches by name
+    (child workflows `<its id>-<branch>`)."""
+    req = LaunchRequest.model_validate(
+        {"product": product, "owner": "alice", "launch_at": launch_at, **request}
+    )
+    launch = await app.env.client.start_workflow(
         ProductLaunch.run,
-        LaunchInput(
-            request=LaunchRequest.model_validate(request), context=run_context(app.task_queue)
-        ),
+        LaunchInput(request=req, context=run_context(app.task_queue)),
         id=new_id("launch"),
         task_queue=app.task_queue,
     )
+    return launch, lambda branch: app.env.client.get_workflow_handle(f"{launch.id}-{branch}")
 
 
 async def test_launch_waits_for_every_branch_then_the_launch_date(app: App) -> None:
-    env, store = app.env, app.store
+    store = app.store
     async with app.worker():
-        start = await start_launch(
-            app, {"product": "Kettle 2", "owner": "alice", "launch_at": "2020-01-01T00:00:00Z"}
-        )
-        launch_id = start.id
-        children = {b: env.client.get_workflow_handle(f"{launch_id}-{b}") for b, _ in BRANCHES}
+        start, branch_of = await start_launch(app, "Kettle 2", "2020-01-01T00:00:00Z")
+        children = {b: branch_of(b) for b, _ in BRANCHES}
         for branch, person in BRANCHES:
             await decide(children[branch], "prepare", person, "done", attachments=[f"{branch}.pdf"])
         parent = await start.describe()
         assert parent.status == WorkflowExecutionStatus.RUNNING
         for branch, _ in BRANCHES:
             child = await children[branch].describe()
-            assert child.parent_id == launch_id
+            assert child.parent_id == start.id
             await decide(children[branch], "sign_off", "maria", "approve")
         result = await start.result()
     assert result.status == "launched"
@@ -204,15 +207,15 @@ async def test_launch_waits_for_every_branch_then_the_launch_date(app: App) -> N
 
 
 async def test_launch_happens_on_the_launch_date(app: App) -> None:
-    env, store = app.env, app.store
+    store = app.store
     # The dev server runs on this machine: its clock is ours.
     launch_at = datetime.now(UTC) + timedelta(seconds=5)
+    marketing = {"name": "marketing", "role": "marketing", "deliverable": "campaigns"}
     async with app.worker():
-        h = await start_launch(app, {
-            "product": "Toaster", "owner": "alice", "launch_at": launch_at.isoformat(),
-            "branches": [{"name": "marketing", "role": "marketing", "deliverable": "campaigns"}],
-        })  # fmt: skip
-        child = env.client.get_workflow_handle(f"{h.id}-marketing")
+        h, branch_of = await start_launch(
+            app, "Toaster", launch_at.isoformat(), branches=[marketing]
+        )
+        child = branch_of("marketing")
         await decide(child, "prepare", "mona", "done", attachments=["campaign.pdf"])
         await decide(child, "sign_off", "maria", "approve")
         waiting = await wait_for_state(
@@ -228,22 +231,16 @@ async def test_launch_happens_on_the_launch_date(app: App) -> None:
 
 
 async def test_a_failing_branch_stops_the_launch(app: App) -> None:
-    env, store = app.env, app.store
+    store = app.store
     async with app.worker():
-        h = await start_launch(
-            app, {"product": "Kettle 3", "owner": "alice", "launch_at": "2099-01-01T00:00:00Z"}
+        h, branch_of = await start_launch(app, "Kettle 3", "2099-01-01T00:00:00Z")
+        await decide(
+            branch_of("marketing"), "prepare", "mona", "done", attachments=["campaign.pdf"]
         )
-        launch_id = h.id
-        marketing = env.client.get_workflow_handle(f"{launch_id}-marketing")
-        await decide(marketing, "prepare", "mona", "done", attachments=["campaign.pdf"])
-        sales = env.client.get_workflow_handle(f"{launch_id}-sales")
-        await decide(sales, "prepare", "sal", "blocked", comment="no pricing approved")
+        await decide(branch_of("sales"), "prepare", "sal", "blocked", comment="no pricing approved")
         result = await h.result()
         await record_history(h, "launch")
-        statuses = {
-            b: (await env.client.get_workflow_handle(f"{launch_id}-{b}").describe()).status
-            for b, _ in BRANCHES
-        }
+        statuses = {b: (await branch_of(b).describe()).status for b, _ in BRANCHES}
     assert result.status == "not_launched"
     assert result.failed_branches == {"sales": "sales is blocked: no pricing approved"}
     assert sorted(result.join.closed) == ["marketing", "support"]

@@ -28,7 +28,7 @@ from tests.helpers import (
 )
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_cli
-from tests.helpers.orders import deliver, pay, place_order, seeded, wait_order
+from tests.helpers.orders import deliver, pay, place_order, seeded, wait_shipped
 from valuechain.connection import Connection
 from valuechain.costs import CostTable, load_costs
 from valuechain.insight import gather
@@ -109,7 +109,7 @@ async def test_report_on_a_known_set_of_runs(
             await blocked.result()
 
         order = await place_order(app, {"OVEN-9": 1})
-        await wait_order(order, lambda v: v.shipment is not None, "the shipment")
+        await wait_shipped(order)
         await asyncio.sleep(1.5)  # the carrier takes its time: shipping is the bottleneck
         await deliver(order)
         await pay(order)

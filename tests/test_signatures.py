@@ -24,7 +24,7 @@ from tests.helpers import (
 )
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli
-from tests.helpers.orders import place_order, seeded, settle, wait_order
+from tests.helpers.orders import place_order, seeded, settle, wait_shipped
 from tests.helpers.refusals import file_refusal, refused, refused_decision
 from valuechain.identity.keys import (
     KeyFileError,
@@ -176,8 +176,7 @@ async def test_partner_events_must_be_signed_by_a_partner(app: App) -> None:
     seeded(app.store)
     async with app.worker():
         h = await place_order(app, {"KETTLE-2": 1})
-        view = await wait_order(h, lambda v: v.shipment is not None, "the shipment")
-        delivery = DeliveryInput(shipment=view.shipment or "", signed_by="front desk")
+        delivery = DeliveryInput(shipment=await wait_shipped(h), signed_by="front desk")
         unsigned = await refused(h, OrderToCash.shipment_delivered, delivery, moving=True)
         assert "unsigned delivery" in unsigned
         by_tasklist = TASKLIST_KEY.sign(h.id, "shipment_delivered", delivery, datetime.now(UTC))

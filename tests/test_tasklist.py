@@ -26,7 +26,7 @@ from tests.helpers import (
 )
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
-from tests.helpers.orders import place_order, seeded, wait_order
+from tests.helpers.orders import place_order, seeded, wait_shipped
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in, until_healthy
 from valuechain import search
 from valuechain.identity.keys import new_key
@@ -344,7 +344,7 @@ async def test_a_process_timeline_shows_its_stages(app: App, tmp_path: Path) -> 
     seeded(app.store)
     async with app.worker(), browser(app, tmp_path) as (http, _):
         h = await place_order(app, {"KETTLE-2": 1})
-        await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        await wait_shipped(h)
         await sign_in(http, "maria")
         page = await http.get(f"/cases/{h.id}")
         assert page.status_code == 200

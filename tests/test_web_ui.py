@@ -13,7 +13,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.helpers import listed, worker
 from tests.helpers.needs import need_chromium
-from tests.helpers.orders import order_input, seeded, start_order, wait_order
+from tests.helpers.orders import order_input, seeded, start_order, wait_shipped
 from valuechain.records.store import SystemOfRecord
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -59,7 +59,7 @@ async def test_the_web_ui_lists_an_order_by_its_search_attribute(
     seeded(store)
     async with worker(env.client, task_queue, store):
         h = await start_order(env.client, task_queue, order_input(task_queue, {"KETTLE-2": 2}))
-        await wait_order(h, lambda v: v.shipment is not None, "the shipment")  # waits there
+        await wait_shipped(h)  # waits there
         by_order = f'OrderId="{h.id}"'
         at_stage = f'{by_order} AND ValuechainStage="shipping"'
         await listed(env.client, at_stage)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.helpers import App, decide, open_task, until_idle
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.orders import place_order, seeded, wait_order
+from tests.helpers.orders import place_order, seeded, wait_order, wait_shipped
 from tests.helpers.refusals import refused
 
 GOOD = {"actor": "maria", "decision": "approve"}
@@ -61,7 +61,7 @@ async def test_malformed_order_events(app: App) -> None:
     seeded(store)
     async with app.worker():
         h = await place_order(app, {"KETTLE-2": 1})
-        await wait_order(h, lambda v: v.shipment is not None, "the shipment")
+        await wait_shipped(h)
         handle = env.client.get_workflow_handle(h.id)
         for update, payload, field in ORDER_CASES:
             message = await refused(handle, update, payload)

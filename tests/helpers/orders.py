@@ -87,16 +87,21 @@ async def wait_order(
     return await eventually(lambda: handle.query(OrderToCash.order), predicate, what)
 
 
-async def deliver(handle: WorkflowHandle[Any, Any]) -> str:
-    """Act as the carrier: confirm the delivery of the order's shipment."""
+async def wait_shipped(handle: WorkflowHandle[Any, Any]) -> str:
+    """Wait until the order is shipped (and waits for its delivery); its shipment."""
     view = await wait_order(handle, lambda v: v.shipment is not None, "the shipment")
     assert view.shipment is not None
-    delivery = DeliveryInput(shipment=view.shipment, signed_by="front desk")
+    return view.shipment
+
+
+async def deliver(handle: WorkflowHandle[Any, Any]) -> str:
+    """Act as the carrier: confirm the delivery of the order's shipment."""
+    delivery = DeliveryInput(shipment=await wait_shipped(handle), signed_by="front desk")
     await handle.execute_update(
         OrderToCash.shipment_delivered,
         signed_event(PARTNER_KEY, handle.id, "shipment_delivered", delivery),
     )
-    return view.shipment
+    return delivery.shipment
 
 
 async def pay(
