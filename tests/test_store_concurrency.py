@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -73,34 +74,53 @@ async def booked_at_once(activity: Callable[[Any], Any], inputs: list[Any], refu
     return len(outcomes) - len(refused)
 
 
-async def test_one_slug_published_once_when_many_publish_at_once(
-    records: SystemOfRecord,
-) -> None:
-    publish = BookingActivities(records).publish_post
-    for r in range(ROUNDS):
-        posts = [
-            PublishInput(key=f"blog-{r}-{i}:publish", step="publish", post_id=f"p{r}-{i}",
-                         slug=f"launch-day-{r}", title=f"Launch day {i}", images=[])
-            for i in range(AT_ONCE)
-        ]  # fmt: skip
-        assert await booked_at_once(publish, posts, errors.SLUG_TAKEN) == 1, f"round {r}"
-        assert len(records.bookings("publication", f"launch-day-{r}")) == 1
+def _same_slug(r: int) -> list[PublishInput]:
+    return [
+        PublishInput(key=f"blog-{r}-{i}:publish", step="publish", post_id=f"p{r}-{i}",
+                     slug=f"launch-day-{r}", title=f"Launch day {i}", images=[])
+        for i in range(AT_ONCE)
+    ]  # fmt: skip
 
 
-async def test_overlapping_time_off_booked_once_when_requested_at_once(
-    records: SystemOfRecord,
+def _overlapping_days(r: int) -> list[TimeOffRecordInput]:
+    return [
+        TimeOffRecordInput(key=f"timeoff-{r}-{i}:hr_record", step="hr_record",
+                           employee=f"bob{r}", first_day=date(2026, 12, 20 + i % 3),
+                           last_day=date(2026, 12, 24), kind="vacation")
+        for i in range(AT_ONCE)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Bookings that exclude one another, made at the same moment: all but one refused."""
+
+    activity: str  # the BookingActivities method
+    bookings: Callable[[int], list[Any]]  # those of round r
+    refusal: str
+    kind: str  # what is booked once, and its subject in round r
+    subject: str
+
+
+CLASHES = {
+    "one slug published": Clash(
+        "publish_post", _same_slug, errors.SLUG_TAKEN, "publication", "launch-day-{}"
+    ),
+    "overlapping time off": Clash(
+        "record_time_off", _overlapping_days, errors.TIME_OFF_OVERLAP, "time_off", "bob{}"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CLASHES)
+async def test_of_clashing_bookings_made_at_once_one_books(
+    records: SystemOfRecord, name: str
 ) -> None:
-    record = BookingActivities(records).record_time_off
+    clash = CLASHES[name]
+    activity = getattr(BookingActivities(records), clash.activity)
     for r in range(ROUNDS):
-        # Each asks for days that overlap every other's.
-        asks = [
-            TimeOffRecordInput(key=f"timeoff-{r}-{i}:hr_record", step="hr_record",
-                               employee=f"bob{r}", first_day=date(2026, 12, 20 + i % 3),
-                               last_day=date(2026, 12, 24), kind="vacation")
-            for i in range(AT_ONCE)
-        ]  # fmt: skip
-        assert await booked_at_once(record, asks, errors.TIME_OFF_OVERLAP) == 1, f"round {r}"
-        assert len(records.bookings("time_off", f"bob{r}")) == 1
+        assert await booked_at_once(activity, clash.bookings(r), clash.refusal) == 1, f"round {r}"
+        assert len(records.bookings(clash.kind, clash.subject.format(r))) == 1
 
 
 async def test_the_last_units_are_reserved_once_when_orders_reserve_at_once(
