@@ -16,12 +16,7 @@ from valuechain import search
 from valuechain.machines import MachineError, StateMachine, load_machine
 from valuechain.models.common import RunContext
 from valuechain.models.human import DecisionInput
-from valuechain.models.machine import (
-    ComplianceInput,
-    ComplianceRequest,
-    TicketInput,
-    TicketRequest,
-)
+from valuechain.models.machine import ComplianceInput, ComplianceRequest, TicketInput, TicketRequest
 from valuechain.rules import load_table
 from workflows.compliance import ComplianceReview
 from workflows.human import HumanWorkflow

@@ -9,14 +9,7 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHandle
 
-from tests.helpers import (
-    App,
-    decide,
-    open_task,
-    record_history,
-    run_context,
-    wait_for_state,
-)
+from tests.helpers import App, decide, open_task, record_history, run_context, wait_for_state
 from tests.helpers.cases import CASES, Case
 from workflows.human import HumanWorkflow
 

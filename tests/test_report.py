@@ -17,15 +17,7 @@ from temporalio.client import WorkflowFailureError
 
 from activities.bookings import BookingActivities
 from starters.report import STEP_COLUMNS
-from tests.helpers import (
-    LONG,
-    App,
-    listed,
-    on_a_retry,
-    run_context,
-    stand_in,
-    wait_for_state,
-)
+from tests.helpers import LONG, App, listed, on_a_retry, run_context, stand_in, wait_for_state
 from tests.helpers.cases import CASES, walk_happy_path
 from tests.helpers.cli import cli_env, run_cli
 from tests.helpers.orders import deliver, pay, place_order, seeded, wait_shipped

@@ -11,14 +11,7 @@ from pydantic import ValidationError
 from valuechain.datafiles import read_toml
 from valuechain.identity.keys import KeyFileError, load_trust
 from valuechain.machines import StateMachine, load_machine
-from valuechain.models.common import (
-    ActivityPolicy,
-    ClockPolicy,
-    Loads,
-    Roster,
-    RunContext,
-    Trust,
-)
+from valuechain.models.common import ActivityPolicy, ClockPolicy, Loads, Roster, RunContext, Trust
 from valuechain.models.orders import O2CSettings
 from valuechain.models.setup import RunSetup
 from valuechain.rules import DecisionTable, load_table

@@ -33,13 +33,7 @@ from activities.support import SupportActivities
 from starters.simulation.people import Signers
 from valuechain.converter import DATA_CONVERTER
 from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
-from valuechain.models.common import (
-    ActivityPolicy,
-    ClockPolicy,
-    NoticeDelivery,
-    RunContext,
-    Trust,
-)
+from valuechain.models.common import ActivityPolicy, ClockPolicy, NoticeDelivery, RunContext, Trust
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster

@@ -5,15 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from valuechain.models.common import (
-    Currency,
-    Heading,
-    Item,
-    Login,
-    Model,
-    RunInput,
-    Text,
-)
+from valuechain.models.common import Currency, Heading, Item, Login, Model, RunInput, Text
 from valuechain.models.result import RunResult
 
 ExpenseCategory = Literal["travel", "meals", "lodging", "equipment", "training", "other"]

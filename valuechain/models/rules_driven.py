@@ -7,16 +7,7 @@ from typing import Any, ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import (
-    Currency,
-    Heading,
-    Line,
-    Loads,
-    Login,
-    Model,
-    Request,
-    RunInput,
-)
+from valuechain.models.common import Currency, Heading, Line, Loads, Login, Model, Request, RunInput
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
 

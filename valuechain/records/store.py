@@ -24,13 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from valuechain import errors
 from valuechain.models.notify import NotifyInput
-from valuechain.records.schema import (
-    blocked_accounts,
-    bookings,
-    catalog,
-    customers,
-    outbox,
-)
+from valuechain.records.schema import blocked_accounts, bookings, catalog, customers, outbox
 
 
 class DomainError(Exception):

@@ -6,12 +6,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.order_to_cash import OrderActivities
-    from valuechain.models.orders import (
-        CheckCreditInput,
-        CreditDecision,
-        CreditInput,
-        CreditResult,
-    )
+    from valuechain.models.orders import CheckCreditInput, CreditDecision, CreditInput, CreditResult
 
 from workflows.order_to_cash.stage import OrderStage
 

@@ -24,12 +24,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
-from workflows.order_to_cash.stages import (
-    Collection,
-    Shipping,
-    check_delivery,
-    check_payment,
-)
+from workflows.order_to_cash.stages import Collection, Shipping, check_delivery, check_payment
 
 
 @flattened

@@ -8,11 +8,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.order_to_cash import OrderActivities
     from valuechain import errors
-    from valuechain.models.orders import (
-        ReserveInput,
-        StockInput,
-        StockResult,
-    )
+    from valuechain.models.orders import ReserveInput, StockInput, StockResult
     from valuechain.models.records import BookingOutput
 
 from workflows.order_to_cash.stage import OrderStage
