@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -214,10 +215,10 @@ class WorkflowInput(Model):
                 non_retryable=True,
             ) from None
 
+    @abstractmethod
     def heading(self) -> Heading:
-        """What the run is about, said once for its workflow; an input that several
-        workflows take (an onboarding step's) leaves it to each of them."""
-        raise NotImplementedError(f"{type(self).__name__} has no heading of its own")
+        """What the run is about, said once for its workflow (an input without one
+        cannot be made: the class is abstract)."""
 
     def missing(self) -> Loads | None:
         """What the worker must load for this run; None when the starter gave it all."""

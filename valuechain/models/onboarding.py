@@ -42,7 +42,11 @@ class OnboardingInput(RunInput[OnboardingRequest]):
 
 
 class OnboardingStepInput(RunInput[OnboardingRequest]):
-    """What each onboarding child workflow gets; each of them says what it is about."""
+    """What each onboarding child workflow gets; each of them says what it is about
+    (`heading_for`), this input alone only that it is a step."""
+
+    def heading(self) -> Heading:
+        return self.heading_for("onboarding step")
 
     def heading_for(self, what: str) -> Heading:
         r = self.request

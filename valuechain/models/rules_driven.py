@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Literal
 
@@ -18,9 +19,9 @@ class RoutedInput(RunInput[Request], Generic[Request]):
 
     table: DecisionTable | None = None
 
+    @abstractmethod
     def facts(self) -> dict[str, Any]:
         """The request's values the table's rules read."""
-        raise NotImplementedError(f"{type(self).__name__} gives its table no facts")
 
     def route(self) -> TableDecision:
         """The table's decision for this request."""

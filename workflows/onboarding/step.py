@@ -24,7 +24,7 @@ from workflows.human.flat import flattened
 
 @flattened
 class OnboardingStep(HumanWorkflow):
-    what: ClassVar[str] = "onboarding step"  # what the step is about, as its heading says
+    what: ClassVar[str]  # what the step is about, as its heading says
 
     async def begin_step(self, input: OnboardingStepInput) -> OnboardingStepInput:
         """`begin`, headed by what the step is about (one input serves every step)."""

@@ -40,7 +40,7 @@ class StageInput(WorkflowInput):
 
     order: PricedOrder
     context: RunContext | None = None
-    stage: ClassVar[str] = ""  # what the stage does, as its heading says it
+    stage: ClassVar[str]  # what the stage does, as its heading says it (or `doing`)
 
     def doing(self) -> str:
         return self.stage
