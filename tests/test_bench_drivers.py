@@ -9,7 +9,7 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from tests.bench.__main__ import Scenario, bench_settings, scenarios, seed_bench_data
+from tests.bench.drivers import Scenario, bench_settings, scenarios, seed_bench_data
 from tests.bench.worker import bench_worker
 from valuechain.records.store import SystemOfRecord
 

@@ -8,7 +8,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.workflow import NondeterminismError
 
 from tests.bench.replay import replay_cpu_ms
-from tests.helpers import ERAS, recorded_history
+from tests.helpers.history import ERAS, recorded_history
 from valuechain.settings import Settings
 
 PLAIN = Settings.from_env({"VALUECHAIN_ENCRYPTION": "false"})

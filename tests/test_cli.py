@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from tests.helpers import App, key_files, new_id, open_task
+from tests.helpers import App, new_id, open_task
 from tests.helpers.cli import ROOT, Ran, cli_env, run_cli
+from tests.helpers.keys import key_files
 from valuechain.process import EXIT_BROKEN_PIPE
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow

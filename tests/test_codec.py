@@ -13,18 +13,10 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from tests.helpers import (
-    ENCRYPTED_HISTORIES,
-    HISTORY_KEYS,
-    App,
-    decide,
-    eventually,
-    open_task,
-    record_history,
-    worker,
-)
+from tests.helpers import App, decide, eventually, open_task, worker
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli, running_workers
+from tests.helpers.history import ENCRYPTED_HISTORIES, HISTORY_KEYS, record_history
 from tests.helpers.orders import deliver, order_input, pay, seeded, start_order
 from tests.helpers.refusals import file_refusal
 from valuechain.codec import (

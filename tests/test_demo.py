@@ -10,8 +10,9 @@ from pathlib import Path
 
 from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
 from starters.simulation.people import act_as_people
-from tests.helpers import SIGNERS, App, eventually
+from tests.helpers import App, eventually
 from tests.helpers.cli import cli_env
+from tests.helpers.keys import SIGNERS
 from valuechain.connection import Connection
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import App, decide, new_id, record_history, search_attribute_values
+from tests.helpers import App, decide, new_id
 from tests.helpers.cases import CASES, Case, start_case
+from tests.helpers.history import record_history, search_attribute_values
 from valuechain import search
 from valuechain.runcontext import load_roster
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import App, decide, listed, open_task, record_history, run_context
-from tests.helpers.history import publications_per_task
+from tests.helpers import App, decide, listed, open_task, run_context
+from tests.helpers.history import publications_per_task, record_history
 from tests.helpers.refusals import file_refusal, refused_decision
 from valuechain import search
 from valuechain.machines import MachineError, StateMachine, load_machine

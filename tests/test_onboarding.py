@@ -9,7 +9,8 @@ from typing import Any
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from tests.helpers import App, decide, record_history, run_context
+from tests.helpers import App, decide, run_context
+from tests.helpers.history import record_history
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
 from workflows.onboarding.process import EmployeeOnboarding
 from workflows.onboarding.training import Training

@@ -15,8 +15,9 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from activities.order_to_cash import OrderActivities
 from starters.orders import generate
-from tests.helpers import WAIT_LIMIT, App, new_id, record_history, run_context, stand_in
+from tests.helpers import WAIT_LIMIT, App, new_id, run_context, stand_in
 from tests.helpers.cli import run_cli
+from tests.helpers.history import record_history
 from tests.helpers.orders import from_partner, place_order, seeded, settle
 from valuechain.models.orders import CollectionInput, IssuedInvoice, PaymentInput
 from valuechain.records.checks import reserve

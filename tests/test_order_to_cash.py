@@ -20,16 +20,8 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
-from tests.helpers import (
-    App,
-    decide,
-    listed,
-    open_task,
-    record_history,
-    run_context,
-    search_attribute_values,
-    wait_for_state,
-)
+from tests.helpers import App, decide, listed, open_task, run_context, wait_for_state
+from tests.helpers.history import record_history, search_attribute_values
 from tests.helpers.orders import (
     FAST,
     SHIPMENT_TABLE,

@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
-from tests.helpers import App, decide, new_id, record_history, run_context, wait_for_state
+from tests.helpers import App, decide, new_id, run_context, wait_for_state
+from tests.helpers.history import record_history
 from valuechain.join import JoinPolicy
 from valuechain.models.parallel import (
     LaunchInput,

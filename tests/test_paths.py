@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowHandle
 
-from tests.helpers import App, decide, open_task, record_history, run_context, wait_for_state
+from tests.helpers import App, decide, open_task, run_context, wait_for_state
 from tests.helpers.cases import CASES, Case
+from tests.helpers.history import record_history
 from workflows.human import HumanWorkflow
 
 CASE = {c.name: c for c in CASES}

@@ -14,8 +14,9 @@ from temporalio.client import WorkflowExecutionStatus
 # This module defines a workflow, so the sandbox imports it again: what it uses besides
 # the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
-    from tests.helpers import App, decide, eventually, open_task, run_context, signed
+    from tests.helpers import App, decide, eventually, open_task, run_context
     from tests.helpers.cases import CASES
+    from tests.helpers.keys import signed
     from valuechain.models.expense import ExpenseInput, ExpenseResult
     from valuechain.models.human import DecisionInput
 

@@ -17,7 +17,7 @@ from temporalio.workflow import NondeterminismError
 # This module defines a workflow (below), so the sandbox imports it again: what it uses
 # besides the workflow comes through as it is, as in the project's workflows.
 with workflow.unsafe.imports_passed_through():
-    from tests.helpers import ERAS, HISTORY_KEYS, recorded_history, replayer
+    from tests.helpers.history import ERAS, HISTORY_KEYS, recorded_history, replayer
     from valuechain.codec import encrypting, load_payload_keys
     from valuechain.converter import DATA_CONVERTER
     from valuechain.models.expense import ExpenseInput, ExpenseResult

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import App, decide, listed, open_task, record_history, run_context, until_idle
+from tests.helpers import App, decide, listed, open_task, run_context, until_idle
 from tests.helpers.cases import PURCHASE, purchase
+from tests.helpers.history import record_history
 from tests.helpers.refusals import file_refusal
 from valuechain.models.rules_driven import (
     ComplaintInput,

@@ -12,18 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import (
-    ADMIN_KEY,
-    PARTNER_KEY,
-    TASKLIST_KEY,
-    TRUST,
-    App,
-    decide,
-    open_task,
-    signed,
-)
+from tests.helpers import App, decide, open_task
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli
+from tests.helpers.keys import ADMIN_KEY, PARTNER_KEY, TASKLIST_KEY, TRUST, signed
 from tests.helpers.orders import place_order, seeded, settle, wait_shipped
 from tests.helpers.refusals import file_refusal, refused, refused_decision
 from valuechain.identity.keys import (

@@ -21,9 +21,11 @@ from activities.setup import SetupActivities
 from starters import start
 from starters.run import SUCCESS
 from starters.simulation.people import act_as_people, demos, more_demos
-from tests.helpers import SIGNERS, App, record_history, replayer, run_context, worker_settings
+from tests.helpers import App, run_context, worker_settings
 from tests.helpers.cases import CASES, SMALL_PURCHASE, start_case
 from tests.helpers.cli import run_temporal_cli
+from tests.helpers.history import record_history, replayer
+from tests.helpers.keys import SIGNERS
 from tests.helpers.orders import seeded
 from valuechain import errors
 from valuechain.models.common import RunInput, WorkflowInput

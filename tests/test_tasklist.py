@@ -15,17 +15,11 @@ from typing import Any
 import httpx
 from temporalio.client import WorkflowExecutionStatus
 
-from tests.helpers import (
-    ERAS,
-    App,
-    history_length,
-    key_files,
-    open_task,
-    run_context,
-    search_attribute_values,
-)
+from tests.helpers import App, history_length, open_task, run_context
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import Ran, free_port, run_cli, spawn
+from tests.helpers.history import ERAS, search_attribute_values
+from tests.helpers.keys import key_files
 from tests.helpers.orders import place_order, seeded, wait_shipped
 from tests.helpers.tasklist import PASSWORD, browser, csrf_of, sign_in, until_healthy
 from valuechain import search

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import App, history_length, listed, open_task, signed
+from tests.helpers import App, history_length, listed, open_task
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_temporal_cli
+from tests.helpers.keys import signed
 from valuechain.models.human import DecisionInput
 
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from temporalio import activity
 
-from tests.helpers import App, open_task, signed
+from tests.helpers import App, open_task
 from tests.helpers.cases import CASES, Case, start_case
+from tests.helpers.keys import signed
 from tests.helpers.refusals import refused_decision
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow

@@ -14,10 +14,11 @@ from temporalio.client import Client
 
 from starters.run import SUCCESS, launch_examples
 from starters.simulation.people import act_as_people
-from tests.helpers import SIGNERS, eventually
+from tests.helpers import eventually
 from tests.helpers.cases import SMALL_PURCHASE, as_flags
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
+from tests.helpers.keys import SIGNERS
 from valuechain.cluster import binaries, topology
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord

@@ -15,9 +15,10 @@ import pytest
 from temporalio.client import Client
 
 from starters.orders import SKUS, generate, run_batch
-from tests.helpers import PARTNER_KEY, eventually
+from tests.helpers import eventually
 from tests.helpers.cli import running_workers
 from tests.helpers.cluster import envs
+from tests.helpers.keys import PARTNER_KEY
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord
 

@@ -7,8 +7,9 @@ import asyncio
 
 from temporalio.client import WorkflowUpdateFailedError
 
-from tests.helpers import App, open_task, signed
+from tests.helpers import App, open_task
 from tests.helpers.cases import CASES, start_case
+from tests.helpers.keys import signed
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 

@@ -15,18 +15,10 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from starters.simulation.partners import settle
-from tests.helpers import (
-    PARTNER_KEY,
-    App,
-    open_task,
-    run_context,
-    signed,
-    start_in,
-    wait_for_state,
-    worker,
-)
+from tests.helpers import App, open_task, run_context, start_in, wait_for_state, worker
 from tests.helpers.cases import CASES
 from tests.helpers.cli import free_port, spawn_worker
+from tests.helpers.keys import PARTNER_KEY, signed
 from tests.helpers.orders import FAST, order_input, seeded, start_order
 from valuechain import search
 from valuechain.cluster.binaries import find_temporal_cli

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import json
-import os
-import tempfile
 import typing
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,15 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory
-from temporalio.converter import DataConverter
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from activities.bookings import BookingActivities
 from activities.notifier import NotifierActivities
@@ -30,10 +24,8 @@ from activities.onboarding import OnboardingActivities
 from activities.order_to_cash import OrderActivities
 from activities.setup import SetupActivities
 from activities.support import SupportActivities
-from starters.simulation.people import Signers
-from valuechain.converter import DATA_CONVERTER
-from valuechain.identity.keys import SigningKey, new_key, trust_key, write_key
-from valuechain.models.common import ActivityPolicy, ClockPolicy, NoticeDelivery, RunContext, Trust
+from tests.helpers.keys import TRUST, key_files, signed
+from valuechain.models.common import ActivityPolicy, ClockPolicy, NoticeDelivery, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
@@ -49,47 +41,6 @@ WAIT_LIMIT = 30.0  # seconds a test waits for a state before it fails
 T = TypeVar("T")
 In = TypeVar("In")
 Out = TypeVar("Out")
-
-
-# The test session's keys: the task list's (people's decisions), an administrator's,
-# and the partners' (carrier and bank events). Every test run trusts them.
-TASKLIST_KEY = new_key("test-tasklist", "tasklist", "tasklist")
-ADMIN_KEY = new_key("test-admin", "ops", "admin")
-PARTNER_KEY = new_key("test-partners", "carrier-and-bank", "partner")
-TRUST = Trust(keys=[k.trusted() for k in (TASKLIST_KEY, ADMIN_KEY, PARTNER_KEY)])
-SIGNERS = Signers(tasklist=TASKLIST_KEY, partners=PARTNER_KEY)  # the demo's people and partners
-
-
-@dataclass(frozen=True)
-class KeyFiles:
-    trust: Path
-    tasklist: Path
-    admin: Path
-    partners: Path
-
-
-@functools.cache
-def key_files() -> KeyFiles:
-    """The session's keys as files, for the processes tests run (written once)."""
-    folder = Path(tempfile.mkdtemp(prefix="valuechain-keys-"))
-    files = KeyFiles(
-        folder / "trust.toml",
-        folder / "tasklist.key",
-        folder / "admin.key",
-        folder / "partners.key",
-    )
-    written = {files.tasklist: TASKLIST_KEY, files.admin: ADMIN_KEY, files.partners: PARTNER_KEY}
-    for path, key in written.items():
-        write_key(path, key)
-        trust_key(files.trust, key.trusted())
-    return files
-
-
-def signed(
-    workflow_id: str, decision: DecisionInput, key: SigningKey = TASKLIST_KEY
-) -> DecisionInput:
-    """The decision as the task list sends it: signed for this run and task, now."""
-    return key.signed(workflow_id, decision.task_id, decision)
 
 
 def run_context(
@@ -173,18 +124,6 @@ def worker(
         workflows=[*ALL_WORKFLOWS, *workflows],
         activities=[*kept, *replace.values()],
         activity_executor=ACTIVITY_THREADS,
-        interceptors=WORKFLOW_INTERCEPTORS,
-        workflow_runner=WORKFLOW_RUNNER,
-    )
-
-
-def replayer(
-    converter: DataConverter = DATA_CONVERTER, workflows: list[type] = ALL_WORKFLOWS
-) -> Replayer:
-    """A replayer set up as the workers are (their sandbox and interceptors)."""
-    return Replayer(
-        workflows=workflows,
-        data_converter=converter,
         interceptors=WORKFLOW_INTERCEPTORS,
         workflow_runner=WORKFLOW_RUNNER,
     )
@@ -353,54 +292,3 @@ async def on_a_retry(handle: WorkflowHandle[Any, Any], what: str) -> None:
         return [p.attempt for p in pending]
 
     await eventually(attempts, lambda found: any(a > 1 for a in found), what)
-
-
-HISTORY_ROOT = Path(__file__).resolve().parents[1] / "histories"
-# One folder per era of the code, named by the day it was recorded: every era must still
-# replay (runs of each may be running somewhere). 2026-11-21: notices on the queue, every
-# change published; 2026-11-22: notices recorded by the run's worker, published per task.
-ERAS = sorted(p for p in HISTORY_ROOT.iterdir() if p.is_dir())
-HISTORIES = HISTORY_ROOT / "2026-11-22"  # where the tests record now
-# Histories of runs under the codec, with the (test-only) keys they were written with.
-ENCRYPTED_HISTORIES = HISTORIES / "encrypted"
-HISTORY_KEYS = HISTORY_ROOT / "payload-keys.toml"
-
-
-async def search_attribute_values(handle: WorkflowHandle[Any, Any]) -> dict[str, set[str]]:
-    """Every value the run ever gave each of its search attributes, from its history (at
-    its start and at each upsert), as text: search attributes are never encrypted."""
-    values: dict[str, set[str]] = {}
-    async for event in handle.fetch_history_events():
-        if event.HasField("workflow_execution_started_event_attributes"):
-            given = event.workflow_execution_started_event_attributes.search_attributes
-        elif event.HasField("upsert_workflow_search_attributes_event_attributes"):
-            given = event.upsert_workflow_search_attributes_event_attributes.search_attributes
-        else:
-            continue
-        for name, payload in given.indexed_fields.items():
-            value = json.loads(payload.data) if payload.data else None
-            listed = value if isinstance(value, list) else [value]
-            values.setdefault(name, set()).update(str(v) for v in listed if v is not None)
-    return values
-
-
-async def record_history(
-    handle: WorkflowHandle[Any, Any], name: str, folder: Path = HISTORIES
-) -> None:
-    """With VALUECHAIN_RECORD_HISTORIES=1, keep this run's history for the replay test,
-    as `<name>@<workflow id>.json`: replay needs the id (child ids derive from it)."""
-    if os.environ.get("VALUECHAIN_RECORD_HISTORIES"):
-        history = await handle.fetch_history()
-        await asyncio.to_thread(_keep_history, folder, name, handle.id, history.to_json())
-
-
-def recorded_history(path: Path) -> WorkflowHistory:
-    """A history `record_history` kept, with the workflow id its file name carries."""
-    return WorkflowHistory.from_json(path.stem.split("@", 1)[1], path.read_text())
-
-
-def _keep_history(folder: Path, name: str, workflow_id: str, text: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob(f"{name}@*.json"):
-        old.unlink()
-    (folder / f"{name}@{workflow_id}.json").write_text(text)

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import key_files
+from tests.helpers.keys import key_files
 from valuechain.cluster.binaries import find_temporal_cli
 
 ROOT = Path(__file__).resolve().parents[2]

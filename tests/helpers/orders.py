@@ -12,7 +12,8 @@ from temporalio.client import Client, WorkflowHandle
 
 from activities.seed import seed_demo_data
 from starters.simulation.partners import signed_event
-from tests.helpers import PARTNER_KEY, App, eventually, new_id, run_context
+from tests.helpers import App, eventually, new_id, run_context
+from tests.helpers.keys import PARTNER_KEY
 from tests.helpers.refusals import refused
 from valuechain.models.orders import (
     DeliveryInput,

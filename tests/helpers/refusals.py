@@ -11,7 +11,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 
-from tests.helpers import history_length, signed, until_idle
+from tests.helpers import history_length, until_idle
+from tests.helpers.keys import signed
 from valuechain.models.human import DecisionInput
 from workflows.human import HumanWorkflow
 

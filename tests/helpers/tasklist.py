@@ -16,8 +16,9 @@ import uvicorn
 from starters.http import Server
 from starters.tasklist.auth import SignIn
 from starters.tasklist.web import TaskList, build_app
-from tests.helpers import TASKLIST_KEY, App, eventually
+from tests.helpers import App, eventually
 from tests.helpers.cli import free_port
+from tests.helpers.keys import TASKLIST_KEY
 from valuechain.connection import Connection
 from valuechain.identity.keys import SigningKey
 from valuechain.identity.users import LockOut, set_user
