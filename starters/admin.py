@@ -11,9 +11,9 @@ from sqlalchemy import make_url
 from activities.seed import seed_demo_data
 from starters.cli import Failed, Json, app, console, load_settings, print_json
 from valuechain.logging import configure_logging
+from valuechain.records.engine import engine_for
 from valuechain.records.migrate import migrate as migrate_schema
 from valuechain.records.migrate import open_store
-from valuechain.records.store import engine_for
 from valuechain.settings import SettingsError
 from workers.registry import SERVICES, WorkerName
 from workers.runner import serve

@@ -20,7 +20,8 @@ from tests.helpers.cli import cli_env, run_cli
 from tests.helpers.needs import need_postgres
 from tests.helpers.postgres import postgres_server
 from valuechain.records import migrate as records
-from valuechain.records.store import SystemOfRecord, engine_for
+from valuechain.records.engine import engine_for
+from valuechain.records.store import SystemOfRecord
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

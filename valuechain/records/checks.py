@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from valuechain import errors
+from valuechain.records.engine import insert_for
 from valuechain.records.schema import blocked_accounts, bookings, catalog, subject_locks
-from valuechain.records.store import Check, DomainError, insert_for
+from valuechain.records.store import Check, DomainError
 
 
 def payee_not_blocked(account: str) -> Check:

@@ -13,18 +13,17 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from valuechain import errors
-from valuechain.models.notify import NotifyInput
-from valuechain.records.schema import blocked_accounts, bookings, catalog, customers, outbox
+from valuechain.records.engine import as_utc, engine_for, insert_for
+from valuechain.records.outbox import Outbox
+from valuechain.records.schema import blocked_accounts, bookings, catalog, customers
 
 
 class DomainError(Exception):
@@ -46,57 +45,16 @@ class Booking:
     duplicate: bool = False
 
 
-@dataclass(frozen=True)
-class OutboxEntry:
-    id: int
-    kind: str
-    recipient: str
-    subject: str
-    message: str
-    workflow_id: str
-    task_id: str | None
-    step: str | None
-    created_at: datetime
-    mailed_at: datetime | None = None
-
-
 def reference_for(kind: str, key: str) -> str:
     # Derived from the key, so the same booking always has the same reference.
     return f"{kind[:3].upper()}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def engine_for(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        # Several worker processes share the file: wait for a lock instead of failing.
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-        sa.event.listen(engine, "connect", _write_ahead_log)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def _write_ahead_log(dbapi_connection: Any, _: Any) -> None:
-    """A SQLite file in write-ahead-log mode: a reader (a report, the task list) never
-    holds up a worker's commit, nor a commit a reader, and a commit writes the log once
-    (half the time and 40% less CPU per notice than the rollback journal, measured). Still
-    synchronous (FULL, SQLite's default): a commit is on disk when it returns, so a
-    booking survives the machine dying. Kept by the file once set; not for :memory:."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
-
-
-Check = Callable[[Connection], None]
+Check = Callable[[Connection], None]  # a rule a booking must pass, in its transaction
 
 
 class _Raced(Exception):
     """Another writer booked the same key between this transaction's read and insert."""
-
-
-def insert_for(conn: Connection, table: sa.Table) -> Any:
-    """An INSERT in the connection's dialect, for ON CONFLICT clauses."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _json(payload: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +62,7 @@ def _json(payload: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(json.dumps(payload, sort_keys=True, default=str)))
 
 
-class SystemOfRecord:
+class SystemOfRecord(Outbox):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = engine_for(url)
@@ -244,94 +202,8 @@ class SystemOfRecord:
             conn.execute(sa.delete(blocked_accounts).where(blocked_accounts.c.account == account))
             conn.execute(blocked_accounts.insert().values(account=account, reason=reason))
 
-    # -- outbox -----------------------------------------------------------------------
-
-    def add_to_outbox(self, notice: NotifyInput, to_mail: bool = False) -> tuple[int, bool]:
-        """Add a notice once per key; returns (id, whether it was already there).
-        `to_mail`: the mailer sends it (`claim_mail`)."""
-        now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            added = conn.execute(
-                insert_for(conn, outbox)
-                .values(**notice.model_dump(), created_at=now, mail_after=now if to_mail else None)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            found = conn.execute(sa.select(outbox.c.id).where(outbox.c.key == notice.key))
-            return int(found.scalar_one()), added.rowcount == 0
-
-    def mailed(self, outbox_id: int) -> bool:
-        with self.engine.connect() as conn:
-            found = conn.execute(sa.select(outbox.c.mailed_at).where(outbox.c.id == outbox_id))
-            return found.scalar_one() is not None
-
-    def claim_mail(self, lease: timedelta, limit: int = 20) -> list[OutboxEntry]:
-        """The notices due to be mailed, oldest first, each moved on by `lease` so that
-        no other mailer takes it meanwhile, and this one tries it again after the lease
-        if it dies before `mailed_to` (a notice is never lost, at worst mailed twice)."""
-        now = datetime.now(UTC)
-        due = (
-            sa.select(outbox)
-            .where(outbox.c.mail_after <= now)
-            .order_by(outbox.c.mail_after, outbox.c.id)
-            .limit(limit)
-        )
-        claimed: list[OutboxEntry] = []
-        with self.engine.begin() as conn:
-            for row in conn.execute(due).all():
-                # Taken only if no other mailer moved it since it was read.
-                moved = conn.execute(
-                    outbox.update()
-                    .where(outbox.c.id == row.id, outbox.c.mail_after == row.mail_after)
-                    .values(mail_after=now + lease)
-                )
-                if moved.rowcount == 1:
-                    claimed.append(_to_entry(row))
-        return claimed
-
-    def mailed_to(self, outbox_id: int, mailed: bool) -> None:
-        """The mailer is done with a notice: it went out (`mailed`), or it reaches nobody
-        with an address."""
-        done = {"mail_after": None, **({"mailed_at": datetime.now(UTC)} if mailed else {})}
-        with self.engine.begin() as conn:
-            conn.execute(outbox.update().where(outbox.c.id == outbox_id).values(**done))
-
-    def mail_later(self, outbox_id: int, after: datetime) -> None:
-        """The mail server did not take it: try again at `after`."""
-        with self.engine.begin() as conn:
-            conn.execute(outbox.update().where(outbox.c.id == outbox_id).values(mail_after=after))
-
-    def outbox(
-        self, recipient: str | None = None, workflow_id: str | None = None, limit: int = 200
-    ) -> list[OutboxEntry]:
-        query = sa.select(outbox).order_by(outbox.c.id.desc()).limit(limit)
-        if recipient:
-            query = query.where(outbox.c.recipient == recipient)
-        if workflow_id:
-            query = query.where(outbox.c.workflow_id == workflow_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [_to_entry(r) for r in reversed(rows)]
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every time written here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _to_entry(r: Any) -> OutboxEntry:
-    return OutboxEntry(
-        r.id,
-        r.kind,
-        r.recipient,
-        r.subject,
-        r.message,
-        r.workflow_id,
-        r.task_id,
-        r.step,
-        _utc(r.created_at),
-        _utc(r.mailed_at) if r.mailed_at else None,
-    )
-
 
 def _to_booking(row: Any) -> Booking:
-    return Booking(row.key, row.reference, row.kind, row.subject, row.payload, _utc(row.created_at))
+    return Booking(
+        row.key, row.reference, row.kind, row.subject, row.payload, as_utc(row.created_at)
+    )
