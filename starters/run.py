@@ -15,13 +15,13 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from activities.seed import seed_demo_data
 from starters.cli import EXIT_FAILED, Failed, load_settings, print_json
 from starters.humans import waiting_tasks
+from starters.services import VALUECHAIN, Worker, start_service, start_workers, stop_workers
 from starters.simulation.people import Ended, Signers, act_as_people, demos, more_demos
 from starters.stack import Progress, Topology, cluster_topology, dev_topology, say
 from valuechain.client import connect
@@ -35,11 +35,7 @@ from valuechain.process import terminal_to_ourselves
 from valuechain.records.migrate import open_store
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
-from workers.registry import SERVICES
 
-WORKERS = list(SERVICES)
-# The `valuechain` command as this interpreter runs it (a virtual environment's or not).
-VALUECHAIN = [sys.executable, "-m", "starters"]
 SUCCESS = {
     "paid", "approved", "published", "recorded", "onboarded", "closed", "launched", "resolved",
 }  # fmt: skip
@@ -50,76 +46,6 @@ def _next_run_no(state_dir: Path) -> int:
     run_no = int(counter.read_text()) + 1 if counter.exists() else 1
     counter.write_text(str(run_no))
     return run_no
-
-
-@dataclass
-class Worker:
-    """A process `make run` started and stops: a worker service, or the task list."""
-
-    name: str
-    proc: asyncio.subprocess.Process
-    log_path: Path
-    log: IO[bytes]
-    label: str = ""  # how a person is told of it; default "worker <name>"
-
-
-async def start_workers(settings: Settings, env: dict[str, str], copies: int = 1) -> list[Worker]:
-    """`copies` processes of each worker service, each with ports of its own."""
-    logs = settings.state_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    workers = []
-    names = [(name, n) for n in range(1, copies + 1) for name in WORKERS]
-    for i, (base, n) in enumerate(names):
-        name = base if copies == 1 else f"{base}-{n}"
-        log_path = logs / f"{name}.log"
-        # One host, several workers: each its own metrics and health port.
-        ports = {
-            "VALUECHAIN_METRICS_PORT": str(
-                settings.metrics_port + i if settings.metrics_port else 0
-            ),
-            "VALUECHAIN_HEALTH_PORT": str(settings.health_port + i if settings.health_port else 0),
-        }
-        # Opening a local log file is instant; it stays open for the worker's life.
-        log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
-        # A session of its own: a Ctrl-C in the terminal reaches this process only, which
-        # then stops each worker with one SIGTERM (a graceful stop); the terminal's SIGINT
-        # and then that SIGTERM would be a second signal, which stops a worker at once.
-        proc = await asyncio.create_subprocess_exec(
-            *VALUECHAIN, "worker", base, env={**env, **ports}, stdout=log,
-            stderr=log, start_new_session=True,
-        )  # fmt: skip
-        workers.append(Worker(name, proc, log_path, log))
-        health = ports["VALUECHAIN_HEALTH_PORT"]
-        say(f"started worker {name} (pid {proc.pid}, log {log_path}, health :{health}/health)")
-    return workers
-
-
-async def start_service(
-    settings: Settings, env: dict[str, str], command: str, label: str, address: str
-) -> Worker:
-    """A web service of the stack (the task list, the codec server) beside the workers,
-    stopped with them."""
-    log_path = settings.state_dir / "logs" / f"{command}.log"
-    log = open(log_path, "ab")  # noqa: SIM115, ASYNC230
-    proc = await asyncio.create_subprocess_exec(
-        *VALUECHAIN, command, env=env, stdout=log, stderr=log, start_new_session=True
-    )
-    say(f"started {label} (pid {proc.pid}, log {log_path}): {address}")
-    return Worker(command, proc, log_path, log, label=label)
-
-
-async def stop_workers(workers: list[Worker]) -> None:
-    for w in workers:
-        if w.proc.returncode is None:
-            w.proc.send_signal(signal.SIGTERM)
-    for w in workers:
-        try:
-            await asyncio.wait_for(w.proc.wait(), timeout=15)
-        except TimeoutError:
-            w.proc.kill()
-            await w.proc.wait()
-        w.log.close()
-        say(f"stopped {w.label or f'worker {w.name}'} (exit {w.proc.returncode})")
 
 
 async def launch_examples(

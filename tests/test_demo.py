@@ -8,7 +8,8 @@ import functools
 import os
 from pathlib import Path
 
-from starters.run import SUCCESS, launch_examples, start_workers, stop_workers
+from starters.run import SUCCESS, launch_examples
+from starters.services import start_workers, stop_workers
 from starters.simulation.people import act_as_people
 from tests.helpers import App, eventually
 from tests.helpers.cli import cli_env
