@@ -7,6 +7,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import Activities
 from valuechain.models.records import (
     ArchiveInput,
     BookingInput,
@@ -20,7 +21,7 @@ from valuechain.records.checks import no_time_off_overlap, payee_not_blocked, sl
 from valuechain.records.store import Check, DomainError, SystemOfRecord
 
 
-class Booker:
+class Booker(Activities):
     """Activities that book in the system of record they are given."""
 
     def __init__(self, store: SystemOfRecord) -> None:
@@ -109,12 +110,3 @@ class BookingActivities(Booker):
     @activity.defn(name="record_launch")
     def record_launch(self, input: LaunchRecordInput) -> BookingOutput:
         return self._book_step(input, "launch", input.product, {"branches": input.branches})
-
-    def all(self) -> list[Any]:
-        return [
-            self.pay_expense,
-            self.archive_document,
-            self.publish_post,
-            self.record_time_off,
-            self.record_launch,
-        ]

@@ -3,8 +3,6 @@ creates, the courses assigned. Each booked once per run and step."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from temporalio import activity
 
 from activities.bookings import Booker
@@ -27,6 +25,3 @@ class OnboardingActivities(Booker):
     @activity.defn(name="assign_courses")
     def assign_courses(self, input: OnboardingBookingInput) -> BookingOutput:
         return self._items("course_enrollment", input)
-
-    def all(self) -> list[Any]:
-        return [self.request_background_check, self.create_accounts, self.assign_courses]

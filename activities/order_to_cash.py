@@ -253,20 +253,3 @@ class OrderActivities(Booker):
             )
             undone.append(f"released {qty} x {sku}")
         return UndoOutput(undone=undone)
-
-    def all(self) -> list[Any]:
-        return [
-            self.price_order,
-            self.check_credit,
-            self.reserve_stock,
-            self.schedule_production,
-            self.receive_production,
-            self.pack_order,
-            self.ship_order,
-            self.issue_invoice,
-            self.record_payment,
-            self.refund_payments,
-            self.void_invoice,
-            self.cancel_shipment,
-            self.release_stock,
-        ]

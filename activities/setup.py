@@ -8,6 +8,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import Activities
 from valuechain import errors
 from valuechain.machines import MachineError
 from valuechain.models.common import Loads
@@ -17,7 +18,7 @@ from valuechain.runcontext import load_setup
 from valuechain.settings import Settings, SettingsError
 
 
-class SetupActivities:
+class SetupActivities(Activities):
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
@@ -42,6 +43,3 @@ class SetupActivities:
             },
         )
         return setup
-
-    def all(self) -> list[object]:
-        return [self.load_run_setup]

@@ -6,6 +6,7 @@ import re
 
 from temporalio import activity
 
+from activities import Activities
 from valuechain.models.machine import AssignInput, AssignOutput, CategoriseInput, CategoriseOutput
 from valuechain.records.store import SystemOfRecord
 
@@ -18,7 +19,7 @@ KEYWORDS: list[tuple[str, list[str]]] = [
 ]
 
 
-class SupportActivities:
+class SupportActivities(Activities):
     def __init__(self, store: SystemOfRecord) -> None:
         self._store = store
 
@@ -51,6 +52,3 @@ class SupportActivities:
         booked = self._store.book(input.key, "ticket_assignment", agent, {"agent": agent})
         activity.logger.info(f"assigned {booked.subject}", extra={"step": input.step, "load": load})
         return AssignOutput(agent=booked.subject, reference=booked.reference)
-
-    def all(self) -> list[object]:
-        return [self.categorise_ticket, self.assign_agent]

@@ -123,16 +123,6 @@ async def test_document_revision_rounds_then_archive(app: App) -> None:
     assert told == {"maria", "hana"}
 
 
-async def test_document_rejected(app: App) -> None:
-    store = app.store
-    async with app.worker():
-        h = await start(app, CASE["document"])
-        await decide(h, "review", "rita", "reject", comment="out of scope")
-        result = await h.result()
-    assert (result.status, result.archive_reference) == ("rejected", None)
-    assert store.bookings() == []
-
-
 async def test_blog_send_back_then_rejected(app: App) -> None:
     store = app.store
     async with app.worker():
@@ -199,12 +189,19 @@ async def test_steps_refuse_decisions_missing_their_data(
         await h.terminate("test done")
 
 
-async def test_time_off_rejected_records_nothing(app: App) -> None:
-    store = app.store
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_rejected_at_the_first_step_books_nothing(app: App, case: Case) -> None:
+    """A rejection ends the run at once: rejected, no reference, nothing booked, the
+    requester told by whom and why; the result still says what the request was for."""
+    store, first = app.store, case.happy_path[0]
     async with app.worker():
-        h = await start(app, CASE["timeoff"])
-        await decide(h, "manager_approval", "maria", "reject", comment="release week")
+        h = await start(app, case)
+        await decide(h, first.step, first.actor, "reject", comment="out of scope")
         result = await h.result()
-    assert (result.status, result.hr_reference, result.days) == ("rejected", None, 4)
-    assert trail(result) == [("manager_approval", "maria", "reject")]
+    assert (result.status, getattr(result, case.reference_field)) == ("rejected", None)
+    assert trail(result) == [(first.step, first.actor, "reject")]
+    assert {name: getattr(result, name) for name in case.rejected_keeps} == case.rejected_keeps
     assert store.bookings() == []
+    [told] = [n for n in store.outbox(workflow_id=h.id) if n.kind == "outcome"]
+    assert told.recipient == case.requester
+    assert told.message == f"rejected by {first.actor}: out of scope"

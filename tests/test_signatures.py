@@ -16,7 +16,7 @@ from tests.helpers import App, decide, open_task
 from tests.helpers.cases import CASES, start_case
 from tests.helpers.cli import run_cli
 from tests.helpers.keys import ADMIN_KEY, PARTNER_KEY, TASKLIST_KEY, TRUST, signed
-from tests.helpers.orders import place_order, seeded, settle, wait_shipped
+from tests.helpers.orders import seeded, settle, shipped_order
 from tests.helpers.refusals import file_refusal, refused, refused_decision
 from valuechain.identity.keys import (
     KeyFileError,
@@ -167,8 +167,8 @@ async def test_the_run_refuses_unproven_decisions_and_records_the_signer(app: Ap
 async def test_partner_events_must_be_signed_by_a_partner(app: App) -> None:
     seeded(app.store)
     async with app.worker():
-        h = await place_order(app, {"KETTLE-2": 1})
-        delivery = DeliveryInput(shipment=await wait_shipped(h), signed_by="front desk")
+        h, shipment = await shipped_order(app, {"KETTLE-2": 1})
+        delivery = DeliveryInput(shipment=shipment, signed_by="front desk")
         unsigned = await refused(h, OrderToCash.shipment_delivered, delivery, moving=True)
         assert "unsigned delivery" in unsigned
         by_tasklist = TASKLIST_KEY.sign(h.id, "shipment_delivered", delivery, datetime.now(UTC))

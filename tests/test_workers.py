@@ -10,11 +10,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from temporalio import activity
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.worker import Worker
 
-from tests.helpers import App, new_id, run_context
+from activities import Activities
+from activities.bookings import BookingActivities
+from activities.onboarding import OnboardingActivities
+from activities.order_to_cash import OrderActivities
+from activities.setup import SetupActivities
+from activities.support import SupportActivities
+from tests.helpers import ACTIVITY_THREADS, App, new_id, run_context
 from tests.helpers.cases import CASES, start_case, walk_happy_path
 from tests.helpers.cli import ROOT, cli_env, run_cli
 from valuechain.models.common import NoticeDelivery
@@ -80,6 +88,31 @@ def test_each_type_name_is_the_one_the_sdk_registers() -> None:
 
     for w in ALL_WORKFLOWS:
         assert type_name(w) == getattr(w, "__temporal_workflow_definition").name, w
+
+
+@pytest.mark.parametrize(
+    "group",
+    [BookingActivities, OnboardingActivities, OrderActivities, SetupActivities, SupportActivities],
+)
+def test_an_activity_class_gives_each_of_its_activities(group: type[Activities]) -> None:
+    """`all()` is every public method, each an activity named after its method (the test
+    worker replaces an activity by that name)."""
+    found = group(None).all()  # type: ignore[call-arg]
+    assert found, group
+    for fn in found:
+        assert getattr(fn, "__temporal_activity_definition").name == fn.__name__, fn
+
+
+def test_a_public_method_that_is_no_activity_stops_a_worker_at_its_start(app: App) -> None:
+    class Careless(Activities):
+        @activity.defn(name="careful")
+        def careful(self) -> None: ...
+
+        def helper(self) -> None: ...
+
+    with pytest.raises(TypeError, match="helper missing attributes"):
+        Worker(app.client, task_queue=new_id("careless"), activities=Careless().all(),
+               activity_executor=ACTIVITY_THREADS)  # fmt: skip
 
 
 def test_the_worker_command_knows_every_worker_service() -> None:

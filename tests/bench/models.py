@@ -4,10 +4,10 @@ in a module of their own, passed through the sandbox as the project's models are
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from temporalio import activity
 
+from activities import Activities
 from valuechain.models.common import Heading, Model, RunContext, WorkflowInput
 from valuechain.models.result import RunResult
 
@@ -52,10 +52,7 @@ class BenchActivities:
         return Done(n=input.n)
 
 
-class BaselineActivities:
+class BaselineActivities(Activities):
     @activity.defn(name="baseline_step")
     async def step(self, input: Step) -> str:
         return f"{input.order_id}:{input.stage}"
-
-    def all(self) -> list[Any]:
-        return [self.step]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.helpers import App, decide, open_task, until_idle
 from tests.helpers.cases import CASES, start_case
-from tests.helpers.orders import place_order, seeded, wait_order, wait_shipped
+from tests.helpers.orders import seeded, shipped_order, wait_order
 from tests.helpers.refusals import refused
 
 GOOD = {"actor": "maria", "decision": "approve"}
@@ -60,8 +60,7 @@ async def test_malformed_order_events(app: App) -> None:
     env, store = app.env, app.store
     seeded(store)
     async with app.worker():
-        h = await place_order(app, {"KETTLE-2": 1})
-        await wait_shipped(h)
+        h, _ = await shipped_order(app, {"KETTLE-2": 1})
         handle = env.client.get_workflow_handle(h.id)
         for update, payload, field in ORDER_CASES:
             message = await refused(handle, update, payload)

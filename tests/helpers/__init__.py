@@ -108,7 +108,7 @@ def worker(
     replace = replace or {}
     notices = NotifierActivities(store)
     # The real activities are named after their methods.
-    real = [
+    real: list[Callable[..., Any]] = [
         *BookingActivities(store).all(),
         *SupportActivities(store).all(),
         *OrderActivities(store).all(),
@@ -117,7 +117,7 @@ def worker(
         notices.record_notice,
         SetupActivities(worker_settings(task_queue)).load_run_setup,
     ]
-    kept = [fn for fn in real if fn.__name__ not in replace]
+    kept = [fn for fn in real if getattr(fn, "__name__", None) not in replace]
     return Worker(
         client,
         task_queue=task_queue,

@@ -54,6 +54,8 @@ class Case:
     reference_field: str
     permanent_error: str
     arrange_permanent_failure: Callable[[SystemOfRecord, str, Any], None]
+    # What a rejected result still says of the request (the report reads it).
+    rejected_keeps: dict[str, Any]
 
     def __str__(self) -> str:
         return self.name
@@ -187,6 +189,7 @@ CASES = [
         reference_field="payout_reference",
         permanent_error=errors.PAYOUT_REJECTED,
         arrange_permanent_failure=_block_payee,
+        rejected_keeps={"amount": Decimal("125.50"), "currency": "USD"},
     ),
     Case(
         name="document",
@@ -203,6 +206,7 @@ CASES = [
         reference_field="archive_reference",
         permanent_error=errors.BOOKING_CONFLICT,
         arrange_permanent_failure=_archive_taken,
+        rejected_keeps={"version": 1, "location": "docs/travel-policy-v1.pdf"},
     ),
     Case(
         name="blog",
@@ -223,6 +227,7 @@ CASES = [
         reference_field="publication_reference",
         permanent_error=errors.SLUG_TAKEN,
         arrange_permanent_failure=_slug_taken,
+        rejected_keeps={},
     ),
     Case(
         name="timeoff",
@@ -239,6 +244,7 @@ CASES = [
         reference_field="hr_reference",
         permanent_error=errors.TIME_OFF_OVERLAP,
         arrange_permanent_failure=_overlap,
+        rejected_keeps={"days": 4},
     ),
 ]
 

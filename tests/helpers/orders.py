@@ -95,6 +95,15 @@ async def wait_shipped(handle: WorkflowHandle[Any, Any]) -> str:
     return view.shipment
 
 
+async def shipped_order(
+    app: App, lines: dict[str, int], **options: Any
+) -> tuple[WorkflowHandle[Any, Any], str]:
+    """An order of `lines` placed and shipped, now waiting for its delivery; the order and
+    its shipment."""
+    handle = await place_order(app, lines, **options)
+    return handle, await wait_shipped(handle)
+
+
 async def deliver(handle: WorkflowHandle[Any, Any]) -> str:
     """Act as the carrier: confirm the delivery of the order's shipment."""
     delivery = DeliveryInput(shipment=await wait_shipped(handle), signed_by="front desk")

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from valuechain.machines import StateMachine
 from valuechain.models.common import Heading, Line, Loads, Login, Model, RunInput, Text
+from valuechain.models.records import BookingInput
 from valuechain.models.result import RunResult
 from valuechain.models.rules_driven import ComplaintCategory, Severity
 from valuechain.rules import DecisionTable, TableDecision
@@ -107,9 +108,7 @@ class CategoriseOutput(Model):
     matched: list[str]  # the words that decided it
 
 
-class AssignInput(Model):
-    key: str
-    step: str
+class AssignInput(BookingInput):
     agents: list[str] = Field(min_length=1)
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from valuechain.models.common import Model
 from valuechain.models.orders.order import OrderRequest, PricedOrder
+from valuechain.models.records import BookingInput
 
 
 class PriceInput(Model):
@@ -18,9 +19,7 @@ class CheckCreditInput(Model):
     amount: Decimal
 
 
-class ReserveInput(Model):
-    key: str
-    step: str
+class ReserveInput(BookingInput):
     order_id: str
     sku: str
     qty: int
@@ -29,9 +28,7 @@ class ReserveInput(Model):
     held: bool = False
 
 
-class PackOrderInput(Model):
-    key: str
-    step: str
+class PackOrderInput(BookingInput):
     order: PricedOrder
 
 
@@ -41,24 +38,18 @@ class PackOutput(Model):
     weight_kg: Decimal
 
 
-class ShipOrderInput(Model):
-    key: str
-    step: str
+class ShipOrderInput(BookingInput):
     order: PricedOrder
     mode: str
     carrier: str
 
 
-class InvoiceOrderInput(Model):
-    key: str
-    step: str
+class InvoiceOrderInput(BookingInput):
     order: PricedOrder
     due_at: datetime
 
 
-class RecordPaymentInput(Model):
-    key: str
-    step: str
+class RecordPaymentInput(BookingInput):
     order_id: str
     customer: str
     invoice: str
