@@ -8,6 +8,7 @@ versioned)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,21 @@ def test_every_workflow_type_has_a_recorded_history(era: Path) -> None:
         "EmployeeOnboarding", "BackgroundCheck", "EquipmentProvisioning", "AccessSetup",
         "Training",
     }  # fmt: skip
+
+
+def test_the_readmes_recording_command_runs_every_test_that_records() -> None:
+    """Re-recording an era with the README's command must write every history: a test
+    module that records and is not in it would leave its runs' histories behind."""
+    tests = Path(__file__).resolve().parent
+    readme = (tests.parent / "README.md").read_text()
+    command = readme[readme.index("VALUECHAIN_RECORD_HISTORIES=1 .venv/bin/pytest") :]
+    named = set(re.findall(r"tests/(test_\w+\.py)", command[: command.index("```")]))
+    recording = {
+        p.name
+        for p in tests.glob("test_*.py")
+        if p.name != Path(__file__).name and "await record_history(" in p.read_text()
+    }
+    assert named == recording
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda p: f"{p.parent.name}/{p.stem.split('@')[0]}")
