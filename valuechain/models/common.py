@@ -186,6 +186,18 @@ class Heading:
     amount: Decimal | None = None
 
 
+Part = TypeVar("Part")
+
+
+def loaded(part: Part | None) -> Part:
+    """A part of the input that `begin` filled in when the starter gave none."""
+    if part is None:
+        # Reading the input's context before `begin` is a bug in the workflow's code: a
+        # workflow task failure, fixed by a new worker, not a failed run.
+        raise RuntimeError("a run context part read before begin() loaded it")
+    return part
+
+
 class WorkflowInput(Model):
     """What every workflow run takes. The run context is optional: a run started
     without it (from the `temporal` CLI, the Web UI or a Schedule) has its worker load

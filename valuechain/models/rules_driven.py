@@ -8,7 +8,17 @@ from typing import Any, ClassVar, Generic, Literal
 
 from pydantic import Field
 
-from valuechain.models.common import Currency, Heading, Line, Loads, Login, Model, Request, RunInput
+from valuechain.models.common import (
+    Currency,
+    Heading,
+    Line,
+    Loads,
+    Login,
+    Model,
+    Request,
+    RunInput,
+    loaded,
+)
 from valuechain.models.result import RunResult
 from valuechain.rules import DecisionTable, TableDecision
 
@@ -25,11 +35,7 @@ class RoutedInput(RunInput[Request], Generic[Request]):
 
     def route(self) -> TableDecision:
         """The table's decision for this request."""
-        if self.table is None:
-            # A bug in the workflow's code (routed before `begin` loaded the table): a
-            # workflow task failure, fixed by a new worker, not a failed run.
-            raise RuntimeError("the decision table read before begin() loaded it")
-        return self.table.evaluate(self.facts())
+        return loaded(self.table).evaluate(self.facts())
 
 
 PurchaseCategory = Literal["it", "office", "travel", "services", "facilities", "other"]

@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifier import NotifierActivities
     from activities.setup import SetupActivities
     from valuechain import search
-    from valuechain.models.common import ActivityPolicy, Heading, RunContext, WorkflowInput
+    from valuechain.models.common import ActivityPolicy, Heading, RunContext, WorkflowInput, loaded
     from valuechain.models.human import DecisionInput, HumanStepSpec, OpenTask, StepRecord
     from valuechain.models.notify import NotificationKind, NotifyInput
     from valuechain.steps import activity_summary
@@ -31,16 +31,6 @@ SETUP_TIMEOUT = _DEFAULT_POLICY.start_to_close
 SETUP_RETRY = _DEFAULT_POLICY.retry_policy()
 
 In = TypeVar("In", bound=WorkflowInput)
-T = TypeVar("T")
-
-
-def loaded(part: T | None) -> T:
-    """A part of the input that `begin` filled in when the starter gave none."""
-    if part is None:
-        # Reading the input's context before `begin` is a bug in the workflow's code: a
-        # workflow task failure, fixed by a new worker, not a failed run.
-        raise RuntimeError("a run context part read before begin() loaded it")
-    return part
 
 
 @dataclass
