@@ -18,19 +18,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.bookings import BookingActivities
-from activities.notifier import NotifierActivities
-from activities.onboarding import OnboardingActivities
-from activities.order_to_cash import OrderActivities
-from activities.setup import SetupActivities
-from activities.support import SupportActivities
 from tests.helpers.keys import TRUST, key_files, signed
 from valuechain.models.common import ActivityPolicy, ClockPolicy, NoticeDelivery, RunContext
 from valuechain.models.human import DecisionInput, DecisionOutput, OpenTask, WorkflowState
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
 from valuechain.settings import Settings
-from workers.registry import ALL_WORKFLOWS, WORKFLOW_INTERCEPTORS, WORKFLOW_RUNNER
+from workers.registry import ALL_WORKFLOWS, SERVICES, WORKFLOW_INTERCEPTORS, WORKFLOW_RUNNER
 from workflows.human import HumanWorkflow
 
 LONG = timedelta(hours=1)
@@ -102,22 +96,20 @@ def worker(
     replace: dict[str, Callable[..., Any]] | None = None,
     workflows: Sequence[type] = (),
 ) -> AbstractAsyncContextManager[Worker]:
-    """A worker with every workflow and activity, and a test's own `workflows`; `replace`
+    """A worker with every workflow, every activity of every worker service (as the
+    services build them, from `worker_settings`), and a test's own `workflows`; `replace`
     maps an activity name to a stand-in registered under that name
     (`@activity.defn(name=...)`)."""
     replace = replace or {}
-    notices = NotifierActivities(store)
-    # The real activities are named after their methods.
-    real: list[Callable[..., Any]] = [
-        *BookingActivities(store).all(),
-        *SupportActivities(store).all(),
-        *OrderActivities(store).all(),
-        *OnboardingActivities(store).all(),
-        notices.notify,
-        notices.record_notice,
-        SetupActivities(worker_settings(task_queue)).load_run_setup,
-    ]
-    kept = [fn for fn in real if getattr(fn, "__name__", None) not in replace]
+    settings = worker_settings(task_queue)
+    # An activity two services run (the run's setup, the local notice) is registered once;
+    # the real activities are named after their methods.
+    real = {
+        fn.__name__: fn
+        for service in SERVICES.values()
+        for fn in service.activities(store, settings)
+    }
+    kept = [fn for name, fn in real.items() if name not in replace]
     return Worker(
         client,
         task_queue=task_queue,
