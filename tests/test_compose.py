@@ -5,6 +5,7 @@ also has Debian's compose parser read the file in every profile.)"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 import yaml
 
 from valuechain import search
-from valuechain.cluster import binaries, tls, topology
+from valuechain.cluster import binaries, environments, tls
+from valuechain.cluster.ports import Ports
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,11 +36,11 @@ def test_the_server_runs_the_repository_template_in_every_service(
     names = {s["environment"]["SERVICE"] for s in temporal.values()}
     assert names == {"frontend", "history", "matching", "worker"}
     assert sorted(s["environment"]["SERVICE"] for s in temporal.values()).count("history") == 2
-    mount = f"./{topology.HERE.relative_to(ROOT)}/config:/etc/temporal/config:ro"
+    mount = f"./{environments.CONFIG_DIR.relative_to(ROOT)}:/etc/temporal/config:ro"
     for name, service in temporal.items():
         assert service["image"] == f"temporalio/server:{binaries.SERVER_VERSION}", name
         assert mount in service["volumes"], name
-        assert f"--env {topology.CONFIG_ENV}" in " ".join(service["command"]), name
+        assert f"--env {environments.CONFIG_ENV}" in " ".join(service["command"]), name
         assert service["environment"]["TLS_DIR"] == "/certs", name
     ui = services["temporal-ui"]
     assert ui["image"] == f"temporalio/ui:{binaries.UI_SERVER_VERSION}"
@@ -49,7 +51,7 @@ def test_schema_namespace_and_certificates_come_from_the_project(
 ) -> None:
     schema = services["temporal-schema"]
     assert (
-        f"./{topology.SCHEMA_SCRIPT.relative_to(ROOT)}:/valuechain/schema.sh:ro"
+        f"./{environments.SCHEMA_SCRIPT.relative_to(ROOT)}:/valuechain/schema.sh:ro"
         in schema["volumes"]
     )
     assert schema["entrypoint"] == ["/bin/sh", "/valuechain/schema.sh"]
@@ -120,3 +122,23 @@ def test_workers_load_a_bare_runs_context_from_the_starters_trust_file(
     for name in workers:
         assert services[name]["environment"]["VALUECHAIN_TRUST_FILE"] == "/keys/trust.toml", name
         assert "valuechain-keys:/keys:ro" in services[name]["volumes"], name
+
+
+def test_every_variable_a_temporal_service_is_given_is_one_the_template_reads(
+    services: dict[str, Any],
+) -> None:
+    """The template falls back to a default for each variable it reads, so a misspelt
+    or stale name would change nothing, silently: each variable a Temporal service is
+    given, natively or in compose, is one the template reads (compose's SERVICE names the
+    service on the command line)."""
+    read = set(re.findall(r'env "([A-Z_]+)"', environments.TEMPLATE.read_text()))
+    ports = Ports.standard(7233, 5432, 8080)
+    for name in environments.SERVICES:
+        given = environments.server_env(name, ports, "valuechain", "secret", 4, Path("/certs"))
+        unread = set(given) - {"PATH"} - read
+        assert not unread, f"{name}: {sorted(unread)}"
+    temporal = {n: s for n, s in cluster_services(services).items() if "temporal-server" in str(s)}
+    assert temporal
+    for name, service in temporal.items():
+        unread = set(service["environment"]) - {"SERVICE"} - read
+        assert not unread, f"{name}: {sorted(unread)}"

@@ -19,7 +19,7 @@ from tests.helpers.cases import SMALL_PURCHASE, as_flags
 from tests.helpers.cli import run_cli, running_workers
 from tests.helpers.cluster import envs, temporal_cli
 from tests.helpers.keys import SIGNERS
-from valuechain.cluster import binaries, topology
+from valuechain.cluster import binaries, environments
 from valuechain.cluster.topology import Cluster
 from valuechain.records.store import SystemOfRecord
 from valuechain.runcontext import load_roster
@@ -156,8 +156,8 @@ async def test_compose_services_render_the_same_template() -> None:
         env = {k: str(v) for k, v in service["environment"].items()}
         env["BROADCAST_ADDRESS"] = "10.0.0.7"  # what `hostname -i` gives in the container
         proc = await asyncio.create_subprocess_exec(
-            str(server), "--config", str(topology.HERE / "config"), "--env",
-            topology.CONFIG_ENV, "render-config", env=env, stdout=asyncio.subprocess.PIPE,
+            str(server), "--config", str(environments.CONFIG_DIR), "--env",
+            environments.CONFIG_ENV, "render-config", env=env, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, err = await proc.communicate()

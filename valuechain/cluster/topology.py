@@ -12,7 +12,7 @@ Everything a start needs is made when missing: certificates (valuechain.cluster.
 database server (valuechain.cluster.postgres), Temporal's schemas (schema.sh, shared with
 docker-compose.yml), the namespace and search attributes (valuechain.cluster.setup). The
 server's configuration is one template (config/valuechain.yaml) that every process renders
-from its own environment.
+from its own environment (valuechain.cluster.environments).
 """
 
 from __future__ import annotations
@@ -27,15 +27,21 @@ from pathlib import Path
 from typing import IO
 
 from valuechain.cluster import binaries, profiles, tls
+from valuechain.cluster.environments import (
+    CONFIG_DIR,
+    CONFIG_ENV,
+    SCHEMA_SCRIPT,
+    SERVICES,
+    server_env,
+    sql_tool_env,
+    ui_env,
+    ui_url,
+)
 from valuechain.cluster.ports import Ports
 from valuechain.cluster.postgres import PostgresError, PostgresServer, find_bin_dir
 from valuechain.cluster.setup import prepare
 from valuechain.settings import Settings
 
-HERE = Path(__file__).resolve().parent
-SCHEMA_SCRIPT = HERE / "schema.sh"
-CONFIG_ENV = "valuechain"  # config/valuechain.yaml
-SERVICES = ("history-1", "history-2", "matching", "worker", "frontend")  # start order
 RECORDS_DB = "valuechain"  # the system of record's database on the same server
 
 
@@ -92,7 +98,7 @@ class Cluster:
 
     @property
     def ui_url(self) -> str:
-        return f"http://localhost:{self.ports.ui}"
+        return ui_url(self.ports)
 
     def client_env(self, kind: str) -> dict[str, str]:
         """Temporal's client settings for a kind of client (workers, commands, cli): its
@@ -106,32 +112,6 @@ class Cluster:
         profiles.write(self.profile_file, self.ports.address, self.namespace, self.tls)
 
     # -- set-up ----------------------------------------------------------------------------
-
-    def _server_env(self, service: str) -> dict[str, str]:
-        p = self.ports
-        history = p.history[1] if service == "history-2" else p.history[0]
-        return {
-            "PATH": os.environ.get("PATH", ""),
-            "LOG_LEVEL": "warn",  # the services log errors and warnings only
-            "POSTGRES_SEEDS": "127.0.0.1",
-            "DB_PORT": str(p.postgres),
-            "POSTGRES_USER": self.postgres.user,
-            "POSTGRES_PWD": self.postgres.password,
-            "NUM_HISTORY_SHARDS": str(self.shards),
-            "BIND_ON_IP": "127.0.0.1",
-            "BROADCAST_ADDRESS": "127.0.0.1",
-            "TLS_DIR": str(self.tls.root),
-            "DYNAMIC_CONFIG_FILE": str(HERE / "config" / "dynamicconfig.yaml"),
-            "FRONTEND_GRPC_PORT": str(p.frontend),
-            "FRONTEND_HTTP_PORT": str(p.frontend_http),
-            "FRONTEND_MEMBERSHIP_PORT": str(p.frontend_membership),
-            "HISTORY_GRPC_PORT": str(history[0]),
-            "HISTORY_MEMBERSHIP_PORT": str(history[1]),
-            "MATCHING_GRPC_PORT": str(p.matching[0]),
-            "MATCHING_MEMBERSHIP_PORT": str(p.matching[1]),
-            "WORKER_GRPC_PORT": str(p.worker[0]),
-            "WORKER_MEMBERSHIP_PORT": str(p.worker[1]),
-        }
 
     async def _run(self, what: str, *cmd: str, env: dict[str, str]) -> None:
         proc = await asyncio.create_subprocess_exec(
@@ -149,15 +129,7 @@ class Cluster:
         if await asyncio.to_thread(self.postgres.create_database, RECORDS_DB):
             self.say(f"  created the system of record's database {RECORDS_DB}")
         sql_tool = await self.binary(binaries.SQL_TOOL)
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "TEMPORAL_SQL_TOOL": str(sql_tool),
-            "SQL_PLUGIN": "postgres12",
-            "SQL_HOST": "127.0.0.1",
-            "SQL_PORT": str(self.ports.postgres),
-            "SQL_USER": self.postgres.user,
-            "SQL_PASSWORD": self.postgres.password,
-        }
+        env = sql_tool_env(sql_tool, self.ports, self.postgres.user, self.postgres.password)
         await self._run("schema set-up (schema.sh)", "sh", str(SCHEMA_SCRIPT), env=env)
         self.say("  Temporal's databases temporal and temporal_visibility migrated")
 
@@ -166,33 +138,20 @@ class Cluster:
         service = name.split("-")[0]
         logs = self.root / "logs"
         logs.mkdir(exist_ok=True)
+        env = server_env(name, self.ports, self.postgres.user, self.postgres.password,
+                         self.shards, self.tls.root)  # fmt: skip
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115, ASYNC230 (kept open while it runs)
         proc = await asyncio.create_subprocess_exec(
-            str(server), "--root", str(HERE), "--config", "config", "--env", CONFIG_ENV,
-            "--allow-no-auth", "start", "--service", service,
-            env=self._server_env(name), stdout=log, stderr=log, start_new_session=True,
+            str(server), "--root", str(CONFIG_DIR.parent), "--config", CONFIG_DIR.name,
+            "--env", CONFIG_ENV, "--allow-no-auth", "start", "--service", service,
+            env=env, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
         self.processes[name] = Process(name, proc, log)
 
     async def _start_ui(self) -> None:
         ui = await self.binary(binaries.UI_SERVER)
         module = await asyncio.to_thread(binaries.module_dir, binaries.UI_SERVER)
-        client = self.tls.client("ui")
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "TEMPORAL_ADDRESS": self.ports.address,
-            "TEMPORAL_UI_PORT": str(self.ports.ui),
-            "TEMPORAL_UI_PUBLIC_PATH": "",
-            "TEMPORAL_DEFAULT_NAMESPACE": self.namespace,
-            "TEMPORAL_CORS_ORIGINS": self.ui_url,
-            "TEMPORAL_TLS_CA": str(self.tls.ca.cert),
-            "TEMPORAL_TLS_CERT": str(client.cert),
-            "TEMPORAL_TLS_KEY": str(client.key),
-            "TEMPORAL_TLS_SERVER_NAME": tls.FRONTEND_NAME,
-            "TEMPORAL_TLS_ENABLE_HOST_VERIFICATION": "true",
-            "TEMPORAL_CODEC_ENDPOINT": self.codec_endpoint,
-            "TEMPORAL_CODEC_INCLUDE_CREDENTIALS": "true" if self.codec_endpoint else "false",
-        }
+        env = ui_env(self.ports, self.namespace, self.tls, self.codec_endpoint)
         log = open(self.root / "logs" / "ui-server.log", "ab")  # noqa: SIM115, ASYNC230
         proc = await asyncio.create_subprocess_exec(
             str(ui), "--root", str(module), "--env", "docker", "start",
