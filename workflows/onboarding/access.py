@@ -14,8 +14,6 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="AccessSetup")
 class AccessSetup(OnboardingStep):
-    """IT creates the accounts, the manager approves permissions, security audits."""
-
     what = "access"
 
     @workflow.run

@@ -13,8 +13,6 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="BackgroundCheck")
 class BackgroundCheck(OnboardingStep):
-    """HR submits, the vendor processes, HR reviews."""
-
     what = "background check"
 
     @workflow.run

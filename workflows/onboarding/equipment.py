@@ -12,8 +12,6 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="EquipmentProvisioning")
 class EquipmentProvisioning(OnboardingStep):
-    """The manager requests, IT configures, facilities delivers."""
-
     what = "equipment"
 
     @workflow.run

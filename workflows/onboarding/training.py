@@ -20,8 +20,6 @@ from workflows.parallel import ParallelWorkflow
 
 @workflow.defn(name="Training")
 class Training(ParallelWorkflow):
-    """Courses assigned, each completion tracked (with reminders) by the new hire."""
-
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
         input = await self.begin(input, Heading(f"training for {input.request.full_name}",
