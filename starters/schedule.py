@@ -9,6 +9,7 @@ row's request model, read by cyclopts when the command is built."""
 import asyncio
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -130,41 +131,52 @@ app = App(
 app.command(create_app)
 
 
-async def _schedules(client: Client) -> list[dict[str, Any]]:
-    found = []
-    async for entry in await client.list_schedules():
-        found.append(await _row_of(entry))
-    return sorted(found, key=lambda r: r["schedule_id"])
+class ScheduleRow(BaseModel):
+    """One schedule as `schedule list` shows it (and `--json` prints it)."""
+
+    schedule_id: str
+    workflow_type: str | None  # None: the schedule's action starts no workflow
+    when: str
+    paused: bool
+    note: str
+    next_run: datetime | None
+    runs_started: int  # of the recent actions the server keeps
+    last_started: datetime | None
 
 
-async def _row_of(entry: ScheduleListDescription) -> dict[str, Any]:
+async def _schedules(client: Client) -> list[ScheduleRow]:
+    found = [await _row_of(entry) async for entry in await client.list_schedules()]
+    return sorted(found, key=lambda r: r.schedule_id)
+
+
+async def _row_of(entry: ScheduleListDescription) -> ScheduleRow:
     try:
         memo = await entry.memo()
     except Exception:  # encrypted under a key this command has not: times from the spec
         memo = {}
     listed, info = entry.schedule, entry.info
     recent = info.recent_actions if info else []
-    return {
-        "schedule_id": entry.id,
-        "workflow_type": (
+    return ScheduleRow(
+        schedule_id=entry.id,
+        workflow_type=(
             listed.action.workflow
             if listed and isinstance(listed.action, ScheduleListActionStartWorkflow)
             else None
         ),
-        "when": memo.get("when") or (describe_spec(listed.spec) if listed else ""),
-        "paused": listed.state.paused if listed else False,
-        "note": (listed.state.note or "") if listed else "",
-        "next_run": info.next_action_times[0] if info and info.next_action_times else None,
-        "runs_started": len(recent),
-        "last_started": recent[-1].started_at if recent else None,
-    }
+        when=memo.get("when") or (describe_spec(listed.spec) if listed else ""),
+        paused=listed.state.paused if listed else False,
+        note=(listed.state.note or "") if listed else "",
+        next_run=info.next_action_times[0] if info and info.next_action_times else None,
+        runs_started=len(recent),
+        last_started=recent[-1].started_at if recent else None,
+    )
 
 
 @app.command(name="list")
 def list_(*, as_json: Json = False) -> int:
     """The schedules of the namespace (the Web UI's Schedules page shows the same)."""
 
-    async def go() -> list[dict[str, Any]]:
+    async def go() -> list[ScheduleRow]:
         return await _schedules(await cli.client_for(cli.load_settings()))
 
     rows = asyncio.run(go())
@@ -174,14 +186,14 @@ def list_(*, as_json: Json = False) -> int:
     shown = cli.table("Schedules", "schedule", "workflow", "when", "state", "next run",
                       "last started")  # fmt: skip
     for r in rows:
-        state = f"paused: {r['note']}" if r["paused"] else "active"
-        shown.add_row(r["schedule_id"], r["workflow_type"] or "", r["when"], state,
-                      _time(r["next_run"]), _time(r["last_started"]))  # fmt: skip
+        state = f"paused: {r.note}" if r.paused else "active"
+        shown.add_row(r.schedule_id, r.workflow_type or "", r.when, state,
+                      _time(r.next_run), _time(r.last_started))  # fmt: skip
     cli.console().print(shown if rows else "no schedules")
     return 0
 
 
-def _time(value: Any) -> str:
+def _time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
 
 

@@ -76,6 +76,12 @@ async def test_a_schedule_runs_pauses_and_is_deleted(app: App) -> None:
             "paused") is True, "the schedule listed as paused")  # fmt: skip
         assert shown[schedule_id]["when"] == "every 1s"
         assert shown[schedule_id]["workflow_type"] == "PurchaseApproval"
+        assert shown[schedule_id]["runs_started"] >= 2
+        table = await run_cli("schedule", "list", env=env)
+        assert table.code == 0, table.err
+        row = next(line for line in table.out.splitlines() if schedule_id in line)
+        cells = [cell.strip() for cell in row.split("│")]
+        assert cells[:4] == [schedule_id, "PurchaseApproval", "every 1s", "paused: month end"]
         theirs = await run_temporal_cli("schedule", "list", "--address", address)
         assert schedule_id in theirs.out, theirs.err
 
