@@ -94,9 +94,9 @@ class OrderActivities(Booker):
     def reserve_stock(self, input: ReserveInput) -> BookingOutput:
         if input.held:  # the production receipt already reserved these units
             payload = {"sku": input.sku, "qty": input.qty, "held": True}
-            return self._book(input.key, "reservation", input.order_id, payload)
-        return self._book(
-            input.key,
+            return self._book_step(input, "reservation", input.order_id, payload)
+        return self._book_step(
+            input,
             "reservation",
             input.order_id,
             {"sku": input.sku, "qty": input.qty},
@@ -105,8 +105,8 @@ class OrderActivities(Booker):
 
     @activity.defn(name="schedule_production")
     def schedule_production(self, input: ReserveInput) -> BookingOutput:
-        return self._book(
-            input.key, "production_order", input.order_id, {"sku": input.sku, "qty": input.qty}
+        return self._book_step(
+            input, "production_order", input.order_id, {"sku": input.sku, "qty": input.qty}
         )
 
     @activity.defn(name="receive_production")
@@ -116,8 +116,8 @@ class OrderActivities(Booker):
         if input.held:
             payload["held"] = True
         held = input.qty if input.held else 0
-        return self._book(
-            input.key,
+        return self._book_step(
+            input,
             "production_receipt",
             input.order_id,
             payload,
@@ -128,8 +128,8 @@ class OrderActivities(Booker):
     def pack_order(self, input: PackOrderInput) -> PackOutput:
         weight = input.order.weight_kg
         packages = max(1, math.ceil(weight / KG_PER_PACKAGE))
-        b = self._book(
-            input.key,
+        b = self._book_step(
+            input,
             "packing",
             input.order.order_id,
             {"packages": packages, "weight_kg": str(weight)},
@@ -143,8 +143,8 @@ class OrderActivities(Booker):
         moves = [
             adjust_stock(line.sku, on_hand=-line.qty, reserved=-line.qty) for line in order.lines
         ]
-        return self._book(
-            input.key,
+        return self._book_step(
+            input,
             "shipment",
             order.order_id,
             {
@@ -158,8 +158,8 @@ class OrderActivities(Booker):
     @activity.defn(name="issue_invoice")
     def issue_invoice(self, input: InvoiceOrderInput) -> BookingOutput:
         order = input.order
-        return self._book(
-            input.key,
+        return self._book_step(
+            input,
             "invoice",
             order.customer,
             {
@@ -171,8 +171,8 @@ class OrderActivities(Booker):
 
     @activity.defn(name="record_payment")
     def record_payment(self, input: RecordPaymentInput) -> BookingOutput:
-        return self._book(
-            input.key,
+        return self._book_step(
+            input,
             "payment",
             input.customer,
             {

@@ -62,5 +62,18 @@ async def test_worker_killed_mid_chain(app: App, tmp_path: Path) -> None:
             "payment": 1,
         }
     )
+    # A booking's log line names the step of the run that booked it, as the run's own do.
+    steps = {
+        (line["event"].split()[0], line["step"]) for line in lines if " booked as " in line["event"]
+    }
+    assert steps == {
+        ("reservation", "reserve"),
+        ("production_order", "produce"),
+        ("production_receipt", "receive"),
+        ("packing", "pack"),
+        ("shipment", "ship"),
+        ("invoice", "invoice"),
+        ("payment", "payment"),
+    }
     assert store.stock("KETTLE-2") == (496, 0)
     assert store.stock("FRIDGE-X") == (0, 0)
