@@ -9,7 +9,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
     from valuechain.models.blog import BlogInput, BlogResult
-    from valuechain.models.records import PublishInput
 
 from workflows.human import HumanWorkflow
 
@@ -35,7 +34,7 @@ class BlogPublishing(HumanWorkflow):
             req.max_send_backs,
         )
         if reviewed.decision.decision == "reject":
-            return await self.rejected(BlogResult, reviewed.decision)
+            return await self.rejected(reviewed.decision)
 
         design = await self.human_step(
             self.spec(
@@ -61,7 +60,6 @@ class BlogPublishing(HumanWorkflow):
         published = await self.book(
             "publish",
             BookingActivities.publish_post,
-            PublishInput,
             summary=f"publish '{req.slug}'",
             post_id=workflow.info().workflow_id,
             slug=req.slug,
@@ -69,7 +67,6 @@ class BlogPublishing(HumanWorkflow):
             images=design.attachments,
         )
         return await self.finish(
-            BlogResult,
             "published",
             f"published as {published.reference}",
             images=design.attachments,

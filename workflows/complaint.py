@@ -43,7 +43,6 @@ class ComplaintTriage(HumanWorkflow):
         )
         status = "resolved" if handled.decision == "resolve" else "dismissed"
         return await self.finish(
-            ComplaintResult,
             status,
             f"{status} by {handled.actor}: {handled.comment}",
             route=route,

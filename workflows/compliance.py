@@ -46,7 +46,6 @@ class ComplianceReview(MachineWorkflow):
 
         status = self.current_state
         return await self.finish(
-            ComplianceResult,
             status,
             f"{status} after {len(revisions)} revision round(s)",
             location=location,

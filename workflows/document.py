@@ -9,7 +9,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
     from valuechain.models.document import DocumentInput, DocumentRequest, DocumentResult
     from valuechain.models.human import DecisionInput, HumanStepSpec
-    from valuechain.models.records import ArchiveInput
 
 from workflows.human import HumanWorkflow
 
@@ -52,14 +51,11 @@ class DocumentApproval(HumanWorkflow):
         )
         version, location = current_version(req, reviewed.revisions)
         if reviewed.decision.decision == "reject":
-            return await self.rejected(
-                DocumentResult, reviewed.decision, version=version, location=location
-            )
+            return await self.rejected(reviewed.decision, version=version, location=location)
 
         archived = await self.book(
             "archive",
             BookingActivities.archive_document,
-            ArchiveInput,
             summary=f"archive '{req.title}' v{version}",
             document_id=workflow.info().workflow_id,
             title=req.title,
@@ -75,7 +71,6 @@ class DocumentApproval(HumanWorkflow):
                 step="notify_stakeholders",
             )
         return await self.finish(
-            DocumentResult,
             "approved",
             f"version {version} archived as {archived.reference}",
             version=version,

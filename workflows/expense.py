@@ -8,7 +8,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
     from valuechain.models.expense import ExpenseInput, ExpenseResult
-    from valuechain.models.records import PayoutInput
 
 from workflows.human import HumanWorkflow
 
@@ -35,22 +34,19 @@ class ExpenseReimbursement(HumanWorkflow):
             req.max_send_backs,
         )
         if reviewed.decision.decision == "reject":
-            return await self.rejected(ExpenseResult, reviewed.decision, **money)
+            return await self.rejected(reviewed.decision, **money)
         if reviewed.decision.decision == "withdraw":
-            return await self.finish(
-                ExpenseResult, "withdrawn", f"withdrawn by {req.employee}", **money
-            )
+            return await self.finish("withdrawn", f"withdrawn by {req.employee}", **money)
 
         approval = await self.approval(
             "finance_approval", "finance", escalate_to="finance_director"
         )
         if approval.decision == "reject":
-            return await self.rejected(ExpenseResult, approval, **money)
+            return await self.rejected(approval, **money)
 
         payout = await self.book(
             "payout",
             BookingActivities.pay_expense,
-            PayoutInput,
             summary=f"pay {req.amount} {req.currency} to {req.payee_account}",
             expense_id=workflow.info().workflow_id,
             employee=req.employee,
@@ -59,7 +55,6 @@ class ExpenseReimbursement(HumanWorkflow):
             currency=req.currency,
         )
         return await self.finish(
-            ExpenseResult,
             "paid",
             f"paid as {payout.reference}",
             payout_reference=payout.reference,

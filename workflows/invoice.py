@@ -20,5 +20,5 @@ class InvoiceApproval(HumanWorkflow):
         routed = await self.approve_as_routed(input, self.subject)
         fields = {"amount": req.amount, "route": routed.route}
         if routed.rejection is not None:
-            return await self.rejected(InvoiceResult, routed.rejection, **fields)
-        return await self.finish(InvoiceResult, "approved", "approved for payment", **fields)
+            return await self.rejected(routed.rejection, **fields)
+        return await self.finish("approved", "approved for payment", **fields)

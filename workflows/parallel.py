@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
@@ -16,13 +16,12 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.join import JoinPolicy
     from valuechain.models.human import HumanStepSpec
     from valuechain.models.parallel import BranchVerdict, JoinResult
-    from valuechain.models.result import RunResult, StageOutcome
+    from valuechain.models.result import StageOutcome
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
 
 Stop = Callable[[list[str]], Awaitable[None]]
-J = TypeVar("J", bound=RunResult)  # a result that carries the join (`join`)
 
 
 @flattened
@@ -76,14 +75,12 @@ class ParallelWorkflow(HumanWorkflow):
             {spec.step: self._human_branch(spec, yes) for spec in specs}, policy, close
         )
 
-    async def approve_in_parallel(
-        self, result_type: type[J], specs: list[HumanStepSpec], policy: JoinPolicy
-    ) -> J:
+    async def approve_in_parallel(self, specs: list[HumanStepSpec], policy: JoinPolicy) -> Any:
         """Approval steps all open at once, joined by `policy`: the run ends with the
         join's outcome as its status."""
         joined = await self.decide_in_parallel(specs, policy)
         message = f"{joined.outcome}: {joined.policy}"
-        return await self.finish(result_type, joined.outcome, message, join=joined)
+        return await self.finish(joined.outcome, message, join=joined)
 
     async def _human_branch(self, spec: HumanStepSpec, yes: str) -> BranchVerdict:
         decision = await self.human_step(spec)

@@ -18,7 +18,6 @@ class ProposalReview(ParallelWorkflow):
         input = await self.begin(input)
         req = input.request
         return await self.approve_in_parallel(
-            ProposalResult,
             [
                 self.approval_spec(
                     f"{department}_review",

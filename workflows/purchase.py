@@ -20,6 +20,6 @@ class PurchaseApproval(HumanWorkflow):
         routed = await self.approve_as_routed(input, input.what())
         fields = {"amount": req.amount, "route": routed.route, "approvers": routed.approvers}
         if routed.rejection is not None:
-            return await self.rejected(PurchaseResult, routed.rejection, **fields)
+            return await self.rejected(routed.rejection, **fields)
         rules = ", ".join(routed.route.rules)
-        return await self.finish(PurchaseResult, "approved", f"approved ({rules})", **fields)
+        return await self.finish("approved", f"approved ({rules})", **fields)

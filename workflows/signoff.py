@@ -19,7 +19,6 @@ class MultiApproverSignOff(ParallelWorkflow):
         input = await self.begin(input)
         req = input.request
         return await self.approve_in_parallel(
-            SignOffResult,
             [
                 self.approval_spec(
                     f"sign_off_{approver}",

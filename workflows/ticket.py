@@ -79,7 +79,6 @@ class SupportTicket(MachineWorkflow):
             step="survey",
         )
         return await self.finish(
-            TicketResult,
             "closed",
             f"closed after {len(self.transitions)} transitions",
             category=category,

@@ -6,7 +6,6 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
-    from valuechain.models.records import TimeOffRecordInput
     from valuechain.models.timeoff import TimeOffInput, TimeOffResult
 
 from workflows.human import HumanWorkflow
@@ -21,11 +20,10 @@ class TimeOffRequestWorkflow(HumanWorkflow):
 
         approval = await self.approval("manager_approval", "manager", escalate_to="director")
         if approval.decision == "reject":
-            return await self.rejected(TimeOffResult, approval, days=req.days)
+            return await self.rejected(approval, days=req.days)
         record = await self.book(
             "hr_record",
             BookingActivities.record_time_off,
-            TimeOffRecordInput,
             summary=f"record {req.days} days of {req.kind} for {req.employee}",
             employee=req.employee,
             first_day=req.first_day,
@@ -33,7 +31,6 @@ class TimeOffRequestWorkflow(HumanWorkflow):
             kind=req.kind,
         )
         return await self.finish(
-            TimeOffResult,
             "recorded",
             f"recorded by HR as {record.reference}",
             days=req.days,

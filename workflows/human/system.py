@@ -4,9 +4,10 @@ error), decisions taken by a rule, and the finish that tells the requester."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
@@ -19,7 +20,6 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human.run import RunBase
 
-R = TypeVar("R", bound=RunResult)
 A = TypeVar("A")
 B = TypeVar("B", bound=BookingInput)
 Out = TypeVar("Out")
@@ -29,7 +29,31 @@ Out = TypeVar("Out")
 Activity = Callable[[Any, A], Out]
 
 
+def declared_input(activity: Activity[A, Any]) -> type[A]:
+    """The type an activity method declares it takes (after `self`): what the SDK decodes
+    its input as, so the one a workflow builds for it."""
+    first = list(inspect.signature(activity).parameters)[1]
+    input_type: type[A] = get_type_hints(activity)[first]
+    return input_type
+
+
 class SystemSteps(RunBase):
+    # What every way out of a run returns: the type its run method declares, read once
+    # per workflow class (as the SDK reads it to encode the result), so no exit names it
+    # again and none can build another.
+    result_type: ClassVar[type[RunResult]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        run = cls.__dict__.get("run")
+        if run is None:  # a mechanism, not a workflow
+            return
+        declared = get_type_hints(run).get("return")
+        if not (isinstance(declared, type) and issubclass(declared, RunResult)):
+            raise TypeError(
+                f"{cls.__qualname__}.run must declare the RunResult it returns, not {declared!r}"
+            )
+        cls.result_type = declared
+
     def system_decision(self, step: str, decision: str, comment: str = "") -> None:
         """Record a step the workflow decided by itself (a rule, not a person)."""
         self.log(f"{step}: {decision} {comment}".rstrip(), step=step)
@@ -57,16 +81,12 @@ class SystemSteps(RunBase):
         return f"{workflow.info().workflow_id}:{step}"
 
     async def book(
-        self,
-        step: str,
-        activity: Activity[B, BookingOutput],
-        input_type: type[B],
-        summary: str,
-        **fields: Any,
+        self, step: str, activity: Activity[B, BookingOutput], summary: str, **fields: Any
     ) -> BookingOutput:
-        """Run a booking activity as a system step (see `automated`); its input carries
-        the step and this run's key for it, so a retried booking books once."""
-        arg = input_type(key=self.booking_key(step), step=step, **fields)
+        """Run a booking activity as a system step (see `automated`); its input, of the
+        type the activity takes, carries the step and this run's key for it, so a retried
+        booking books once."""
+        arg = declared_input(activity)(key=self.booking_key(step), step=step, **fields)
         return await self.automated(step, activity, arg, summary)
 
     async def automated(
@@ -130,15 +150,15 @@ class SystemSteps(RunBase):
         workflow.set_current_details(f"{doing} at {at.isoformat()}")
         await workflow.sleep(wait, summary=f"{summary} at {at.isoformat()}")
 
-    async def rejected(self, result_type: type[R], decision: DecisionInput, **fields: Any) -> R:
+    async def rejected(self, decision: DecisionInput, **fields: Any) -> Any:
         """End the run as rejected, saying by whom and why."""
         message = f"rejected by {decision.actor}: {decision.comment}"
-        return await self.finish(result_type, "rejected", message, **fields)
+        return await self.finish("rejected", message, **fields)
 
-    async def finish(self, result_type: type[R], status: str, message: str, **fields: Any) -> R:
+    async def finish(self, status: str, message: str, **fields: Any) -> Any:
         """Tell the requester the outcome (unless `outcome_notice` is off, as for the
         stages of a process, whose process tells), deliver every notice, let running
-        handlers end, return the result with every step recorded."""
+        handlers end, return the result (`result_type`) with every step recorded."""
         if self.publishes_once:
             # The outcome is known now: shown with the step that decided it, one
             # publication, not a second one after the notices.
@@ -157,7 +177,7 @@ class SystemSteps(RunBase):
         self._run.current_step = None
         self.set_stage(status)
         self.log(f"finished {status}: {message}", step="finish")
-        return result_type(
+        return self.result_type(
             status=status,
             started_at=workflow.info().start_time,
             finished_at=workflow.now(),

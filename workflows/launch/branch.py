@@ -39,7 +39,6 @@ class LaunchBranch(HumanWorkflow):
         if signed.decision == "reject":
             await self._fail(f"{branch.name} was rejected: {signed.comment}", "BranchRejected")
         return await self.finish(
-            BranchResult,
             "ready",
             f"{branch.deliverable} ready",
             branch=branch.name,

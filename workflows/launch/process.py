@@ -11,7 +11,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.bookings import BookingActivities
     from valuechain.join import JoinPolicy
     from valuechain.models.parallel import BranchInput, LaunchInput, LaunchResult
-    from valuechain.models.records import LaunchRecordInput
 
     # Started by its class, none of its code run here: taken from outside the sandbox,
     # so that the launch's run does not define the branch's class again.
@@ -41,22 +40,18 @@ class ProductLaunch(ParallelWorkflow):
         failed = joined.failed
         if failed:
             why = "; ".join(failed.values())
-            return await self.finish(
-                LaunchResult, "not_launched", why, join=joined, failed_branches=failed
-            )
+            return await self.finish("not_launched", why, join=joined, failed_branches=failed)
 
         self.set_stage("waiting_for_launch_date")
         await self.wait_until(req.launch_at, "launching", "launch", step="launch")
         launched = await self.book(
             "launch",
             BookingActivities.record_launch,
-            LaunchRecordInput,
             summary=f"launch {req.product}",
             product=req.product,
             branches=[b.name for b in req.branches],
         )
         return await self.finish(
-            LaunchResult,
             "launched",
             f"launched as {launched.reference}",
             join=joined,

@@ -41,7 +41,7 @@ class EmployeeOnboarding(ParallelWorkflow):
         fields = {"employee": req.employee, "workflows": outcomes, "join": joined,
                   "failed": failed}  # fmt: skip
         if failed:
-            return await self.finish(OnboardingResult, "not_onboarded",
+            return await self.finish("not_onboarded",
                                      "; ".join(failed.values()), **fields)  # fmt: skip
         self.set_stage("training")
         started = workflow.now()
@@ -50,5 +50,5 @@ class EmployeeOnboarding(ParallelWorkflow):
         outcomes.append(StageOutcome(stage="training", workflow_id=training_id,
                                      status="completed", started_at=started,
                                      finished_at=workflow.now()))  # fmt: skip
-        return await self.finish(OnboardingResult, "onboarded",
+        return await self.finish("onboarded",
                                  f"{req.full_name} is onboarded", **fields)  # fmt: skip

@@ -38,8 +38,7 @@ class OnboardingStep(HumanWorkflow):
         items: list[str],
         what: str,
     ) -> str:
-        out = await self.book(step, activity, OnboardingBookingInput, what,
-                              employee=self._request.employee, items=items)  # fmt: skip
+        out = await self.book(step, activity, what, employee=self._request.employee, items=items)
         return out.reference
 
     async def must(self, step: str, role: str, yes: str, no: str, summary: str,
@@ -56,4 +55,4 @@ class OnboardingStep(HumanWorkflow):
             raise ApplicationError(reason, type="OnboardingStepFailed", non_retryable=True)
 
     async def done(self, references: list[str]) -> OnboardingStepResult:
-        return await self.finish(OnboardingStepResult, "done", "done", references=references)
+        return await self.finish("done", "done", references=references)

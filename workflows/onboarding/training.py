@@ -9,11 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.onboarding import OnboardingActivities
     from valuechain.join import JoinPolicy
     from valuechain.models.common import Heading
-    from valuechain.models.onboarding import (
-        OnboardingBookingInput,
-        OnboardingStepInput,
-        OnboardingStepResult,
-    )
+    from valuechain.models.onboarding import OnboardingStepInput, OnboardingStepResult
 
 from workflows.parallel import ParallelWorkflow
 
@@ -26,7 +22,7 @@ class Training(ParallelWorkflow):
                                                  input.request.manager))  # fmt: skip
         req = input.request
         out = await self.book(
-            "assign_courses", OnboardingActivities.assign_courses, OnboardingBookingInput,
+            "assign_courses", OnboardingActivities.assign_courses,
             f"assign {', '.join(req.courses)}", employee=req.employee, items=req.courses,
         )  # fmt: skip
         joined = await self.decide_in_parallel(
@@ -48,5 +44,5 @@ class Training(ParallelWorkflow):
         )
         if joined.outcome != "approved":  # only "completed" is offered: cannot happen
             raise ApplicationError(f"training ended {joined.outcome}", non_retryable=True)
-        return await self.finish(OnboardingStepResult, "done", "all courses completed",
+        return await self.finish("done", "all courses completed",
                                  references=[out.reference])  # fmt: skip

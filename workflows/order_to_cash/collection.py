@@ -194,7 +194,6 @@ class Collection(OrderStage):
     ) -> CollectionResult:
         inv = input.invoice
         return await self.finish(
-            CollectionResult,
             status,
             f"{status}: {self.paid} of {inv.amount} received",
             invoice=inv.number,

@@ -24,4 +24,4 @@ class CreditCheck(OrderStage):
             f"check {order.customer}'s credit for {order.total}",
         )
         status = "approved" if decision.approved else "refused"
-        return await self.finish(CreditResult, status, decision.reason, decision=decision)
+        return await self.finish(status, decision.reason, decision=decision)

@@ -22,6 +22,4 @@ class OrderEntry(OrderStage):
         order: PricedOrder = await self.automated(
             "price", OrderActivities.price_order, PriceInput(request=req), "price the order"
         )
-        return await self.finish(
-            OrderEntryResult, "entered", f"order total {order.total}", order=order
-        )
+        return await self.finish("entered", f"order total {order.total}", order=order)

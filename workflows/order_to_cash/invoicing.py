@@ -47,6 +47,4 @@ class Invoicing(OrderStage):
             f"{invoice.amount} due {due_at.date()}",
             step="invoice",
         )
-        return await self.finish(
-            InvoicingResult, "issued", f"invoice {booked.reference}", invoice=invoice
-        )
+        return await self.finish("issued", f"invoice {booked.reference}", invoice=invoice)

@@ -24,7 +24,6 @@ class PickPack(OrderStage):
             f"pick and pack {len(order.lines)} line(s)",
         )
         return await self.finish(
-            PackResult,
             "packed",
             f"{packed.packages} package(s), {packed.weight_kg} kg",
             packages=packed.packages,

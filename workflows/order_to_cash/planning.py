@@ -30,7 +30,6 @@ class ShipmentPlanning(OrderStage):
         out = route.hits[0].outputs
         self.system_decision("choose_mode", out["mode"], f"rule {route.rules[0]} v{route.version}")
         return await self.finish(
-            PlanResult,
             "planned",
             f"{out['mode']} with {out['carrier']}",
             mode=out["mode"],

@@ -163,9 +163,7 @@ class OrderToCash(OrderEvents):
                 "credit_check", CreditCheck.run, CreditInput(order=order, context=auto)
             )
             if not credit.decision.approved:
-                return await self._close(
-                    OrderToCashResult, "credit_refused", credit.decision.reason, **fields
-                )
+                return await self._close("credit_refused", credit.decision.reason, **fields)
             await stage(
                 "stock_check",
                 StockCheck.run,
@@ -207,7 +205,6 @@ class OrderToCash(OrderEvents):
             )
             fields["paid"] = collected.paid
             return await self._close(
-                OrderToCashResult,
                 collected.status,
                 f"{collected.status}: {collected.paid} received",
                 **fields,
@@ -217,7 +214,6 @@ class OrderToCash(OrderEvents):
             fields["undone"] = await self._undo(req.order_id, req.customer)
             fields["cancel_reason"] = self._cancel.reason
             return await self._close(
-                OrderToCashResult,
                 "cancelled",
                 f"cancelled by {self._cancel.by}: {self._cancel.reason}",
                 **fields,
@@ -261,11 +257,10 @@ class OrderToCash(OrderEvents):
             undone.extend(out.undone)
         return undone
 
-    async def _close(
-        self, result_type: type[OrderToCashResult], status: str, message: str, **fields: Any
-    ) -> OrderToCashResult:
+    async def _close(self, status: str, message: str, **fields: Any) -> OrderToCashResult:
         self._finished = True
-        return await self.finish(result_type, status, message, **fields)
+        result: OrderToCashResult = await self.finish(status, message, **fields)
+        return result
 
 
 # The process and every stage: the workflow types one worker runs together (a stage runs

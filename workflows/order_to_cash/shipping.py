@@ -91,7 +91,6 @@ class Shipping(OrderStage):
             await workflow.wait_condition(lambda: self._delivered is not None)
         assert self._delivered is not None
         return await self.finish(
-            ShipResult,
             "delivered",
             f"shipment {shipped.reference} delivered",
             shipment=shipped.reference,

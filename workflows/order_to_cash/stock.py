@@ -77,7 +77,6 @@ class StockCheck(OrderStage):
                 )
             reservations.append(booked.reference)
         return await self.finish(
-            StockResult,
             "reserved",
             f"{len(reservations)} line(s) reserved",
             reservations=reservations,

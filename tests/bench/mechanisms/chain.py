@@ -17,4 +17,4 @@ class ChainA(HumanWorkflow):
         input = await self.begin(input)
         for i in range(input.steps):
             await self.automated(f"step_{i}", BenchActivities.work, Work(n=i), f"step {i}")
-        return await self.finish(BenchResult, "done", "done", done=input.steps)
+        return await self.finish("done", "done", done=input.steps)
