@@ -11,7 +11,6 @@ import pytest
 
 from valuechain.models.common import WorkflowInput
 from workers.registry import ALL_WORKFLOWS, type_name
-from workflows.onboarding.step import OnboardingStep
 
 
 @pytest.mark.parametrize("workflow_class", ALL_WORKFLOWS, ids=type_name)
@@ -27,12 +26,3 @@ def test_an_input_without_a_heading_cannot_be_made() -> None:
 
     with pytest.raises(TypeError, match="abstract method heading"):
         Headless()  # type: ignore[abstract]  # the type checker refuses it too
-
-
-@pytest.mark.parametrize(
-    "workflow_class",
-    [c for c in ALL_WORKFLOWS if issubclass(c, OnboardingStep)],
-    ids=type_name,
-)
-def test_every_onboarding_step_says_what_it_is_about(workflow_class: type) -> None:
-    assert isinstance(getattr(workflow_class, "what", None), str)

@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from tests.helpers import App, decide, run_context
 from tests.helpers.history import record_history
 from valuechain.models.onboarding import OnboardingInput, OnboardingRequest
+from workflows.human import HumanWorkflow
 from workflows.onboarding.process import EmployeeOnboarding
 from workflows.onboarding.training import Training
 
@@ -38,6 +39,12 @@ async def test_onboarding_runs_three_workflows_then_training(app: App) -> None:
         await decide(access, "approve_permissions", "maria", "approve")
         await decide(equipment, "request", "maria", "requested")
         await decide(check, "submit", "hana", "submitted")
+        # Each step's run (past its start now) says what it is about, for the new hire,
+        # to whom: the manager.
+        for run, what in ((check, "background check"), (equipment, "equipment"),
+                          (access, "access")):  # fmt: skip
+            state = await run.query(HumanWorkflow.state)
+            assert (state.subject, state.requester) == (f"{what} for Nina Berg (Engineer)", "maria")
         await decide(check, "hr_review", "hugo", "clear")
         await decide(equipment, "configure", "ian", "configured")
         await decide(equipment, "deliver", "fay", "delivered")

@@ -36,36 +36,22 @@ class BlogPublishing(HumanWorkflow):
         if reviewed.decision.decision == "reject":
             return await self.rejected(reviewed.decision)
 
-        design = await self.human_step(
-            self.spec(
-                "add_images",
-                "designer",
-                ["done"],
-                escalate_to="managing_editor",
-                requires={"done": ["attachments"]},
-            )
-        )
-        schedule = await self.human_step(
-            self.spec(
-                "schedule",
-                "publisher",
-                ["schedule"],
-                escalate_to="managing_editor",
-                requires={"schedule": ["scheduled_for"]},
-            )
-        )
+        design = await self.human_step(self.spec(
+            "add_images", "designer", ["done"], escalate_to="managing_editor",
+            requires={"done": ["attachments"]},
+        ))  # fmt: skip
+        schedule = await self.human_step(self.spec(
+            "schedule", "publisher", ["schedule"], escalate_to="managing_editor",
+            requires={"schedule": ["scheduled_for"]},
+        ))  # fmt: skip
         publish_at = schedule.scheduled_for
         assert publish_at is not None  # the validator requires it
         await self.wait_until(publish_at, "publishing", "publish", step="publish")
         published = await self.book(
-            "publish",
-            BookingActivities.publish_post,
-            summary=f"publish '{req.slug}'",
-            post_id=workflow.info().workflow_id,
-            slug=req.slug,
-            title=req.title,
+            "publish", BookingActivities.publish_post, f"publish '{req.slug}'",
+            post_id=workflow.info().workflow_id, slug=req.slug, title=req.title,
             images=design.attachments,
-        )
+        )  # fmt: skip
         return await self.finish(
             "published",
             f"published as {published.reference}",

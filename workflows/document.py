@@ -54,14 +54,10 @@ class DocumentApproval(HumanWorkflow):
             return await self.rejected(reviewed.decision, version=version, location=location)
 
         archived = await self.book(
-            "archive",
-            BookingActivities.archive_document,
-            summary=f"archive '{req.title}' v{version}",
-            document_id=workflow.info().workflow_id,
-            title=req.title,
-            version=version,
+            "archive", BookingActivities.archive_document, f"archive '{req.title}' v{version}",
+            document_id=workflow.info().workflow_id, title=req.title, version=version,
             location=location,
-        )
+        )  # fmt: skip
         for person in req.stakeholders:
             await self.notify(
                 "info",

@@ -45,15 +45,11 @@ class ExpenseReimbursement(HumanWorkflow):
             return await self.rejected(approval, **money)
 
         payout = await self.book(
-            "payout",
-            BookingActivities.pay_expense,
-            summary=f"pay {req.amount} {req.currency} to {req.payee_account}",
-            expense_id=workflow.info().workflow_id,
-            employee=req.employee,
-            payee_account=req.payee_account,
-            amount=req.amount,
-            currency=req.currency,
-        )
+            "payout", BookingActivities.pay_expense,
+            f"pay {req.amount} {req.currency} to {req.payee_account}",
+            expense_id=workflow.info().workflow_id, employee=req.employee,
+            payee_account=req.payee_account, amount=req.amount, currency=req.currency,
+        )  # fmt: skip
         return await self.finish(
             "paid",
             f"paid as {payout.reference}",

@@ -22,14 +22,10 @@ class TimeOffRequestWorkflow(HumanWorkflow):
         if approval.decision == "reject":
             return await self.rejected(approval, days=req.days)
         record = await self.book(
-            "hr_record",
-            BookingActivities.record_time_off,
-            summary=f"record {req.days} days of {req.kind} for {req.employee}",
-            employee=req.employee,
-            first_day=req.first_day,
-            last_day=req.last_day,
-            kind=req.kind,
-        )
+            "hr_record", BookingActivities.record_time_off,
+            f"record {req.days} days of {req.kind} for {req.employee}",
+            employee=req.employee, first_day=req.first_day, last_day=req.last_day, kind=req.kind,
+        )  # fmt: skip
         return await self.finish(
             "recorded",
             f"recorded by HR as {record.reference}",

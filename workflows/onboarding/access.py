@@ -14,12 +14,9 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="AccessSetup")
 class AccessSetup(OnboardingStep):
-    what = "access"
-
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        input = await self.begin_step(input)
-        req = input.request
+        req = await self.begin_step(input, "access")
         ref = await self.booked(
             "create_accounts",
             OnboardingActivities.create_accounts,

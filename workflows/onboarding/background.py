@@ -13,12 +13,9 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="BackgroundCheck")
 class BackgroundCheck(OnboardingStep):
-    what = "background check"
-
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        input = await self.begin_step(input)
-        req = input.request
+        req = await self.begin_step(input, "background check")
         await self.must("submit", "hr", "submitted", "withdrawn",
                         f"submit {req.full_name}'s background check")  # fmt: skip
         ref = await self.booked(

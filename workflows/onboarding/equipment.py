@@ -12,12 +12,9 @@ from workflows.onboarding.step import OnboardingStep
 
 @workflow.defn(name="EquipmentProvisioning")
 class EquipmentProvisioning(OnboardingStep):
-    what = "equipment"
-
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
-        input = await self.begin_step(input)
-        req = input.request
+        req = await self.begin_step(input, "equipment")
         items = ", ".join(req.equipment)
         await self.must("request", "manager", "requested", "cancelled",
                         f"request {items}", assignee=req.manager)  # fmt: skip

@@ -5,7 +5,7 @@ passed through the sandbox as the other mechanisms are (`workflows.PASSED_THROUG
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from valuechain.models.onboarding import (
         OnboardingBookingInput,
+        OnboardingRequest,
         OnboardingStepInput,
         OnboardingStepResult,
     )
@@ -24,12 +25,12 @@ from workflows.human.flat import flattened
 
 @flattened
 class OnboardingStep(HumanWorkflow):
-    what: ClassVar[str]  # what the step is about, as its heading says
-
-    async def begin_step(self, input: OnboardingStepInput) -> OnboardingStepInput:
-        """`begin`, headed by what the step is about (one input serves every step)."""
+    async def begin_step(self, input: OnboardingStepInput, what: str) -> OnboardingRequest:
+        """`begin`, headed by `what` the step is about (one input serves every step);
+        returns the new hire's request, all a step reads of its input."""
         self._request = input.request
-        return await self.begin(input, input.heading_for(self.what))
+        await self.begin(input, input.heading_for(what))
+        return self._request
 
     async def booked(
         self,

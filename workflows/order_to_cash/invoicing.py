@@ -33,13 +33,9 @@ class Invoicing(OrderStage):
             f"invoice {order.total} due {due_at.date()}",
         )
         invoice = IssuedInvoice(
-            number=booked.reference,
-            order_id=order.order_id,
-            customer=order.customer,
-            amount=order.total,
-            issued_at=issued_at,
-            due_at=due_at,
-        )
+            number=booked.reference, order_id=order.order_id, customer=order.customer,
+            amount=order.total, issued_at=issued_at, due_at=due_at,
+        )  # fmt: skip
         await self.notify(
             "info",
             order.customer,
