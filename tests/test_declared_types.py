@@ -1,5 +1,5 @@
-"""A run's result and a booking's input take the types their methods declare: the run
-method's return type, the activity's input type. No server needed."""
+"""A run's result is the type its class names, once; a booking's input the type its
+activity takes. No server needed."""
 
 from __future__ import annotations
 
@@ -8,23 +8,25 @@ import pytest
 from activities.bookings import BookingActivities
 from activities.onboarding import OnboardingActivities
 from valuechain.models.expense import ExpenseResult
-from valuechain.models.onboarding import OnboardingBookingInput
+from valuechain.models.onboarding import OnboardingBookingInput, OnboardingStepResult
 from valuechain.models.records import PayoutInput
 from workflows.expense import ExpenseReimbursement
 from workflows.human import HumanWorkflow
 from workflows.human.system import declared_input
+from workflows.onboarding.access import AccessSetup
 
 
-def test_every_exit_of_a_run_builds_the_result_its_run_method_declares() -> None:
+def test_every_exit_of_a_run_builds_the_result_its_class_names() -> None:
     assert ExpenseReimbursement.result_type is ExpenseResult
+    assert AccessSetup.result_type is OnboardingStepResult  # named by its base
 
 
-def test_a_workflow_whose_run_declares_no_run_result_is_refused_where_it_is_defined() -> None:
-    with pytest.raises(TypeError, match=r"Loose\.run must declare the RunResult it returns"):
+def test_a_workflow_that_names_no_result_is_refused_where_it_is_defined() -> None:
+    with pytest.raises(TypeError, match=r"Loose must name the RunResult its run returns"):
         # (the SDK's @workflow.run refuses a local class, so the check is seen without it)
         class Loose(HumanWorkflow):
-            async def run(self, input: str) -> dict[str, str]:
-                return {}
+            async def run(self, input: str) -> ExpenseResult:
+                raise NotImplementedError
 
 
 def test_a_booking_input_is_the_type_its_activity_takes() -> None:

@@ -14,7 +14,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="BlogPublishing")
-class BlogPublishing(HumanWorkflow):
+class BlogPublishing(HumanWorkflow[BlogResult]):
     @workflow.run
     async def run(self, input: BlogInput) -> BlogResult:
         input = await self.begin(input)

@@ -12,7 +12,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="ComplaintTriage")
-class ComplaintTriage(HumanWorkflow):
+class ComplaintTriage(HumanWorkflow[ComplaintResult]):
     @workflow.run
     async def run(self, input: ComplaintInput) -> ComplaintResult:
         input = await self.begin(input)

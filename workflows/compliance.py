@@ -15,7 +15,7 @@ from workflows.statemachine import MachineWorkflow
 
 
 @workflow.defn(name="ComplianceReview")
-class ComplianceReview(MachineWorkflow):
+class ComplianceReview(MachineWorkflow[ComplianceResult]):
     @workflow.run
     async def run(self, input: ComplianceInput) -> ComplianceResult:
         input = await self.begin(input)

@@ -19,7 +19,7 @@ def current_version(req: DocumentRequest, revisions: list[DecisionInput]) -> tup
 
 
 @workflow.defn(name="DocumentApproval")
-class DocumentApproval(HumanWorkflow):
+class DocumentApproval(HumanWorkflow[DocumentResult]):
     @workflow.run
     async def run(self, input: DocumentInput) -> DocumentResult:
         input = await self.begin(input)

@@ -13,7 +13,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="ExpenseReimbursement")
-class ExpenseReimbursement(HumanWorkflow):
+class ExpenseReimbursement(HumanWorkflow[ExpenseResult]):
     @workflow.run
     async def run(self, input: ExpenseInput) -> ExpenseResult:
         input = await self.begin(input)

@@ -12,7 +12,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="InvoiceApproval")
-class InvoiceApproval(HumanWorkflow):
+class InvoiceApproval(HumanWorkflow[InvoiceResult]):
     @workflow.run
     async def run(self, input: InvoiceInput) -> InvoiceResult:
         input = await self.begin(input)

@@ -20,12 +20,13 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
+from workflows.human.system import R
 
 Stop = Callable[[list[str]], Awaitable[None]]
 
 
 @flattened
-class ParallelWorkflow(HumanWorkflow):
+class ParallelWorkflow(HumanWorkflow[R]):
     async def join(
         self,
         branches: dict[str, Coroutine[Any, Any, BranchVerdict]],
@@ -75,7 +76,7 @@ class ParallelWorkflow(HumanWorkflow):
             {spec.step: self._human_branch(spec, yes) for spec in specs}, policy, close
         )
 
-    async def approve_in_parallel(self, specs: list[HumanStepSpec], policy: JoinPolicy) -> Any:
+    async def approve_in_parallel(self, specs: list[HumanStepSpec], policy: JoinPolicy) -> R:
         """Approval steps all open at once, joined by `policy`: the run ends with the
         join's outcome as its status."""
         joined = await self.decide_in_parallel(specs, policy)

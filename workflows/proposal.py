@@ -12,7 +12,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="ProposalReview")
-class ProposalReview(ParallelWorkflow):
+class ProposalReview(ParallelWorkflow[ProposalResult]):
     @workflow.run
     async def run(self, input: ProposalInput) -> ProposalResult:
         input = await self.begin(input)

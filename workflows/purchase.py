@@ -12,7 +12,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="PurchaseApproval")
-class PurchaseApproval(HumanWorkflow):
+class PurchaseApproval(HumanWorkflow[PurchaseResult]):
     @workflow.run
     async def run(self, input: PurchaseInput) -> PurchaseResult:
         input = await self.begin(input)

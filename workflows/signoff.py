@@ -13,7 +13,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="MultiApproverSignOff")
-class MultiApproverSignOff(ParallelWorkflow):
+class MultiApproverSignOff(ParallelWorkflow[SignOffResult]):
     @workflow.run
     async def run(self, input: SignOffInput) -> SignOffResult:
         input = await self.begin(input)

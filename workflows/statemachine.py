@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
+from workflows.human.system import R
 
 
 def _any(_: Transition) -> bool:
@@ -28,7 +29,7 @@ def _any(_: Transition) -> bool:
 
 
 @flattened
-class MachineWorkflow(HumanWorkflow):
+class MachineWorkflow(HumanWorkflow[R]):
     def __init__(self) -> None:
         HumanWorkflow.__init__(self)  # by name, not super(): see workflows/human/flat.py
         self._machine: StateMachine | None = None

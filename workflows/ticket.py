@@ -23,7 +23,7 @@ from workflows.statemachine import MachineWorkflow
 
 
 @workflow.defn(name="SupportTicket")
-class SupportTicket(MachineWorkflow):
+class SupportTicket(MachineWorkflow[TicketResult]):
     @workflow.run
     async def run(self, input: TicketInput) -> TicketResult:
         input = await self.begin(input)

@@ -12,7 +12,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="TimeOffRequest")
-class TimeOffRequestWorkflow(HumanWorkflow):
+class TimeOffRequestWorkflow(HumanWorkflow[TimeOffResult]):
     @workflow.run
     async def run(self, input: TimeOffInput) -> TimeOffResult:
         input = await self.begin(input)

@@ -17,10 +17,11 @@ from workflows.human.flat import flattened
 from workflows.human.rounds import Reviewed, ReviewRounds
 from workflows.human.routed import RoutedApprovals
 from workflows.human.run import loaded
+from workflows.human.system import R
 
 
 @flattened
-class HumanWorkflow(ReviewRounds, RoutedApprovals):
+class HumanWorkflow(ReviewRounds, RoutedApprovals[R]):
     """Base class for workflows whose steps people decide."""
 
 

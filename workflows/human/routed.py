@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from valuechain.rules import TableDecision
 
 from workflows.human.steps import HumanSteps
-from workflows.human.system import SystemSteps
+from workflows.human.system import R, SystemSteps
 
 AUTOMATIC = "automatic"  # the approver a table names for a request nobody needs to approve
 
@@ -30,7 +30,7 @@ class Routed:
     rejection: DecisionInput | None
 
 
-class RoutedApprovals(HumanSteps, SystemSteps):
+class RoutedApprovals(HumanSteps, SystemSteps[R]):
     def routed(self, input: RoutedInput[Any]) -> TableDecision:
         """The input's table's decision, logged with the rules that hit."""
         route = input.route()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar, get_type_hints
+from typing import Any, ClassVar, Generic, TypeVar, cast, get_args, get_type_hints
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human.run import RunBase
 
+R = TypeVar("R", bound=RunResult)  # what the run returns: a workflow names it in its class
 A = TypeVar("A")
 B = TypeVar("B", bound=BookingInput)
 Out = TypeVar("Out")
@@ -37,22 +38,22 @@ def declared_input(activity: Activity[A, Any]) -> type[A]:
     return input_type
 
 
-class SystemSteps(RunBase):
-    # What every way out of a run returns: the type its run method declares, read once
-    # per workflow class (as the SDK reads it to encode the result), so no exit names it
-    # again and none can build another.
+class SystemSteps(RunBase, Generic[R]):
+    # What every way out of a run returns, named once in the workflow's class
+    # (`class Expense(HumanWorkflow[ExpenseResult])`): the type checker holds each exit
+    # and the run's declared return to it, and the run builds it. No exit names it again.
     result_type: ClassVar[type[RunResult]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        run = cls.__dict__.get("run")
-        if run is None:  # a mechanism, not a workflow
-            return
-        declared = get_type_hints(run).get("return")
-        if not (isinstance(declared, type) and issubclass(declared, RunResult)):
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            for arg in get_args(base):
+                if isinstance(arg, type) and issubclass(arg, RunResult):
+                    cls.result_type = arg
+        if "run" in cls.__dict__ and not hasattr(cls, "result_type"):
             raise TypeError(
-                f"{cls.__qualname__}.run must declare the RunResult it returns, not {declared!r}"
+                f"{cls.__qualname__} must name the RunResult its run returns, as in"
+                f" class {cls.__name__}(HumanWorkflow[{cls.__name__}Result])"
             )
-        cls.result_type = declared
 
     def system_decision(self, step: str, decision: str, comment: str = "") -> None:
         """Record a step the workflow decided by itself (a rule, not a person)."""
@@ -150,15 +151,15 @@ class SystemSteps(RunBase):
         workflow.set_current_details(f"{doing} at {at.isoformat()}")
         await workflow.sleep(wait, summary=f"{summary} at {at.isoformat()}")
 
-    async def rejected(self, decision: DecisionInput, **fields: Any) -> Any:
+    async def rejected(self, decision: DecisionInput, **fields: Any) -> R:
         """End the run as rejected, saying by whom and why."""
         message = f"rejected by {decision.actor}: {decision.comment}"
         return await self.finish("rejected", message, **fields)
 
-    async def finish(self, status: str, message: str, **fields: Any) -> Any:
+    async def finish(self, status: str, message: str, **fields: Any) -> R:
         """Tell the requester the outcome (unless `outcome_notice` is off, as for the
         stages of a process, whose process tells), deliver every notice, let running
-        handlers end, return the result (`result_type`) with every step recorded."""
+        handlers end, return the result (`R`) with every step recorded."""
         if self.publishes_once:
             # The outcome is known now: shown with the step that decided it, one
             # publication, not a second one after the notices.
@@ -177,10 +178,11 @@ class SystemSteps(RunBase):
         self._run.current_step = None
         self.set_stage(status)
         self.log(f"finished {status}: {message}", step="finish")
-        return self.result_type(
+        result = self.result_type(
             status=status,
             started_at=workflow.info().start_time,
             finished_at=workflow.now(),
             steps=list(self._run.steps),
             **fields,
         )
+        return cast(R, result)  # result_type is R: the class named it (__init_subclass__)

@@ -13,7 +13,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="LaunchBranch")
-class LaunchBranch(HumanWorkflow):
+class LaunchBranch(HumanWorkflow[BranchResult]):
     @workflow.run
     async def run(self, input: BranchInput) -> BranchResult:
         input = await self.begin(input)

@@ -20,7 +20,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="ProductLaunch")
-class ProductLaunch(ParallelWorkflow):
+class ProductLaunch(ParallelWorkflow[LaunchResult]):
     @workflow.run
     async def run(self, input: LaunchInput) -> LaunchResult:
         input = await self.begin(input)

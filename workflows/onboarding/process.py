@@ -22,7 +22,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="EmployeeOnboarding")
-class EmployeeOnboarding(ParallelWorkflow):
+class EmployeeOnboarding(ParallelWorkflow[OnboardingResult]):
     @workflow.run
     async def run(self, input: OnboardingInput) -> OnboardingResult:
         input = await self.begin(input)

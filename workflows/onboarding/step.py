@@ -24,7 +24,7 @@ from workflows.human.flat import flattened
 
 
 @flattened
-class OnboardingStep(HumanWorkflow):
+class OnboardingStep(HumanWorkflow[OnboardingStepResult]):
     async def begin_step(self, input: OnboardingStepInput, what: str) -> OnboardingRequest:
         """`begin`, headed by `what` the step is about (one input serves every step);
         returns the new hire's request, all a step reads of its input."""

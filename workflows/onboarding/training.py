@@ -15,7 +15,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="Training")
-class Training(ParallelWorkflow):
+class Training(ParallelWorkflow[OnboardingStepResult]):
     @workflow.run
     async def run(self, input: OnboardingStepInput) -> OnboardingStepResult:
         input = await self.begin(input, Heading(f"training for {input.request.full_name}",

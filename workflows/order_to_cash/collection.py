@@ -28,7 +28,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="Collection")
-class Collection(OrderStage):
+class Collection(OrderStage[CollectionResult]):
     """Wait for payment until the due date, reminding the customer on the dunning
     cadence; then a collections step. Payments arrive as an update (validated) or, from
     the process, a signal; each is booked once. Long waits continue as new."""

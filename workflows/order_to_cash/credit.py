@@ -12,7 +12,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="CreditCheck")
-class CreditCheck(OrderStage):
+class CreditCheck(OrderStage[CreditResult]):
     @workflow.run
     async def run(self, input: CreditInput) -> CreditResult:
         input = await self.begin_stage(input)

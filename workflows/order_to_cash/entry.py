@@ -13,7 +13,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="OrderEntry")
-class OrderEntry(OrderStage):
+class OrderEntry(OrderStage[OrderEntryResult]):
     @workflow.run
     async def run(self, input: OrderEntryInput) -> OrderEntryResult:
         input = await self.begin(input)

@@ -24,11 +24,12 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
+from workflows.human.system import R
 from workflows.order_to_cash.stages import Collection, Shipping, check_delivery, check_payment
 
 
 @flattened
-class OrderEvents(HumanWorkflow):
+class OrderEvents(HumanWorkflow[R]):
     def __init__(self) -> None:
         HumanWorkflow.__init__(self)  # by name, not super(): see workflows/human/flat.py
         self._at = "start"  # the stage the order is at (also the published stage)

@@ -17,7 +17,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="Invoicing")
-class Invoicing(OrderStage):
+class Invoicing(OrderStage[InvoicingResult]):
     @workflow.run
     async def run(self, input: InvoiceIssueInput) -> InvoicingResult:
         input = await self.begin_stage(input)

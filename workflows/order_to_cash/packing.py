@@ -12,7 +12,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="PickPack")
-class PickPack(OrderStage):
+class PickPack(OrderStage[PackResult]):
     @workflow.run
     async def run(self, input: PackInput) -> PackResult:
         input = await self.begin_stage(input)

@@ -12,7 +12,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="ShipmentPlanning")
-class ShipmentPlanning(OrderStage):
+class ShipmentPlanning(OrderStage[PlanResult]):
     """The mode (land, sea, air) comes from the shipment_mode decision table."""
 
     @workflow.run

@@ -75,7 +75,7 @@ UNDO: list[tuple[str, Callable[[Any, UndoInput], UndoOutput]]] = [
 
 
 @workflow.defn(name="OrderToCash")
-class OrderToCash(OrderEvents):
+class OrderToCash(OrderEvents[OrderToCashResult]):
     @workflow.init
     def __init__(self, input: OrderToCashInput) -> None:
         # From the input, not in run(): a partner's event can come in the run's first
@@ -259,8 +259,7 @@ class OrderToCash(OrderEvents):
 
     async def _close(self, status: str, message: str, **fields: Any) -> OrderToCashResult:
         self._finished = True
-        result: OrderToCashResult = await self.finish(status, message, **fields)
-        return result
+        return await self.finish(status, message, **fields)
 
 
 # The process and every stage: the workflow types one worker runs together (a stage runs

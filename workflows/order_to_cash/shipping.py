@@ -21,7 +21,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="Shipping")
-class Shipping(OrderStage):
+class Shipping(OrderStage[ShipResult]):
     """Load and ship, then wait for the carrier's delivery confirmation: an update with
     validation when sent from outside, a signal when the process forwards it."""
 

@@ -14,12 +14,13 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.human import HumanWorkflow
 from workflows.human.flat import flattened
+from workflows.human.system import R
 
 In = TypeVar("In", bound=StageInput)
 
 
 @flattened
-class OrderStage(HumanWorkflow):
+class OrderStage(HumanWorkflow[R]):
     outcome_notice = False  # the order's process tells the customer, not each stage
 
     async def begin_stage(self, input: In) -> In:

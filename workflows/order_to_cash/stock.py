@@ -15,7 +15,7 @@ from workflows.order_to_cash.stage import OrderStage
 
 
 @workflow.defn(name="StockCheck")
-class StockCheck(OrderStage):
+class StockCheck(OrderStage[StockResult]):
     """Reserve every line; a line short of stock is produced first (production order,
     the lead time on a durable timer, the receipt) and then reserved."""
 

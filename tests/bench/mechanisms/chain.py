@@ -11,7 +11,7 @@ from workflows.human import HumanWorkflow
 
 
 @workflow.defn(name="BenchChainA")
-class ChainA(HumanWorkflow):
+class ChainA(HumanWorkflow[BenchResult]):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
         input = await self.begin(input)

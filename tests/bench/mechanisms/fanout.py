@@ -13,7 +13,7 @@ from workflows.parallel import ParallelWorkflow
 
 
 @workflow.defn(name="BenchFanOutA")
-class FanOutA(ParallelWorkflow):
+class FanOutA(ParallelWorkflow[BenchResult]):
     @workflow.run
     async def run(self, input: BenchInput) -> BenchResult:
         input = await self.begin(input)
