@@ -26,7 +26,7 @@ def test_a_workflow_that_names_no_result_is_refused_where_it_is_defined() -> Non
         # (the SDK's @workflow.run refuses a local class, so the check is seen without it)
         class Loose(HumanWorkflow):
             async def run(self, input: str) -> ExpenseResult:
-                raise NotImplementedError
+                return await self.finish("done", "nothing to do")
 
 
 def test_a_booking_input_is_the_type_its_activity_takes() -> None:

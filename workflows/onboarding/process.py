@@ -41,8 +41,7 @@ class EmployeeOnboarding(ParallelWorkflow[OnboardingResult]):
         fields = {"employee": req.employee, "workflows": outcomes, "join": joined,
                   "failed": failed}  # fmt: skip
         if failed:
-            return await self.finish("not_onboarded",
-                                     "; ".join(failed.values()), **fields)  # fmt: skip
+            return await self.finish("not_onboarded", "; ".join(failed.values()), **fields)
         self.set_stage("training")
         started = workflow.now()
         training_id = f"{workflow.info().workflow_id}-training"
@@ -50,5 +49,4 @@ class EmployeeOnboarding(ParallelWorkflow[OnboardingResult]):
         outcomes.append(StageOutcome(stage="training", workflow_id=training_id,
                                      status="completed", started_at=started,
                                      finished_at=workflow.now()))  # fmt: skip
-        return await self.finish("onboarded",
-                                 f"{req.full_name} is onboarded", **fields)  # fmt: skip
+        return await self.finish("onboarded", f"{req.full_name} is onboarded", **fields)

@@ -44,5 +44,4 @@ class Training(ParallelWorkflow[OnboardingStepResult]):
         )
         if joined.outcome != "approved":  # only "completed" is offered: cannot happen
             raise ApplicationError(f"training ended {joined.outcome}", non_retryable=True)
-        return await self.finish("done", "all courses completed",
-                                 references=[out.reference])  # fmt: skip
+        return await self.finish("done", "all courses completed", references=[out.reference])
